@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs dependencies, builds (or reuses) lnd/btcd,
+# installs etcd, makes sure Redis and PostgreSQL answer, then runs unit, e2e (on SQLite and on
+# PostgreSQL) and the integration suites against the real regtest stack.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+# Nest 12 is ESM-only; Jest loads it through require(esm), which needs the VM modules API.
+export NODE_OPTIONS="--experimental-vm-modules --no-warnings ${NODE_OPTIONS:-}"
+REPORTS="$(mktemp -d)"
+trap 'rm -rf "$REPORTS"' EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "dependencies"
+if [ ! -x node_modules/.bin/jest ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+node --version
+
+step "lightning binaries (cached in ${LIGHTNING_BIN_CACHE:-$HOME/.cache/lightning-checkout})"
+bash scripts/build-lightning.sh
+
+step "services"
+bash scripts/ensure-services.sh
+
+step "typecheck"
+tsc -p tsconfig.json --noEmit
+
+run_jest() {
+  local name="$1"; shift
+  step "$name"
+  local status=0
+  jest --ci --json --outputFile="$REPORTS/$name.json" "$@" || status=$?
+  return $status
+}
+
+failed=0
+run_jest unit --selectProjects unit || failed=1
+TEST_DB=sqlite run_jest e2e-sqlite --selectProjects integration --maxWorkers=2 test/e2e || failed=1
+TEST_DB=postgres run_jest e2e-postgres --selectProjects integration --maxWorkers=2 test/e2e || failed=1
+# The regtest suites run one at a time: each starts several lnd processes on a 2-core machine.
+TEST_DB=postgres run_jest integration --selectProjects integration --runInBand test/integration || failed=1
+
+step "summary"
+node -e '
+  const fs = require("fs"); const path = require("path");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const f of fs.readdirSync(process.argv[1])) {
+    const r = JSON.parse(fs.readFileSync(path.join(process.argv[1], f), "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0); skipped += r.numPendingTests;
+    console.log(`${f.replace(/\.json$/, "").padEnd(14)} ${r.numPassedTests} passed, ${r.numFailedTests} failed (${r.numTotalTestSuites} suites)`);
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$REPORTS"
+exit $failed

@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { CheckoutModule } from './checkout/checkout.module';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { LightningModule } from './lightning/lightning.module';
+import { loggerParams } from './logging';
+import { PaymentsModule } from './payments/payments.module';
+import { RatesModule } from './rates/rates.module';
+import { StoresModule } from './stores/stores.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config)),
+        DatabaseModule,
+        RatesModule,
+        LightningModule,
+        StoresModule,
+        CheckoutModule,
+        PaymentsModule,
+      ],
+    };
+  }
+}

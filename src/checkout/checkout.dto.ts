@@ -1,0 +1,83 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  registerDecorator,
+  ValidationOptions,
+} from 'class-validator';
+import { CheckoutStatus } from './checkout-status';
+
+/** A positive decimal amount given as a string ("12.50") or a JSON number; at most 8 decimals. */
+function IsAmount(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isAmount',
+      target: target.constructor,
+      propertyName,
+      options: { message: 'amount must be a positive decimal with at most 8 decimals, as a string or number', ...options },
+      validator: {
+        validate(value: unknown) {
+          const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+          return typeof text === 'string' && /^\d{1,16}(\.\d{1,8})?$/.test(text) && /[1-9]/.test(text);
+        },
+      },
+    });
+}
+
+function IsSmallJson(maxBytes: number, options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isSmallJson',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be at most ${maxBytes} bytes of JSON`, ...options },
+      validator: { validate: (value: unknown) => JSON.stringify(value ?? null).length <= maxBytes },
+    });
+}
+
+export class CreateCheckoutDto {
+  @ApiProperty({ example: '12.50', description: 'Price in `currency`: a decimal string or number' })
+  @IsAmount()
+  amount: string | number;
+
+  @ApiPropertyOptional({ example: 'SATS', description: 'SATS, BTC or a fiat code known to the rate provider', default: 'SATS' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z]{3,4}$/, { message: 'currency must be SATS, BTC or a 3-letter currency code' })
+  currency?: string;
+
+  @ApiPropertyOptional({ example: 'order-1001' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) orderId?: string;
+  @ApiPropertyOptional({ description: 'Keeps a returning customer on the same node of a pool' })
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) customerId?: string;
+  @ApiPropertyOptional({ example: 'Two coffees' }) @IsOptional() @IsString() @MaxLength(500) description?: string;
+
+  @ApiPropertyOptional({ example: 'https://shop.example/thanks', description: 'Where the hosted page sends the customer once paid' })
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'redirectUrl must be an http(s) URL' })
+  @MaxLength(2000)
+  redirectUrl?: string;
+
+  @ApiPropertyOptional({ description: 'Seconds until the invoice expires' })
+  @IsOptional() @IsInt() @Min(60) @Max(7 * 86400) expirySeconds?: number;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Free-form data returned with the checkout and its webhooks' })
+  @IsOptional() @IsObject() @IsSmallJson(8192) metadata?: Record<string, unknown>;
+}
+
+export class ListCheckoutsQuery {
+  @IsOptional() @IsIn(Object.values(CheckoutStatus), { message: `status must be one of ${Object.values(CheckoutStatus).join(', ')}` })
+  status?: CheckoutStatus;
+  @IsOptional() @IsString() @MaxLength(200) orderId?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+}

@@ -1,0 +1,161 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { FindOptionsWhere, QueryFailedError, Repository } from 'typeorm';
+import { randomId } from '../common/ids';
+import { NotFound, ProblemException } from '../common/problem';
+import { AppConfig } from '../config/app-config';
+import { UnitOfWork } from '../database/unit-of-work';
+import { LightningService } from '../lightning/lightning.service';
+import { IssuedInvoice } from '../lightning/lightning-backend';
+import { multiplyCeil, normalizeDecimal } from '../rates/decimal';
+import { RateProvider } from '../rates/rate-provider';
+import { Store } from '../stores/store.entity';
+import { Checkout } from './checkout.entity';
+import { CreateCheckoutDto, ListCheckoutsQuery } from './checkout.dto';
+import { AdditionalStatus, CheckoutStatus } from './checkout-status';
+import { CheckoutTransitions } from './checkout-transitions';
+
+export interface CreateResult {
+  checkout: Checkout;
+  /** True when an earlier request with the same Idempotency-Key created it. */
+  replayed: boolean;
+}
+
+@Injectable()
+export class CheckoutService {
+  private readonly logger = new Logger(CheckoutService.name);
+
+  constructor(
+    @InjectRepository(Checkout) private readonly checkouts: Repository<Checkout>,
+    private readonly uow: UnitOfWork,
+    private readonly lightning: LightningService,
+    private readonly rates: RateProvider,
+    private readonly transitions: CheckoutTransitions,
+    private readonly config: AppConfig,
+  ) {}
+
+  async create(store: Store, dto: CreateCheckoutDto, idempotencyKey?: string): Promise<CreateResult> {
+    const fingerprint = idempotencyKey ? fingerprintOf(dto) : null;
+    if (idempotencyKey) {
+      const existing = await this.checkouts.findOne({ where: { storeId: store.id, idempotencyKey } });
+      if (existing) return { checkout: this.sameRequest(existing, fingerprint), replayed: true };
+    }
+    const priced = await this.price(dto);
+    const expirySeconds = dto.expirySeconds ?? this.config.checkout.expirySeconds;
+    const invoice = await this.issueInvoice(store, dto, priced.amountSats, expirySeconds);
+    const checkout = this.checkouts.create({
+      id: randomId(),
+      storeId: store.id,
+      status: CheckoutStatus.New,
+      additionalStatus: AdditionalStatus.None,
+      ...priced,
+      orderId: dto.orderId ?? null,
+      customerId: dto.customerId ?? null,
+      description: dto.description ?? null,
+      redirectUrl: dto.redirectUrl ?? null,
+      metadata: dto.metadata ?? null,
+      idempotencyKey: idempotencyKey ?? null,
+      idempotencyFingerprint: fingerprint,
+      bolt11: invoice.bolt11,
+      paymentHash: invoice.paymentHash,
+      nodeName: invoice.nodeName,
+      nodePubkey: invoice.nodePubkey,
+      expiresAt: invoice.expiresAt,
+      settledAt: null,
+      amountPaidSats: null,
+    });
+    try {
+      const event = await this.uow.run(async (m) => {
+        await m.save(Checkout, checkout);
+        return this.transitions.recordCreated(m, checkout);
+      });
+      this.transitions.publish([event]);
+      return { checkout: await this.checkouts.findOneOrFail({ where: { id: checkout.id } }), replayed: false };
+    } catch (err) {
+      // Two requests with one Idempotency-Key raced: the loser returns the winner's checkout.
+      if (idempotencyKey && err instanceof QueryFailedError) {
+        const winner = await this.checkouts.findOne({ where: { storeId: store.id, idempotencyKey } });
+        if (winner) return { checkout: this.sameRequest(winner, fingerprint), replayed: true };
+      }
+      throw err;
+    }
+  }
+
+  async get(store: Store, id: string): Promise<Checkout> {
+    const checkout = await this.checkouts.findOne({ where: { id, storeId: store.id } });
+    if (!checkout) throw NotFound('checkout', id);
+    return checkout;
+  }
+
+  /** The hosted page's read: the unguessable id is the capability. */
+  async getPublic(id: string): Promise<Checkout> {
+    const checkout = typeof id === 'string' && id.length <= 32 ? await this.checkouts.findOne({ where: { id } }) : null;
+    if (!checkout) throw NotFound('checkout', id);
+    return checkout;
+  }
+
+  async list(store: Store, query: ListCheckoutsQuery): Promise<{ items: Checkout[]; total: number; limit: number; offset: number }> {
+    const where: FindOptionsWhere<Checkout> = { storeId: store.id };
+    if (query.status) where.status = query.status;
+    if (query.orderId) where.orderId = query.orderId;
+    const limit = query.limit ?? 50;
+    const offset = query.offset ?? 0;
+    const [items, total] = await this.checkouts.findAndCount({ where, order: { createdAt: 'DESC', id: 'ASC' }, take: limit, skip: offset });
+    return { items, total, limit, offset };
+  }
+
+  async cancel(store: Store, id: string): Promise<Checkout> {
+    const checkout = await this.get(store, id);
+    if (checkout.status === CheckoutStatus.Invalid) return checkout;
+    if (!(await this.transitions.invalidate(id))) {
+      const now = await this.get(store, id);
+      throw new ProblemException(HttpStatus.CONFLICT, 'checkout_not_cancelable', `The checkout is ${now.status}; only New checkouts can be canceled.`, { checkoutStatus: now.status });
+    }
+    return this.get(store, id);
+  }
+
+  private sameRequest(existing: Checkout, fingerprint: string | null): Checkout {
+    if (existing.idempotencyFingerprint && fingerprint && existing.idempotencyFingerprint !== fingerprint) {
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
+    }
+    return existing;
+  }
+
+  private async price(dto: CreateCheckoutDto): Promise<Pick<Checkout, 'amountSats' | 'amount' | 'currency' | 'rate'>> {
+    const currency = (dto.currency ?? 'SATS').toUpperCase();
+    const amount = normalizeDecimal(String(dto.amount));
+    let sats: bigint;
+    let rate: string | null = null;
+    if (currency === 'SATS' || currency === 'SAT') {
+      if (amount.includes('.')) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_amount', 'An amount in SATS must be a whole number.');
+      sats = BigInt(amount);
+    } else if (currency === 'BTC') {
+      sats = multiplyCeil(amount, '100000000');
+      rate = '100000000';
+    } else {
+      rate = await this.rates.satsPerUnit(currency);
+      if (!rate) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'unsupported_currency', `No exchange rate for ${currency}.`);
+      sats = multiplyCeil(amount, rate);
+    }
+    const { minAmountSats, maxAmountSats } = this.config.checkout;
+    if (sats < BigInt(minAmountSats)) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'amount_too_small', `The amount is ${sats} sats; the minimum is ${minAmountSats}.`);
+    if (sats > BigInt(maxAmountSats)) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'amount_too_large', `The amount is ${sats} sats; the maximum is ${maxAmountSats}.`);
+    return { amountSats: Number(sats), amount, currency: currency === 'SAT' ? 'SATS' : currency, rate };
+  }
+
+  private async issueInvoice(store: Store, dto: CreateCheckoutDto, amountSats: number, expirySeconds: number): Promise<IssuedInvoice> {
+    const description = dto.description ?? (dto.orderId ? `${store.name} order ${dto.orderId}` : store.name);
+    try {
+      return await this.lightning.createInvoice({ amountSats, description, expirySeconds, customerId: dto.customerId ?? null });
+    } catch (err) {
+      this.logger.error({ err }, 'no Lightning node could issue the invoice');
+      throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'lightning_unavailable', 'No Lightning node can issue an invoice right now; retry shortly.');
+    }
+  }
+}
+
+function fingerprintOf(dto: CreateCheckoutDto): string {
+  const canonical = JSON.stringify(dto, Object.keys(dto).sort());
+  return createHash('sha256').update(canonical).digest('hex');
+}

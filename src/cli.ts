@@ -1,0 +1,71 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Command } from 'commander';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { ConfigError, loadConfig } from './config/load-config';
+import { DatabaseModule } from './database/database.module';
+import { StoresModule } from './stores/stores.module';
+import { StoresService } from './stores/stores.service';
+
+/** Operator commands that work on the database directly, with the server's configuration. */
+async function withStores<T>(work: (stores: StoresService, config: AppConfig) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, StoresModule] })
+  class CliModule {}
+  const ctx = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
+  try {
+    return await work(ctx.get(StoresService), config);
+  } finally {
+    await ctx.close();
+  }
+}
+
+const program = new Command().name('lightning-checkout').description('Lightning checkout server administration');
+
+program
+  .command('create-store')
+  .description('create a store and print its first API key (shown once; only its hash is stored)')
+  .requiredOption('--name <name>', 'store name shown to customers')
+  .option('--website <url>', 'shop URL the hosted page links back to')
+  .option('--json', 'print JSON')
+  .action(async (opts: { name: string; website?: string; json?: boolean }) => {
+    await withStores(async (stores, config) => {
+      const { store, key } = await stores.createStore(opts.name, opts.website ?? null);
+      if (opts.json) return console.log(JSON.stringify({ storeId: store.id, apiKey: key }));
+      console.log(`Store created: ${store.name} (${store.id})`);
+      console.log(`API key (shown once, keep it safe): ${key}`);
+      console.log(`\nTry it:\n  curl -s -X POST ${config.server.publicUrl}/api/v1/checkouts -H 'Authorization: token ${key}' -H 'Content-Type: application/json' -d '{"amount": "2100", "currency": "SATS", "orderId": "demo-1"}'`);
+    });
+  });
+
+program
+  .command('create-key')
+  .description('issue another API key for a store')
+  .requiredOption('--store <id>', 'store id')
+  .option('--label <label>', 'what the key is for', 'cli')
+  .action(async (opts: { store: string; label: string }) => {
+    await withStores(async (stores) => {
+      await stores.get(opts.store);
+      const { key } = await stores.createKey(opts.store, opts.label);
+      console.log(key);
+    });
+  });
+
+program
+  .command('list-stores')
+  .description('list stores and their key prefixes')
+  .action(async () => {
+    await withStores(async (stores) => {
+      for (const store of await stores.list()) {
+        const keys = await stores.listKeys(store.id);
+        console.log(`${store.id}  ${store.name}  keys: ${keys.map((k) => `${k.prefix}…${k.revokedAt ? ' (revoked)' : ''}`).join(', ')}`);
+      }
+    });
+  });
+
+program.parseAsync(process.argv).catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : `Error: ${(err as Error).message}`);
+  process.exit(1);
+});

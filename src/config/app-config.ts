@@ -1,0 +1,148 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+
+export class ServerConfig {
+  @IsString() host: string;
+  @IsInt() @Min(0) @Max(65535) port: number;
+  @IsUrl({ require_tld: false, require_protocol: true }) publicUrl: string;
+  @IsBoolean() trustProxy: boolean;
+}
+
+export class DatabaseConfig {
+  @IsIn(['sqlite', 'postgres']) type: 'sqlite' | 'postgres';
+  @ValidateIf((o) => o.type === 'sqlite') @IsString() @MinLength(1) path: string;
+  @ValidateIf((o) => o.type === 'postgres')
+  @Matches(/^postgres(ql)?:\/\//, { message: 'database.url must be a postgres:// URL when database.type is postgres' })
+  url: string;
+  @IsBoolean() migrationsRun: boolean;
+  @IsBoolean() logging: boolean;
+}
+
+export class RedisConfig {
+  @IsString() @ValidateIf((o) => o.url !== '') @Matches(/^rediss?:\/\//, { message: 'redis.url must be a redis:// URL or empty' })
+  url: string;
+  @IsString() @MinLength(1) prefix: string;
+}
+
+export class EtcdConfig {
+  @IsArray() @IsString({ each: true }) hosts: string[];
+  @IsString() namespace: string;
+}
+
+export const BACKEND_TYPES = ['dev', 'lnd', 'pool', 'cluster'] as const;
+export type BackendType = (typeof BACKEND_TYPES)[number];
+
+/** One member process of an LND cluster: all members share one identity. */
+export class ClusterMemberConfig {
+  @IsString() @MinLength(1) name: string;
+  @IsString() @MinLength(3) socket: string;
+  /** TLS certificate: a file path or base64 of the PEM. */
+  @IsString() @MinLength(1) cert: string;
+  /** Admin or invoice macaroon: a file path, hex or base64. */
+  @IsString() @MinLength(1) macaroon: string;
+}
+
+export class ClusterEtcdConfig {
+  @IsArray() @IsString({ each: true }) hosts: string[];
+  /** LND's `db.etcd.namespace` + `cluster.etcd-election-prefix`: the election key to cross-check. */
+  @IsString() electionKey: string;
+}
+
+export class LightningBackendConfig {
+  @IsIn(BACKEND_TYPES as unknown as string[], { message: `type must be one of ${BACKEND_TYPES.join(', ')}` })
+  type: BackendType;
+  @IsString() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'name must be 1-64 letters, digits, _ . -' })
+  name: string;
+
+  @ValidateIf((o) => o.type === 'lnd') @IsString() @MinLength(3) socket?: string;
+  @ValidateIf((o) => o.type === 'lnd') @IsString() @MinLength(1) cert?: string;
+  @ValidateIf((o) => o.type === 'lnd') @IsString() @MinLength(1) macaroon?: string;
+
+  /** Bound on every RPC to this backend, so a hanging node cannot hang a checkout. */
+  @IsOptional() @IsInt() @Min(100) @Max(120000) timeoutMs?: number;
+
+  @ValidateIf((o) => o.type === 'pool')
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => LightningBackendConfig)
+  members?: LightningBackendConfig[];
+
+  @ValidateIf((o) => o.type === 'cluster')
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ClusterMemberConfig)
+  clusterMembers?: ClusterMemberConfig[];
+
+  @IsOptional() @ValidateNested() @Type(() => ClusterEtcdConfig) etcd?: ClusterEtcdConfig;
+
+  /** Inbound liquidity (sats) a node must keep above the invoice amount to be chosen. */
+  @IsOptional() @IsInt() @Min(0) minInboundSats?: number;
+}
+
+export class LightningConfig {
+  @ValidateNested() @Type(() => LightningBackendConfig) backend: LightningBackendConfig;
+  @IsInt() @Min(1) reconcileIntervalSeconds: number;
+  @IsNumber() @Min(0.2) healthIntervalSeconds: number;
+}
+
+export class CheckoutConfig {
+  @IsInt() @Min(30) @Max(7 * 86400) expirySeconds: number;
+  @IsInt() @Min(1) minAmountSats: number;
+  @IsInt() @Min(1) @Max(2_100_000_000_000_000) maxAmountSats: number;
+  @IsNumber() @Min(0.1) expirySweepSeconds: number;
+  @IsInt() @Min(0) lateWindowSeconds: number;
+}
+
+export class RatesConfig {
+  @IsIn(['fixed']) provider: 'fixed';
+  @IsObject() fixed: Record<string, number>;
+}
+
+export class WebhooksConfig {
+  @IsBoolean() allowPrivateTargets: boolean;
+  @IsInt() @Min(100) timeoutMs: number;
+  @IsInt() @Min(1) @Max(100) maxAttempts: number;
+  @IsInt() @Min(1) maxAgeSeconds: number;
+}
+
+export class LogConfig {
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) level: string;
+  @IsBoolean() pretty: boolean;
+}
+
+export class PluginsConfig {
+  @IsArray() @ArrayUnique() @IsString({ each: true }) enabled: string[];
+  /** Per-plugin settings keyed by plugin name; each plugin validates its own. */
+  [plugin: string]: unknown;
+}
+
+export class AppConfig {
+  @ValidateNested() @Type(() => ServerConfig) server: ServerConfig;
+  @ValidateNested() @Type(() => DatabaseConfig) database: DatabaseConfig;
+  @ValidateNested() @Type(() => RedisConfig) redis: RedisConfig;
+  @ValidateNested() @Type(() => EtcdConfig) etcd: EtcdConfig;
+  @ValidateNested() @Type(() => LightningConfig) lightning: LightningConfig;
+  @ValidateNested() @Type(() => CheckoutConfig) checkout: CheckoutConfig;
+  @ValidateNested() @Type(() => RatesConfig) rates: RatesConfig;
+  @ValidateNested() @Type(() => WebhooksConfig) webhooks: WebhooksConfig;
+  @ValidateNested() @Type(() => LogConfig) log: LogConfig;
+  @ValidateNested() @Type(() => PluginsConfig) plugins: PluginsConfig;
+}

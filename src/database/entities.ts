@@ -1,0 +1,9 @@
+import { Checkout } from '../checkout/checkout.entity';
+import { CheckoutEvent } from '../checkout/checkout-event.entity';
+import { ApiKey } from '../stores/api-key.entity';
+import { Store } from '../stores/store.entity';
+import { Initial1732350000000 } from './migrations/1732350000000-initial';
+
+/** Every entity and migration; domains append theirs here so one list feeds app, CLI and tests. */
+export const ENTITIES: Function[] = [Store, ApiKey, Checkout, CheckoutEvent];
+export const MIGRATIONS: Function[] = [Initial1732350000000];

@@ -1,0 +1,90 @@
+import { Observable } from 'rxjs';
+
+export interface CreateInvoiceRequest {
+  amountSats: number;
+  description: string;
+  expirySeconds: number;
+  /** Pools keep a customer on "their" node; anonymous checkouts go round-robin. */
+  customerId?: string | null;
+}
+
+export interface IssuedInvoice {
+  bolt11: string;
+  paymentHash: string;
+  /** The leaf node (or cluster) that issued it: the invoice is watched and looked up there. */
+  nodeName: string;
+  nodePubkey: string;
+  expiresAt: Date;
+}
+
+export interface InvoiceRef {
+  paymentHash: string;
+  nodeName: string;
+}
+
+export interface InvoiceState {
+  paymentHash: string;
+  settled: boolean;
+  canceled: boolean;
+  settledAt?: Date;
+  amountPaidSats?: number;
+}
+
+export interface Settlement {
+  paymentHash: string;
+  nodeName: string;
+  settledAt: Date;
+  amountPaidSats: number;
+}
+
+export type NodeRole = 'dev' | 'independent' | 'leader' | 'follower';
+
+export interface NodeHealth {
+  name: string;
+  /** The cluster or pool a member belongs to, when it does. */
+  group?: string;
+  type: 'dev' | 'lnd' | 'cluster-member';
+  role: NodeRole;
+  pubkey?: string;
+  reachable: boolean;
+  syncedToChain: boolean;
+  activeChannels: number;
+  inboundSats: number;
+  /** Healthy and (for cluster members) the leader: invoices can be created on it now. */
+  canIssue: boolean;
+  lastError?: string;
+  lastInvoiceAt?: Date;
+  checkedAt: Date;
+}
+
+/**
+ * Every Lightning backend (dev, a single LND, a pool, a cluster) behind one interface. Composite
+ * backends route lookups by `nodeName`, which names the leaf that issued the invoice.
+ */
+export interface LightningBackend {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  createInvoice(request: CreateInvoiceRequest): Promise<IssuedInvoice>;
+  lookupInvoice(ref: InvoiceRef): Promise<InvoiceState>;
+  /** Settlements as the nodes report them, possibly more than once: applying them is idempotent. */
+  readonly settlements$: Observable<Settlement>;
+  /** Emits a node name whenever a node (re)connects, so its open invoices get reconciled. */
+  readonly reconnects$: Observable<string>;
+  /** Latest health of every leaf node; cheap (cached by the backend's own probing). */
+  health(): NodeHealth[];
+}
+
+export class NoBackendAvailableError extends Error {
+  constructor(detail: string) {
+    super(`No Lightning node can issue this invoice: ${detail}`);
+    this.name = 'NoBackendAvailableError';
+  }
+}
+
+export class UnknownNodeError extends Error {
+  constructor(nodeName: string) {
+    super(`Unknown Lightning node "${nodeName}"`);
+    this.name = 'UnknownNodeError';
+  }
+}

@@ -1,0 +1,61 @@
+import { HttpStatus, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { ProblemException } from '../common/problem';
+import { AppConfig } from '../config/app-config';
+import { createBackend } from './backend-factory';
+import { DevBackend } from './dev/dev-backend';
+import { CreateInvoiceRequest, InvoiceRef, InvoiceState, IssuedInvoice, LightningBackend, NodeHealth, Settlement } from './lightning-backend';
+
+/** The app's one door to Lightning, whatever backend tree is configured behind it. */
+@Injectable()
+export class LightningService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(LightningService.name);
+  readonly backend: LightningBackend;
+
+  constructor(config: AppConfig) {
+    this.backend = createBackend(config.lightning.backend, config);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.backend.start();
+    if (this.backend instanceof DevBackend) {
+      this.logger.warn('Using the embedded DEV Lightning backend: invoices are regtest and payments are simulated. Not for real money.');
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.backend.stop();
+  }
+
+  get settlements$(): Observable<Settlement> {
+    return this.backend.settlements$;
+  }
+
+  get reconnects$(): Observable<string> {
+    return this.backend.reconnects$;
+  }
+
+  createInvoice(request: CreateInvoiceRequest): Promise<IssuedInvoice> {
+    return this.backend.createInvoice(request);
+  }
+
+  lookupInvoice(ref: InvoiceRef): Promise<InvoiceState> {
+    return this.backend.lookupInvoice(ref);
+  }
+
+  health(): NodeHealth[] {
+    return this.backend.health();
+  }
+
+  get isDev(): boolean {
+    return this.backend instanceof DevBackend;
+  }
+
+  /** Demo action of the dev backend; anything else cannot fake a payment. */
+  simulatePayment(paymentHash: string, amountSats?: number): Settlement {
+    if (!(this.backend instanceof DevBackend)) {
+      throw new ProblemException(HttpStatus.NOT_FOUND, 'simulation_unavailable', 'Payments can only be simulated on the dev Lightning backend.');
+    }
+    return this.backend.simulatePayment(paymentHash, amountSats);
+  }
+}

@@ -1,0 +1,10 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity('stores')
+export class Store {
+  @PrimaryColumn({ type: 'varchar', length: 32 }) id: string;
+  @Column({ type: 'varchar', length: 200 }) name: string;
+  /** Where the hosted page sends the customer when no checkout-level redirect is given. */
+  @Column({ type: 'varchar', length: 2000, nullable: true }) website: string | null;
+  @CreateDateColumn() createdAt: Date;
+}

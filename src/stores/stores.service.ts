@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { randomId } from '../common/ids';
+import { NotFound } from '../common/problem';
+import { UnitOfWork } from '../database/unit-of-work';
+import { ApiKey } from './api-key.entity';
+import { displayPrefix, generateApiKey, hashApiKey } from './api-key-hash';
+import { Store } from './store.entity';
+
+export interface CreatedKey {
+  apiKey: ApiKey;
+  /** The only time the key itself exists outside the caller: it is stored hashed. */
+  key: string;
+}
+
+@Injectable()
+export class StoresService {
+  constructor(
+    @InjectRepository(Store) private readonly stores: Repository<Store>,
+    @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+    private readonly uow: UnitOfWork,
+  ) {}
+
+  async createStore(name: string, website: string | null = null, keyLabel = 'default'): Promise<{ store: Store } & CreatedKey> {
+    return this.uow.run(async (m) => {
+      const store = await m.save(m.create(Store, { id: randomId(12), name, website }));
+      const created = await this.issueKey(store.id, keyLabel, m.getRepository(ApiKey));
+      return { store, ...created };
+    });
+  }
+
+  async createKey(storeId: string, label: string): Promise<CreatedKey> {
+    return this.issueKey(storeId, label, this.keys);
+  }
+
+  private async issueKey(storeId: string, label: string, repo: Repository<ApiKey>): Promise<CreatedKey> {
+    const key = generateApiKey();
+    const apiKey = await repo.save(repo.create({ id: randomId(12), storeId, keyHash: hashApiKey(key), prefix: displayPrefix(key), label, revokedAt: null }));
+    return { apiKey, key };
+  }
+
+  /** Looks a presented key up by its hash; the hash lookup is an index hit, not a string compare. */
+  async authenticate(key: string): Promise<{ store: Store; apiKey: ApiKey } | null> {
+    const apiKey = await this.keys.findOne({ where: { keyHash: hashApiKey(key), revokedAt: IsNull() } });
+    if (!apiKey) return null;
+    const store = await this.stores.findOne({ where: { id: apiKey.storeId } });
+    return store ? { store, apiKey } : null;
+  }
+
+  listKeys(storeId: string): Promise<ApiKey[]> {
+    return this.keys.find({ where: { storeId }, order: { createdAt: 'ASC' } });
+  }
+
+  async revokeKey(storeId: string, id: string): Promise<void> {
+    const result = await this.keys.update({ id, storeId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    if (!result.affected) throw NotFound('api_key', id);
+  }
+
+  async get(id: string): Promise<Store> {
+    const store = await this.stores.findOne({ where: { id } });
+    if (!store) throw NotFound('store', id);
+    return store;
+  }
+
+  list(): Promise<Store[]> {
+    return this.stores.find({ order: { createdAt: 'ASC' } });
+  }
+}

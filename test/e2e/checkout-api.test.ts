@@ -1,0 +1,147 @@
+import { LightningService } from '../../src/lightning/lightning.service';
+import { CheckoutTransitions } from '../../src/checkout/checkout-transitions';
+import { startTestApp, TestApp } from '../support/test-app';
+
+describe('checkout API (embedded dev backend)', () => {
+  let t: TestApp;
+  let auth: { Authorization: string };
+  let otherAuth: { Authorization: string };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    auth = { Authorization: `token ${(await t.createStore('Shop A')).apiKey}` };
+    otherAuth = { Authorization: `token ${(await t.createStore('Shop B')).apiKey}` };
+  });
+  afterAll(() => t?.close());
+
+  const create = (body: unknown, headers: Record<string, string> = {}) =>
+    t.http.post('/api/v1/checkouts').set({ ...auth, ...headers }).send(body as object);
+
+  it('creates a checkout in sats with a signed regtest invoice', async () => {
+    const res = await create({ amount: 2100, orderId: 'o-1', description: 'Coffee' }).expect(201);
+    expect(res.body).toMatchObject({ status: 'New', additionalStatus: 'None', amountSats: 2100, currency: 'SATS', orderId: 'o-1', nodeName: 'dev' });
+    expect(res.body.bolt11).toMatch(/^lnbcrt21u1/);
+    expect(res.body.lightningUri).toBe(`LIGHTNING:${res.body.bolt11.toUpperCase()}`);
+    expect(res.body.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(res.headers.location).toBe(`/api/v1/checkouts/${res.body.id}`);
+  });
+
+  it('converts fiat with the fixed rate table, rounding up', async () => {
+    const res = await create({ amount: '12.345', currency: 'usd' }).expect(201);
+    expect(res.body).toMatchObject({ currency: 'USD', amount: '12.345', rate: '1000', amountSats: 12345 });
+    const btc = await create({ amount: '0.00001', currency: 'BTC' }).expect(201);
+    expect(btc.body.amountSats).toBe(1000);
+  });
+
+  it('returns the same checkout for the same Idempotency-Key', async () => {
+    const first = await create({ amount: 500, orderId: 'idem' }, { 'Idempotency-Key': 'key-1' }).expect(201);
+    const again = await create({ amount: 500, orderId: 'idem' }, { 'Idempotency-Key': 'key-1' }).expect(200);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const parallel = await Promise.all([1, 2, 3].map(() => create({ amount: 7 }, { 'Idempotency-Key': 'key-par' })));
+    expect(new Set(parallel.map((r) => r.body.id)).size).toBe(1);
+    const reused = await create({ amount: 501 }, { 'Idempotency-Key': 'key-1' }).expect(422);
+    expect(reused.body.code).toBe('idempotency_key_reused');
+  });
+
+  it('gets, lists with filters and paginates', async () => {
+    const a = await create({ amount: 10, orderId: 'list-me' }).expect(201);
+    const got = await t.http.get(`/api/v1/checkouts/${a.body.id}`).set(auth).expect(200);
+    expect(got.body.id).toBe(a.body.id);
+    const byOrder = await t.http.get('/api/v1/checkouts?orderId=list-me').set(auth).expect(200);
+    expect(byOrder.body.items.map((c: { id: string }) => c.id)).toEqual([a.body.id]);
+    const page = await t.http.get('/api/v1/checkouts?limit=2&offset=1&status=New').set(auth).expect(200);
+    expect(page.body.items).toHaveLength(2);
+    expect(page.body.total).toBeGreaterThan(3);
+    expect(page.body).toMatchObject({ limit: 2, offset: 1 });
+  });
+
+  it('a key only sees its own store', async () => {
+    const mine = await create({ amount: 10 }).expect(201);
+    const res = await t.http.get(`/api/v1/checkouts/${mine.body.id}`).set(otherAuth).expect(404);
+    expect(res.body.code).toBe('checkout_not_found');
+    const list = await t.http.get('/api/v1/checkouts').set(otherAuth).expect(200);
+    expect(list.body.total).toBe(0);
+  });
+
+  it('cancels a New checkout, refuses to cancel a settled one', async () => {
+    const c = await create({ amount: 10 }).expect(201);
+    const canceled = await t.http.post(`/api/v1/checkouts/${c.body.id}/cancel`).set(auth).expect(200);
+    expect(canceled.body.status).toBe('Invalid');
+    const paid = await create({ amount: 10 }).expect(201);
+    await t.app.get(CheckoutTransitions).applyPayment({ paymentHash: paid.body.paymentHash, amountPaidSats: 10, settledAt: new Date() });
+    const res = await t.http.post(`/api/v1/checkouts/${paid.body.id}/cancel`).set(auth).expect(409);
+    expect(res.body.code).toBe('checkout_not_cancelable');
+  });
+
+  it('settles exactly once on a simulated payment, and records a payment after expiry as PaidLate', async () => {
+    const c = await create({ amount: 42 }).expect(201);
+    const lightning = t.app.get(LightningService);
+    lightning.simulatePayment(c.body.paymentHash);
+    lightning.simulatePayment(c.body.paymentHash);
+    await waitFor(async () => (await t.http.get(`/api/v1/checkouts/${c.body.id}`).set(auth)).body.status === 'Settled');
+    const transitions = t.app.get(CheckoutTransitions);
+    expect(await transitions.applyPayment({ paymentHash: c.body.paymentHash, amountPaidSats: 42, settledAt: new Date() })).toBe('already_applied');
+
+    const late = await create({ amount: 43 }).expect(201);
+    expect(await transitions.expire(late.body.id)).toBe(true);
+    expect(await transitions.expire(late.body.id)).toBe(false);
+    expect(await transitions.applyPayment({ paymentHash: late.body.paymentHash, amountPaidSats: 43, settledAt: new Date() })).toBe('paid_late');
+    const after = await t.http.get(`/api/v1/checkouts/${late.body.id}`).set(auth).expect(200);
+    expect(after.body).toMatchObject({ status: 'Expired', additionalStatus: 'PaidLate', amountPaidSats: 43 });
+  });
+
+  it('expires due checkouts on schedule', async () => {
+    const c = await create({ amount: 10, expirySeconds: 60 }).expect(201);
+    const expired = await t.app.get(CheckoutTransitions).expireDue(new Date(Date.now() + 61_000));
+    expect(expired).toBeGreaterThanOrEqual(1);
+    const res = await t.http.get(`/api/v1/checkouts/${c.body.id}`).set(auth).expect(200);
+    expect(res.body.status).toBe('Expired');
+  });
+
+  it('serves the OpenAPI document', async () => {
+    const res = await t.http.get('/docs/openapi.json').expect(200);
+    expect(res.body.paths['/api/v1/checkouts']).toBeDefined();
+  });
+
+  describe('bad input gets a clear 4xx problem with a stable code', () => {
+    const cases: [string, () => ReturnType<typeof create>, number, string][] = [
+      ['malformed JSON', () => t.http.post('/api/v1/checkouts').set(auth).set('Content-Type', 'application/json').send('{"amount":'), 400, 'malformed_json'],
+      ['missing amount', () => create({}), 422, 'validation_failed'],
+      ['amount of the wrong type', () => create({ amount: { x: 1 } }), 422, 'validation_failed'],
+      ['amount as a boolean', () => create({ amount: true }), 422, 'validation_failed'],
+      ['negative amount', () => create({ amount: -5 }), 422, 'validation_failed'],
+      ['zero amount', () => create({ amount: '0' }), 422, 'validation_failed'],
+      ['huge amount', () => create({ amount: '9999999999999999' }), 422, 'amount_too_large'],
+      ['fractional sats', () => create({ amount: '1.5' }), 422, 'invalid_amount'],
+      ['unknown currency', () => create({ amount: 1, currency: 'XYZ' }), 422, 'unsupported_currency'],
+      ['unknown field', () => create({ amount: 1, hack: true }), 422, 'validation_failed'],
+      ['bad redirect URL', () => create({ amount: 1, redirectUrl: 'javascript:alert(1)' }), 422, 'validation_failed'],
+      ['expiry too short', () => create({ amount: 1, expirySeconds: 1 }), 422, 'validation_failed'],
+      ['a body that is too large', () => create({ amount: 1, description: 'x'.repeat(200_000) }), 413, 'payload_too_large'],
+      ['bad Idempotency-Key', () => create({ amount: 1 }, { 'Idempotency-Key': 'x'.repeat(300) }), 400, 'invalid_idempotency_key'],
+      ['missing API key', () => t.http.post('/api/v1/checkouts').send({ amount: 1 }), 401, 'missing_api_key'],
+      ['malformed Authorization', () => t.http.post('/api/v1/checkouts').set('Authorization', 'Basic abc').send({ amount: 1 }), 401, 'malformed_authorization'],
+      ['wrong API key', () => t.http.post('/api/v1/checkouts').set('Authorization', 'token lck_nope').send({ amount: 1 }), 401, 'invalid_api_key'],
+      ['unknown checkout id', () => t.http.get('/api/v1/checkouts/does-not-exist').set(auth), 404, 'checkout_not_found'],
+      ['bad list filter', () => t.http.get('/api/v1/checkouts?status=Paid').set(auth), 422, 'validation_failed'],
+      ['bad page size', () => t.http.get('/api/v1/checkouts?limit=100000').set(auth), 422, 'validation_failed'],
+      ['unknown route', () => t.http.get('/api/v1/nope').set(auth), 404, 'not_found'],
+    ];
+    it.each(cases)('%s', async (_name, send, status, code) => {
+      const res = await send();
+      expect(res.status).toBe(status);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ status, code, type: expect.stringContaining(code), title: expect.any(String) });
+    });
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met in time');
+}

@@ -1,0 +1,60 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { AppConfig } from '../../src/config/app-config';
+import { deepMerge, loadConfig } from '../../src/config/load-config';
+import { createApp } from '../../src/create-app';
+import { StoresService } from '../../src/stores/stores.service';
+import { createTestDatabase, TestDatabase } from './test-db';
+
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  /** Base URL when started with `listen: true`. */
+  url: string;
+  http: ReturnType<typeof request>;
+  db: TestDatabase;
+  /** Creates a store and returns its id and API key. */
+  createStore(name?: string): Promise<{ storeId: string; apiKey: string }>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Config overrides merged over config/default.yaml (the database is chosen by TEST_DB). */
+  config?: Record<string, unknown>;
+  listen?: boolean;
+  /** Reuse a database (e.g. to restart the app on the same data). */
+  db?: TestDatabase;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const db = options.db ?? (await createTestDatabase());
+  const config = loadConfig({
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+    overrides: deepMerge({ database: db.config, server: { port: 0 }, webhooks: { allowPrivateTargets: true } }, options.config ?? {}),
+  });
+  const app = await createApp(config);
+  let url = '';
+  if (options.listen) {
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    config.server.publicUrl = url;
+  } else {
+    await app.init();
+  }
+  const stores = app.get(StoresService);
+  return {
+    app,
+    config,
+    url,
+    http: request(app.getHttpServer()),
+    db,
+    createStore: async (name = 'Test shop') => {
+      const { store, key } = await stores.createStore(name);
+      return { storeId: store.id, apiKey: key };
+    },
+    close: async () => {
+      await app.close();
+      if (!options.db) await db.drop();
+    },
+  };
+}
