@@ -14,7 +14,8 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "dependencies"
 if [ ! -x node_modules/.bin/jest ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  # `npm install`, not `npm ci`: the registry mirror lacks other platforms' optional binaries, which ci insists on.
+  npm install --no-audit --no-fund
 fi
 node --version
 
