@@ -1,11 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { CheckoutModule } from './checkout/checkout.module';
+import { HostedPageModule } from './checkout/page/hosted-page.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { CoordinationModule } from './coordination/coordination.module';
 import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
 import { LightningModule } from './lightning/lightning.module';
 import { loggerParams } from './logging';
+import { MetricsModule } from './metrics/metrics.module';
 import { PaymentsModule } from './payments/payments.module';
 import { RatesModule } from './rates/rates.module';
 import { StoresModule } from './stores/stores.module';
@@ -23,7 +27,11 @@ export class AppModule {
         LightningModule,
         StoresModule,
         CheckoutModule,
+        HostedPageModule,
         PaymentsModule,
+        MetricsModule,
+        CoordinationModule,
+        HealthModule,
       ],
     };
   }

@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
 import { LightningService } from '../lightning/lightning.service';
 import { IssuedInvoice } from '../lightning/lightning-backend';
+import { MetricsService } from '../metrics/metrics.service';
 import { multiplyCeil, normalizeDecimal } from '../rates/decimal';
 import { RateProvider } from '../rates/rate-provider';
 import { Store } from '../stores/store.entity';
@@ -33,6 +34,7 @@ export class CheckoutService {
     private readonly rates: RateProvider,
     private readonly transitions: CheckoutTransitions,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   async create(store: Store, dto: CreateCheckoutDto, idempotencyKey?: string): Promise<CreateResult> {
@@ -146,9 +148,13 @@ export class CheckoutService {
 
   private async issueInvoice(store: Store, dto: CreateCheckoutDto, amountSats: number, expirySeconds: number): Promise<IssuedInvoice> {
     const description = dto.description ?? (dto.orderId ? `${store.name} order ${dto.orderId}` : store.name);
+    const observe = this.metrics.startInvoiceTimer();
     try {
-      return await this.lightning.createInvoice({ amountSats, description, expirySeconds, customerId: dto.customerId ?? null });
+      const invoice = await this.lightning.createInvoice({ amountSats, description, expirySeconds, customerId: dto.customerId ?? null });
+      observe(invoice.nodeName, 'ok');
+      return invoice;
     } catch (err) {
+      observe(this.lightning.backend.name, 'error');
       this.logger.error({ err }, 'no Lightning node could issue the invoice');
       throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'lightning_unavailable', 'No Lightning node can issue an invoice right now; retry shortly.');
     }

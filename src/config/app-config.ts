@@ -45,6 +45,8 @@ export class RedisConfig {
 export class EtcdConfig {
   @IsArray() @IsString({ each: true }) hosts: string[];
   @IsString() namespace: string;
+  /** Lease of the replica election: a dead leader is replaced after about this long. */
+  @IsInt() @Min(2) @Max(60) electionTtlSeconds: number;
 }
 
 export const BACKEND_TYPES = ['dev', 'lnd', 'pool', 'cluster'] as const;

@@ -1,0 +1,78 @@
+import { Controller, Get, Header, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheckResult, HealthCheckService, HealthIndicatorFunction } from '@nestjs/terminus';
+import type { Response } from 'express';
+import { ReplicaLeaderService, ReplicaStatus } from '../coordination/replica-leader.service';
+import { LightningService } from '../lightning/lightning.service';
+import { DatabaseHealthIndicator } from './database.health';
+import { EtcdHealthIndicator } from './etcd.health';
+import { LightningHealthIndicator } from './lightning.health';
+import { nodeHealthView, NodeHealthView } from './node-health.view';
+import { RedisHealthIndicator } from './redis.health';
+
+/**
+ * Liveness (the process answers), readiness (this replica can take checkouts: its dependencies
+ * answer and some Lightning node can issue invoices) and a per-node breakdown. Unauthenticated,
+ * for load balancers and orchestrators: only names and states, never addresses or credentials.
+ */
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+  private lastReady?: boolean;
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: DatabaseHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+    private readonly etcd: EtcdHealthIndicator,
+    private readonly lightningHealth: LightningHealthIndicator,
+    private readonly lightning: LightningService,
+    private readonly replica: ReplicaLeaderService,
+  ) {}
+
+  @Get('live')
+  @Header('Cache-Control', 'no-store')
+  live(): { status: 'ok'; uptimeSeconds: number } {
+    return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
+  }
+
+  @Get('ready')
+  @Header('Cache-Control', 'no-store')
+  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    const checks: HealthIndicatorFunction[] = [() => this.database.check(), () => this.lightningHealth.check()];
+    if (this.redis.configured) checks.push(() => this.redis.check());
+    if (this.etcd.configured) checks.push(() => this.etcd.check());
+    let result: HealthCheckResult;
+    try {
+      result = await this.health.check(checks);
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      result = err.getResponse() as HealthCheckResult;
+      res.status(503);
+    }
+    this.noteTransition(result);
+    return result;
+  }
+
+  @Get('nodes')
+  @Header('Cache-Control', 'no-store')
+  nodes(): { replica: ReplicaStatus; nodes: NodeHealthView[] } {
+    return { replica: this.replica.status(), nodes: this.lightning.health().map(nodeHealthView) };
+  }
+
+  @Get('replica')
+  @Header('Cache-Control', 'no-store')
+  replicaStatus(): ReplicaStatus {
+    return this.replica.status();
+  }
+
+  /** Logs readiness changes once, not every probe. */
+  private noteTransition(result: HealthCheckResult): void {
+    const ready = result.status === 'ok';
+    if (ready === this.lastReady) return;
+    this.lastReady = ready;
+    if (ready) this.logger.log('replica is ready');
+    else this.logger.warn({ down: Object.entries(result.error ?? {}).map(([key, v]) => `${key}: ${(v as { message?: string }).message ?? 'down'}`) }, 'replica is not ready');
+  }
+}

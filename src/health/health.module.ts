@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { DatabaseHealthIndicator } from './database.health';
+import { EtcdHealthIndicator } from './etcd.health';
+import { HealthController } from './health.controller';
+import { LightningHealthIndicator } from './lightning.health';
+import { RedisHealthIndicator } from './redis.health';
+
+@Module({
+  // Readiness changes are logged once by the controller instead of on every failed probe.
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [DatabaseHealthIndicator, RedisHealthIndicator, EtcdHealthIndicator, LightningHealthIndicator],
+})
+export class HealthModule {}

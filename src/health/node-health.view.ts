@@ -1,0 +1,47 @@
+import { NodeHealth } from '../lightning/lightning-backend';
+
+export interface NodeHealthView {
+  name: string;
+  group: string | null;
+  type: NodeHealth['type'];
+  role: NodeHealth['role'];
+  pubkey: string | null;
+  reachable: boolean;
+  syncedToChain: boolean;
+  activeChannels: number;
+  inboundSats: number;
+  canIssue: boolean;
+  lastError: string | null;
+  lastInvoiceAt: string | null;
+  checkedAt: string;
+}
+
+/** Long base64/hex runs could be credentials echoed in an error; health is unauthenticated. */
+const LONG_TOKEN = /[A-Za-z0-9+/=_-]{48,}/g;
+
+export function sanitizeError(message: string | undefined): string | null {
+  if (!message) return null;
+  const clean = message.replace(LONG_TOKEN, '[redacted]');
+  return clean.length > 300 ? `${clean.slice(0, 297)}...` : clean;
+}
+
+const iso = (d: Date | string | undefined) => (d ? new Date(d).toISOString() : null);
+
+/** Only names and state: no sockets, certificates or macaroons. */
+export function nodeHealthView(n: NodeHealth): NodeHealthView {
+  return {
+    name: n.name,
+    group: n.group ?? null,
+    type: n.type,
+    role: n.role,
+    pubkey: n.pubkey ?? null,
+    reachable: n.reachable,
+    syncedToChain: n.syncedToChain,
+    activeChannels: n.activeChannels,
+    inboundSats: n.inboundSats,
+    canIssue: n.canIssue,
+    lastError: sanitizeError(n.lastError),
+    lastInvoiceAt: iso(n.lastInvoiceAt),
+    checkedAt: iso(n.checkedAt) ?? new Date().toISOString(),
+  };
+}

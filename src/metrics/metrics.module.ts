@@ -1,0 +1,16 @@
+import { Global, Module } from '@nestjs/common';
+import { CheckoutModule } from '../checkout/checkout.module';
+import { CheckoutMetricsListener } from './checkout-metrics.listener';
+import { LightningNodeCollector } from './lightning-node.collector';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
+
+/** Global so any module (Lightning backends, webhooks, coordination) can inject MetricsService. */
+@Global()
+@Module({
+  imports: [CheckoutModule],
+  controllers: [MetricsController],
+  providers: [MetricsService, CheckoutMetricsListener, LightningNodeCollector],
+  exports: [MetricsService],
+})
+export class MetricsModule {}

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export type WebhookDeliveryOutcome = 'delivered' | 'retry' | 'failed' | 'dropped' | (string & {});
+
+/** Seconds-scale buckets: invoice creation is a local RPC, settle→event includes a notification hop. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * The app's Prometheus registry and the one place other modules report to. Each module calls a
+ * named method (never prom-client directly), so label sets stay consistent and bounded.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  private readonly checkoutsCreated = new Counter({
+    name: 'checkouts_created_total',
+    help: 'Checkouts created, by the Lightning node that issued the invoice.',
+    labelNames: ['node'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly statusChanges = new Counter({
+    name: 'checkout_status_changes_total',
+    help: 'Committed checkout status changes (New, Settled, Expired, Invalid, PaidLate).',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly invoiceCreation = new Histogram({
+    name: 'invoice_creation_seconds',
+    help: 'Time to create an invoice on a Lightning node, by node and outcome.',
+    labelNames: ['node', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  private readonly settleToEvent = new Histogram({
+    name: 'settle_to_event_seconds',
+    help: 'Time from the invoice settling on the node to the Settled/PaidLate event being committed.',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  private readonly failovers = new Counter({
+    name: 'lightning_failovers_total',
+    help: 'Lightning failovers: a cluster following a new leader, or a pool skipping a failed node.',
+    labelNames: ['group'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly webhookDeliveries = new Counter({
+    name: 'webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private webhookQueueDepthSource?: () => number | Promise<number>;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    const self = this;
+    new Gauge({
+      name: 'webhook_queue_depth',
+      help: 'Webhook deliveries waiting to be sent (as reported by the active dispatcher).',
+      registers: [this.registry],
+      async collect() {
+        if (!self.webhookQueueDepthSource) return;
+        try {
+          this.set(await self.webhookQueueDepthSource());
+        } catch {
+          // A broken source must not break the whole scrape; the gauge keeps its last value.
+        }
+      },
+    });
+  }
+
+  checkoutCreated(node: string): void {
+    this.checkoutsCreated.inc({ node });
+  }
+
+  statusChanged(status: string): void {
+    this.statusChanges.inc({ status });
+  }
+
+  /** Starts a timer; call the returned function with the node that answered (or the backend name on failure). */
+  startInvoiceTimer(): (node: string, outcome: 'ok' | 'error') => void {
+    const end = this.invoiceCreation.startTimer();
+    return (node, outcome) => end({ node, outcome });
+  }
+
+  observeSettleToEvent(seconds: number): void {
+    if (Number.isFinite(seconds) && seconds >= 0) this.settleToEvent.observe(seconds);
+  }
+
+  /** For Lightning backends: call once per failover (new cluster leader followed, pool member skipped). */
+  failover(group: string): void {
+    this.failovers.inc({ group });
+  }
+
+  /** For the webhook dispatcher: call once per delivery attempt. */
+  webhookDelivery(outcome: WebhookDeliveryOutcome): void {
+    this.webhookDeliveries.inc({ outcome });
+  }
+
+  /** For the webhook dispatcher: read on every scrape (e.g. BullMQ waiting + delayed counts). */
+  setWebhookQueueDepthSource(source: () => number | Promise<number>): void {
+    this.webhookQueueDepthSource = source;
+  }
+
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

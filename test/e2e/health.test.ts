@@ -1,0 +1,83 @@
+import { LightningService } from '../../src/lightning/lightning.service';
+import { NodeHealth } from '../../src/lightning/lightning-backend';
+import { startTestApp, TestApp } from '../support/test-app';
+
+describe('health endpoints (embedded dev backend)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  it('/health/live answers without touching dependencies', async () => {
+    const res = await t.http.get('/health/live').expect(200);
+    expect(res.body).toMatchObject({ status: 'ok', uptimeSeconds: expect.any(Number) });
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('/health/ready is 200 with the database and a node that can issue', async () => {
+    const res = await t.http.get('/health/ready').expect(200);
+    expect(res.body.status).toBe('ok');
+    expect(res.body.details.database.status).toBe('up');
+    expect(res.body.details.lightning).toMatchObject({ status: 'up', canIssue: ['dev'] });
+    // Neither Redis nor etcd is configured: they are not part of readiness.
+    expect(res.body.details.redis).toBeUndefined();
+    expect(res.body.details.etcd).toBeUndefined();
+  });
+
+  it('/health/nodes lists every node with its state, and the replica role', async () => {
+    const res = await t.http.get('/health/nodes').expect(200);
+    expect(res.body.replica).toMatchObject({ coordination: 'local', isLeader: true, replicaId: expect.any(String) });
+    expect(res.body.nodes).toEqual([
+      expect.objectContaining({ name: 'dev', role: 'dev', reachable: true, canIssue: true, checkedAt: expect.any(String) }),
+    ]);
+    const replica = await t.http.get('/health/replica').expect(200);
+    expect(replica.body.isLeader).toBe(true);
+  });
+
+  it('is not ready (503) while no node can issue, and ready again once one can', async () => {
+    const lightning = t.app.get(LightningService);
+    const real = lightning.health.bind(lightning);
+    const down: NodeHealth = { ...real()[0], reachable: false, canIssue: false, lastError: `connect ECONNREFUSED; macaroon ${'ab'.repeat(40)}` };
+    const spy = jest.spyOn(lightning, 'health').mockReturnValue([down]);
+    try {
+      const res = await t.http.get('/health/ready').expect(503);
+      expect(res.body.status).toBe('error');
+      expect(res.body.error.lightning.message).toMatch(/no Lightning node can issue invoices \(dev: unreachable\)/);
+      const nodes = await t.http.get('/health/nodes').expect(200);
+      expect(nodes.body.nodes[0]).toMatchObject({ reachable: false, canIssue: false });
+      // Error text is passed through, but long credential-like tokens never reach this unauthenticated page.
+      expect(nodes.body.nodes[0].lastError).toBe('connect ECONNREFUSED; macaroon [redacted]');
+    } finally {
+      spy.mockRestore();
+    }
+    await t.http.get('/health/ready').expect(200);
+  });
+});
+
+describe('readiness with unreachable Redis and etcd', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // Nothing listens on port 1; the checks must fail fast rather than hang the probe.
+    t = await startTestApp({ config: { redis: { url: 'redis://127.0.0.1:1', prefix: `lc-health-${process.pid}` }, etcd: { hosts: ['http://127.0.0.1:1'] } } });
+  });
+  afterAll(() => t?.close());
+
+  it('reports both as down with a 503, within the probe timeout', async () => {
+    const started = Date.now();
+    const res = await t.http.get('/health/ready').expect(503);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(res.body.error.redis.status).toBe('down');
+    expect(res.body.error.etcd.status).toBe('down');
+    expect(res.body.details.database.status).toBe('up');
+    // Liveness does not depend on them.
+    await t.http.get('/health/live').expect(200);
+  });
+
+  it('a replica that cannot reach etcd does not claim the singleton work', async () => {
+    const res = await t.http.get('/health/replica').expect(200);
+    expect(res.body).toMatchObject({ coordination: 'etcd', isLeader: false });
+  });
+});
