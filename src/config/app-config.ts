@@ -60,6 +60,8 @@ export class ClusterMemberConfig {
   @IsString() @MinLength(1) cert: string;
   /** Admin or invoice macaroon: a file path, hex or base64. */
   @IsString() @MinLength(1) macaroon: string;
+  /** The member's `--cluster.id` (its value in the etcd election); defaults to `name`. */
+  @IsOptional() @IsString() @MinLength(1) clusterId?: string;
 }
 
 export class ClusterEtcdConfig {

@@ -55,6 +55,9 @@ export interface NodeHealth {
   lastError?: string;
   lastInvoiceAt?: Date;
   checkedAt: Date;
+  /** Cluster members: leader changes seen so far, and when the last one happened. */
+  failovers?: number;
+  lastFailoverAt?: Date;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Subscription } from 'rxjs';
-import { Equal, In, MoreThan, Repository } from 'typeorm';
+import { Equal, FindOptionsWhere, In, MoreThan, Repository } from 'typeorm';
 import { Checkout } from '../checkout/checkout.entity';
 import { AdditionalStatus, CheckoutStatus } from '../checkout/checkout-status';
 import { CheckoutTransitions } from '../checkout/checkout-transitions';
@@ -12,12 +12,23 @@ export interface ReconcileResult {
   checked: number;
   applied: number;
   failed: number;
+  /** Left for the next pass because their node stopped answering. */
+  skipped: number;
 }
+
+type OpenInvoice = Pick<Checkout, 'id' | 'paymentHash' | 'nodeName'>;
+
+/** Lookups in flight per node: enough to get through a backlog, not enough to flood a node. */
+const LOOKUP_CONCURRENCY = 4;
+/** After this many failed lookups in a row a node is treated as down for the rest of the pass. */
+const NODE_DOWN_AFTER_FAILURES = 2;
 
 /**
  * Looks up every still-open invoice on the node that issued it: at start-up, after a node
  * (re)connects and periodically. Catches settlements that happened while the server or the node
  * was down; applying them goes through the same conditional transitions, so exactly once.
+ * Each node gets its own pass, so a node that is down (every lookup waits for its timeout) never
+ * delays the others.
  */
 @Injectable()
 export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -25,6 +36,9 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   private timer?: NodeJS.Timeout;
   private subscription?: Subscription;
   private readonly inFlight = new Map<string, Promise<ReconcileResult>>();
+  /** Nodes asked for again while a pass was running: the pass may have started before the reconnect. */
+  private readonly again = new Set<string>();
+  private stopped = false;
   /** Turned off on replicas that are not the elected singleton. */
   enabled = true;
 
@@ -36,57 +50,115 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   ) {}
 
   onApplicationBootstrap(): void {
-    this.subscription = this.lightning.reconnects$.subscribe((node) => void this.reconcile(node));
-    this.timer = setInterval(() => void this.reconcile(), this.config.lightning.reconcileIntervalSeconds * 1000);
+    this.subscription = this.lightning.reconnects$.subscribe((node) => void this.reconcile(node).catch(() => undefined));
+    this.timer = setInterval(() => void this.reconcile().catch(() => undefined), this.config.lightning.reconcileIntervalSeconds * 1000);
     this.timer.unref();
-    void this.reconcile();
+    void this.reconcile().catch(() => undefined);
   }
 
   onApplicationShutdown(): void {
+    this.stopped = true;
     clearInterval(this.timer);
     this.subscription?.unsubscribe();
   }
 
-  /** Coalesces concurrent requests for the same scope into one pass. */
-  reconcile(nodeName?: string): Promise<ReconcileResult> {
-    if (!this.enabled) return Promise.resolve({ checked: 0, applied: 0, failed: 0 });
-    const key = nodeName ?? '*';
-    const running = this.inFlight.get(key);
-    if (running) return running;
-    const pass = this.pass(nodeName).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, pass);
+  /** Reconciles one node, or every node with open invoices (each in its own pass, in parallel). */
+  async reconcile(nodeName?: string): Promise<ReconcileResult> {
+    if (!this.enabled || this.stopped) return empty();
+    if (nodeName) return this.reconcileNode(nodeName);
+    const nodes = await this.nodesWithOpenInvoices();
+    const results = await Promise.all(nodes.map((node) => this.reconcileNode(node)));
+    return results.reduce(add, empty());
+  }
+
+  /** Coalesces requests for a node; a request during a pass schedules one more pass after it. */
+  private reconcileNode(nodeName: string): Promise<ReconcileResult> {
+    const running = this.inFlight.get(nodeName);
+    if (running) {
+      this.again.add(nodeName);
+      return running;
+    }
+    const pass = this.nodePass(nodeName)
+      .catch((err: Error) => {
+        this.logger.warn({ node: nodeName, err: err.message }, 'reconciliation pass failed');
+        return { ...empty(), failed: 1 };
+      })
+      .finally(() => {
+        this.inFlight.delete(nodeName);
+        if (this.again.delete(nodeName) && !this.stopped) void this.reconcileNode(nodeName);
+      });
+    this.inFlight.set(nodeName, pass);
     return pass;
   }
 
-  private async pass(nodeName?: string): Promise<ReconcileResult> {
-    const lateSince = new Date(Date.now() - this.config.checkout.lateWindowSeconds * 1000);
+  private async nodesWithOpenInvoices(): Promise<string[]> {
+    const rows = await this.checkouts.find({ select: { nodeName: true }, where: this.openWhere() });
+    return [...new Set(rows.map((r) => r.nodeName))];
+  }
+
+  /** New checkouts, and expired or canceled ones still inside the late window (the node may accept the HTLC late). */
+  private openWhere(nodeName?: string): FindOptionsWhere<Checkout>[] {
     const node = nodeName ? { nodeName } : {};
-    const open = await this.checkouts.find({
-      select: { id: true, paymentHash: true, nodeName: true },
-      where: [
-        { status: CheckoutStatus.New, ...node },
-        // Expired or canceled checkouts can still be paid if the node accepted the HTLC late.
-        { status: In([CheckoutStatus.Expired, CheckoutStatus.Invalid]), additionalStatus: Equal(AdditionalStatus.None), expiresAt: MoreThan(lateSince), ...node },
-      ],
-    });
-    const result: ReconcileResult = { checked: 0, applied: 0, failed: 0 };
-    for (const checkout of open) {
-      result.checked++;
-      try {
-        const state = await this.lightning.lookupInvoice({ paymentHash: checkout.paymentHash, nodeName: checkout.nodeName });
-        if (!state.settled) continue;
-        const outcome = await this.transitions.applyPayment({
-          paymentHash: checkout.paymentHash,
-          amountPaidSats: state.amountPaidSats ?? 0,
-          settledAt: state.settledAt ?? new Date(),
-        });
-        if (outcome === 'settled' || outcome === 'paid_late') result.applied++;
-      } catch (err) {
-        result.failed++;
-        this.logger.warn({ err: (err as Error).message, checkoutId: checkout.id, node: checkout.nodeName }, 'lookup failed during reconciliation');
+    return [
+      { status: CheckoutStatus.New, ...node },
+      { status: In([CheckoutStatus.Expired, CheckoutStatus.Invalid]), additionalStatus: Equal(AdditionalStatus.None), expiresAt: MoreThan(this.lateSince()), ...node },
+    ];
+  }
+
+  private lateSince(): Date {
+    return new Date(Date.now() - this.config.checkout.lateWindowSeconds * 1000);
+  }
+
+  private async nodePass(nodeName: string): Promise<ReconcileResult> {
+    const open: OpenInvoice[] = await this.checkouts.find({ select: { id: true, paymentHash: true, nodeName: true }, where: this.openWhere(nodeName) });
+    const result = empty();
+    let failuresInARow = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < open.length && !this.stopped) {
+        if (failuresInARow >= NODE_DOWN_AFTER_FAILURES) {
+          result.skipped += open.length - next;
+          next = open.length;
+          return;
+        }
+        const checkout = open[next++];
+        result.checked++;
+        try {
+          if (await this.check(checkout)) result.applied++;
+          failuresInARow = 0;
+        } catch (err) {
+          result.failed++;
+          failuresInARow++;
+          this.logger.warn({ err: (err as Error).message, checkoutId: checkout.id, node: nodeName }, 'lookup failed during reconciliation');
+        }
       }
-    }
-    if (result.applied || result.failed) this.logger.log({ node: nodeName ?? 'all', ...result }, 'reconciliation pass');
+    };
+    await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, open.length) }, worker));
+    if (result.applied || result.failed || result.skipped) this.logger.log({ node: nodeName, ...result }, 'reconciliation pass');
     return result;
   }
+
+  /** True when this lookup found and applied a payment the server had not seen. */
+  private async check(checkout: OpenInvoice): Promise<boolean> {
+    const state = await this.lightning.lookupInvoice({ paymentHash: checkout.paymentHash, nodeName: checkout.nodeName });
+    if (!state.settled) return false;
+    const outcome = await this.transitions.applyPayment({
+      paymentHash: checkout.paymentHash,
+      amountPaidSats: state.amountPaidSats ?? 0,
+      settledAt: state.settledAt ?? new Date(),
+    });
+    if (outcome === 'settled' || outcome === 'paid_late') {
+      this.logger.log({ checkoutId: checkout.id, node: checkout.nodeName, outcome }, 'reconciliation found a payment the stream had not delivered');
+      return true;
+    }
+    return false;
+  }
+}
+
+function empty(): ReconcileResult {
+  return { checked: 0, applied: 0, failed: 0, skipped: 0 };
+}
+
+function add(a: ReconcileResult, b: ReconcileResult): ReconcileResult {
+  return { checked: a.checked + b.checked, applied: a.applied + b.applied, failed: a.failed + b.failed, skipped: a.skipped + b.skipped };
 }

@@ -1,0 +1,124 @@
+import { Logger } from '@nestjs/common';
+import { Subject } from 'rxjs';
+import { CreateInvoiceRequest, InvoiceRef, InvoiceState, IssuedInvoice, LightningBackend, NodeHealth, Settlement, UnknownNodeError } from '../lightning-backend';
+import { InvoiceStream } from './invoice-stream';
+import { LndClient, LndClientOptions } from './lnd-client';
+
+export interface LndBackendOptions extends Omit<LndClientOptions, 'name'> {
+  healthIntervalMs: number;
+}
+
+/**
+ * One independent LND node. Health is probed on an interval and cached, so that choosing a node
+ * for a checkout never waits on a node; every RPC is time-bounded.
+ */
+export class LndBackend implements LightningBackend {
+  readonly settlements$ = new Subject<Settlement>();
+  readonly reconnects$ = new Subject<string>();
+  private readonly logger: Logger;
+  private readonly client: LndClient;
+  private readonly stream: InvoiceStream;
+  private timer?: NodeJS.Timeout;
+  private probing?: Promise<void>;
+  private stopped = false;
+  private state: NodeHealth;
+
+  constructor(
+    readonly name: string,
+    private readonly options: LndBackendOptions,
+    client?: LndClient,
+  ) {
+    this.logger = new Logger(`LndBackend:${name}`);
+    this.client = client ?? new LndClient({ ...options, name });
+    this.state = { name, type: 'lnd', role: 'independent', reachable: false, syncedToChain: false, activeChannels: 0, inboundSats: 0, canIssue: false, checkedAt: new Date(0) };
+    this.stream = new InvoiceStream(
+      { nodeName: name },
+      {
+        onSettlement: (s) => this.settlements$.next(s),
+        onConnected: () => {
+          this.logger.log('invoice subscription (re)connected; reconciling open invoices');
+          this.reconnects$.next(this.name);
+        },
+        onDisconnected: (err) => {
+          this.logger.warn({ err: err.message }, 'invoice subscription lost; re-subscribing');
+          this.state = { ...this.state, lastError: err.message };
+        },
+      },
+    );
+  }
+
+  async start(): Promise<void> {
+    this.stream.attach(this.client);
+    // A node that is down at start-up must not stop the server from starting: it joins later.
+    await this.probe();
+    this.timer = setInterval(() => void this.probe(), this.options.healthIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.stream.detach();
+    this.client.close();
+    this.settlements$.complete();
+    this.reconnects$.complete();
+  }
+
+  async createInvoice(request: CreateInvoiceRequest): Promise<IssuedInvoice> {
+    try {
+      const created = await this.client.createInvoice(request.amountSats, request.description, request.expirySeconds);
+      const pubkey = this.state.pubkey ?? (await this.client.info()).pubkey;
+      this.state = { ...this.state, lastInvoiceAt: new Date() };
+      return { ...created, nodeName: this.name, nodePubkey: pubkey };
+    } catch (err) {
+      // Until the next successful probe, nobody should choose this node.
+      this.state = { ...this.state, canIssue: false, lastError: (err as Error).message };
+      throw err;
+    }
+  }
+
+  async lookupInvoice(ref: InvoiceRef): Promise<InvoiceState> {
+    if (ref.nodeName !== this.name) throw new UnknownNodeError(ref.nodeName);
+    return this.client.lookupInvoice(ref.paymentHash);
+  }
+
+  health(): NodeHealth[] {
+    return [this.state];
+  }
+
+  /** Runs one health probe now (coalesced with a running one). */
+  probe(): Promise<void> {
+    this.probing ??= this.runProbe().finally(() => (this.probing = undefined));
+    return this.probing;
+  }
+
+  private async runProbe(): Promise<void> {
+    const wasReachable = this.state.reachable;
+    const recovering = !wasReachable && this.state.checkedAt.getTime() !== 0;
+    try {
+      const [info, inboundSats] = await Promise.all([this.client.info(), this.client.inboundSats()]);
+      if (this.stopped) return;
+      this.state = {
+        ...this.state,
+        pubkey: info.pubkey,
+        reachable: true,
+        syncedToChain: info.syncedToChain,
+        activeChannels: info.activeChannels,
+        inboundSats,
+        canIssue: info.syncedToChain && info.activeChannels > 0,
+        checkedAt: new Date(),
+      };
+      if (!wasReachable) this.logger.log({ pubkey: info.pubkey, activeChannels: info.activeChannels, inboundSats }, 'node reachable');
+      if (recovering) {
+        // A node that was unreachable (e.g. paused) may hold a subscription that silently stalled:
+        // start a fresh one, which also triggers reconciliation of its open invoices.
+        if (this.stream.connected) this.stream.attach(this.client);
+      }
+    } catch (err) {
+      if (this.stopped) return;
+      const message = (err as Error).message;
+      if (wasReachable || this.state.checkedAt.getTime() === 0) this.logger.warn({ err: message }, 'node unreachable');
+      this.state = { ...this.state, reachable: false, canIssue: false, lastError: message, checkedAt: new Date() };
+    }
+  }
+}

@@ -1,0 +1,130 @@
+import { EventEmitter } from 'node:events';
+import { InvoiceState, Settlement } from '../lightning-backend';
+import { loadCert, loadMacaroon } from './credentials';
+import { AuthenticatedLnd, closeLnd, ln, lnError, UnauthenticatedLnd } from './ln';
+import { withTimeout } from './timeout';
+
+export interface LndClientOptions {
+  /** Label for errors and logs (the node or cluster member name). */
+  name: string;
+  socket: string;
+  /** File path, PEM, or base64 of the PEM. */
+  cert: string;
+  /** File path, hex or base64. */
+  macaroon: string;
+  timeoutMs: number;
+}
+
+export interface NodeInfo {
+  pubkey: string;
+  syncedToChain: boolean;
+  activeChannels: number;
+}
+
+/** What LND's State RPC says; `leaderCandidate` is false for WAITING_TO_START and for anything not up. */
+export interface WalletState {
+  state: 'waiting' | 'starting' | 'locked' | 'absent' | 'rpc_active' | 'server_active' | 'unknown';
+  leaderCandidate: boolean;
+}
+
+export interface CreatedInvoice {
+  bolt11: string;
+  paymentHash: string;
+  expiresAt: Date;
+}
+
+// LND rejects memos longer than BOLT11 allows (639 bytes).
+const MAX_DESCRIPTION = 600;
+
+/** One LND process over ln-service, with a time bound on every call. */
+export class LndClient {
+  readonly name: string;
+  private readonly timeoutMs: number;
+  private readonly authenticated: AuthenticatedLnd;
+  private readonly unauthenticated: UnauthenticatedLnd;
+
+  constructor(options: LndClientOptions) {
+    this.name = options.name;
+    this.timeoutMs = options.timeoutMs;
+    const cert = loadCert(options.cert);
+    const macaroon = loadMacaroon(options.macaroon);
+    this.authenticated = ln.authenticatedLndGrpc({ socket: options.socket, cert, macaroon }).lnd;
+    this.unauthenticated = ln.unauthenticatedLndGrpc({ socket: options.socket, cert }).lnd;
+  }
+
+  async createInvoice(amountSats: number, description: string, expirySeconds: number): Promise<CreatedInvoice> {
+    const expiresAt = new Date(Date.now() + expirySeconds * 1000);
+    const created = await this.call('createInvoice', () =>
+      ln.createInvoice({ lnd: this.authenticated, tokens: amountSats, description: truncateUtf8(description, MAX_DESCRIPTION), expires_at: expiresAt.toISOString() }),
+    );
+    if (!created.request) throw new Error(`${this.name}: createInvoice returned no payment request`);
+    return { bolt11: created.request, paymentHash: created.id, expiresAt };
+  }
+
+  async lookupInvoice(paymentHash: string): Promise<InvoiceState> {
+    const invoice = await this.call('getInvoice', () => ln.getInvoice({ lnd: this.authenticated, id: paymentHash }));
+    return {
+      paymentHash,
+      settled: invoice.is_confirmed,
+      canceled: !!invoice.is_canceled,
+      settledAt: invoice.is_confirmed && invoice.confirmed_at ? new Date(invoice.confirmed_at) : undefined,
+      amountPaidSats: invoice.is_confirmed ? invoice.received : undefined,
+    };
+  }
+
+  async info(): Promise<NodeInfo> {
+    const info = await this.call('getWalletInfo', () => ln.getWalletInfo({ lnd: this.authenticated }));
+    return { pubkey: info.public_key, syncedToChain: info.is_synced_to_chain, activeChannels: info.active_channels_count };
+  }
+
+  /** Sats this node can receive now: what the peers hold on active channels above their reserve. */
+  async inboundSats(): Promise<number> {
+    const { channels } = await this.call('getChannels', () => ln.getChannels({ lnd: this.authenticated, is_active: true }));
+    return channels.reduce((sum, c) => sum + Math.max(0, c.remote_balance - (c.remote_reserve ?? 0)), 0);
+  }
+
+  /** The State RPC (no macaroon): how cluster members tell the leader from the followers. */
+  async walletState(): Promise<WalletState> {
+    const s = await this.call('getWalletStatus', () => ln.getWalletStatus({ lnd: this.unauthenticated }));
+    if (s.is_waiting) return { state: 'waiting', leaderCandidate: false };
+    if (s.is_ready) return { state: 'server_active', leaderCandidate: true };
+    if (s.is_active) return { state: 'rpc_active', leaderCandidate: true };
+    if (s.is_starting) return { state: 'starting', leaderCandidate: false };
+    if (s.is_locked) return { state: 'locked', leaderCandidate: false };
+    if (s.is_absent) return { state: 'absent', leaderCandidate: false };
+    return { state: 'unknown', leaderCandidate: false };
+  }
+
+  /** The raw invoice subscription; InvoiceStream owns its life cycle. */
+  subscribeInvoices(): EventEmitter {
+    return ln.subscribeToInvoices({ lnd: this.authenticated });
+  }
+
+  close(): void {
+    closeLnd(this.authenticated);
+    closeLnd(this.unauthenticated);
+  }
+
+  private async call<T>(method: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await withTimeout(run(), this.timeoutMs, `${this.name} ${method}`);
+    } catch (err) {
+      const error = lnError(err);
+      if (!error.message.startsWith(this.name)) error.message = `${this.name} ${method}: ${error.message}`;
+      throw error;
+    }
+  }
+}
+
+/** The settlement an `invoice_updated` event describes, if it is one. */
+export function settlementOf(nodeName: string, invoice: { id: string; is_confirmed: boolean; confirmed_at?: string; received: number }): Settlement | null {
+  if (!invoice.is_confirmed) return null;
+  return { paymentHash: invoice.id, nodeName, settledAt: invoice.confirmed_at ? new Date(invoice.confirmed_at) : new Date(), amountPaidSats: invoice.received };
+}
+
+function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let out = text;
+  while (Buffer.byteLength(out) > maxBytes) out = out.slice(0, -1);
+  return out;
+}
