@@ -9,11 +9,15 @@ export interface LoadOptions {
   timeLimitMs: number;
   /** Optional pause each worker takes between its operations (a steady, not saturating, load). */
   paceMs?: number;
+  /** Checked before each new operation: return true to end the run early. */
+  stop?: () => boolean;
   /** One operation; throws (or rejects) on failure. */
   op: (index: number) => Promise<unknown>;
 }
 
 export interface Sample {
+  /** ms since the load started, when the operation started. */
+  startedAt: number;
   /** ms since the load started, when the operation finished. */
   at: number;
   latencyMs: number;
@@ -43,7 +47,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let next = 0;
   let firstError: string | undefined;
   const worker = async () => {
-    while (next < opts.total && performance.now() < deadline) {
+    while (next < opts.total && performance.now() < deadline && !opts.stop?.()) {
       const index = next++;
       const t0 = performance.now();
       let ok = true;
@@ -54,7 +58,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         firstError ??= err instanceof Error ? err.message : String(err);
       }
       const t1 = performance.now();
-      samples.push({ at: t1 - started, latencyMs: t1 - t0, ok });
+      samples.push({ startedAt: t0 - started, at: t1 - started, latencyMs: t1 - t0, ok });
       if (opts.paceMs) await new Promise((r) => setTimeout(r, opts.paceMs));
     }
   };

@@ -1,0 +1,152 @@
+// Checkout creation through the HTTP API on real regtest LND (a pool of 1, 2 and 3 nodes) against
+// calling AddInvoice (ln-service createInvoice) directly on the same nodes with the same concurrency.
+import type { Network } from '../test/harness';
+import { ln } from '../test/harness';
+import { runLoad, type LoadResult } from './lib/load';
+import { lightningPids, lndMember, withNetwork } from './lib/network';
+import { cpuMeter } from './lib/proc';
+import { errorMessage, runStandalone, unavailable, type Row } from './lib/report';
+import { startServer, type BenchServer } from './lib/server';
+import { ms, perSec, ratio } from './lib/stats';
+import { waitUntilReady } from './lib/ready';
+
+const BENCH = 'checkout-create';
+/** Server overhead target from the issue: p50 through the API ≤ 1.3× direct AddInvoice. */
+const TARGET_P50_RATIO = 1.3;
+
+export interface CheckoutCreateOptions {
+  network?: Network;
+  checkouts?: number;
+  concurrency?: number;
+  timeLimitMs?: number;
+  poolSizes?: number[];
+}
+
+export async function run(opts: CheckoutCreateOptions = {}): Promise<Row[]> {
+  const total = opts.checkouts ?? Number(process.env.BENCH_LND_CHECKOUTS ?? 300);
+  const concurrency = opts.concurrency ?? 8;
+  const serialTotal = Math.max(10, Math.round(total / 3));
+  const timeLimitMs = opts.timeLimitMs ?? 30_000;
+  const sizes = opts.poolSizes ?? [1, 2, 3];
+  try {
+    return await withNetwork(opts.network, { merchants: Math.max(...sizes) }, async (net) => {
+      const rows: Row[] = [];
+      const throughputs: Array<{ size: number; api: number; direct: number }> = [];
+      for (const size of sizes) {
+        if (net.merchants.length < size) {
+          rows.push(unavailable(BENCH, `pool of ${size}`, `network has only ${net.merchants.length} merchant nodes`));
+          continue;
+        }
+        const nodes = net.merchants.slice(0, size);
+        // Baseline: AddInvoice straight to the same nodes, round-robin like an anonymous pool.
+        await runLoad({ total: 20, concurrency, timeLimitMs: 10_000, op: (i) => ln.createInvoice({ lnd: nodes[i % size].lnd, tokens: 1000, description: 'warm-up' }) });
+        const directSerial = await runLoad({
+          total: serialTotal,
+          concurrency: 1,
+          timeLimitMs: timeLimitMs / 2,
+          op: (i) => ln.createInvoice({ lnd: nodes[i % size].lnd, tokens: 2000 + i, description: `bench serial ${i}`, expires_at: new Date(Date.now() + 900_000).toISOString() }),
+        });
+        const directCpu = cpuMeter(lightningPids(net, nodes));
+        const direct = await runLoad({
+          total,
+          concurrency,
+          timeLimitMs,
+          op: (i) => ln.createInvoice({ lnd: nodes[i % size].lnd, tokens: 1000 + i, description: `bench direct ${i}`, expires_at: new Date(Date.now() + 900_000).toISOString() }),
+        });
+        const directCpuUsed = directCpu();
+
+        let server: BenchServer;
+        try {
+          server = await startServer({
+            config: { lightning: { backend: { type: 'pool', name: 'bench-pool', members: nodes.map((n) => lndMember(n)) }, healthIntervalSeconds: 2 } },
+            maxSockets: concurrency,
+          });
+        } catch (err) {
+          rows.push(unavailable(BENCH, `pool of ${size}: checkouts/s via API`, errorMessage(err)));
+          continue;
+        }
+        try {
+          await waitUntilReady(server, 60_000);
+          await runLoad({ total: 20, concurrency, timeLimitMs: 10_000, op: () => server.api.ok('POST', '/api/v1/checkouts', { amount: 1000, currency: 'SATS' }) });
+          const apiSerial = await runLoad({
+            total: serialTotal,
+            concurrency: 1,
+            timeLimitMs: timeLimitMs / 2,
+            op: (i) => server.api.ok('POST', '/api/v1/checkouts', { amount: 2000 + i, currency: 'SATS', orderId: `serial-${size}-${i}` }),
+          });
+          const apiCpu = cpuMeter({ server: server.pid, ...lightningPids(net, nodes) });
+          const api = await runLoad({
+            total,
+            concurrency,
+            timeLimitMs,
+            op: (i) => server.api.ok('POST', '/api/v1/checkouts', { amount: 1000 + i, currency: 'SATS', orderId: `bench-${size}-${i}` }),
+          });
+          const apiCpuUsed = apiCpu();
+          throughputs.push({ size, api: api.throughput, direct: direct.throughput });
+          rows.push(...sizeRows(size, { api, direct, apiSerial, directSerial }, apiCpuUsed, directCpuUsed, concurrency));
+        } finally {
+          await server.stop();
+        }
+      }
+      if (throughputs.length > 1) {
+        const one = throughputs[0];
+        rows.push({
+          bench: BENCH,
+          figure: 'throughput scaling with pool size (API)',
+          value: throughputs.map((t) => `${t.size}: ${perSec(t.api)} (${ratio(t.api, one.api)})`).join('; '),
+          baseline: throughputs.map((t) => `${t.size}: ${perSec(t.direct)} (${ratio(t.direct, one.direct)})`).join('; '),
+          note: 'ratios against the pool of 1; the machine has 2 cores for the server, every lnd, btcd and the load client',
+        });
+      }
+      return rows;
+    });
+  } catch (err) {
+    return [unavailable(BENCH, 'regtest network', errorMessage(err))];
+  }
+}
+
+function cpuText(cpu: Record<string, number>): string {
+  return Object.entries(cpu)
+    .map(([name, s]) => `${name} ${s.toFixed(2)} s`)
+    .join(', ');
+}
+
+interface SizeLoads {
+  api: LoadResult;
+  direct: LoadResult;
+  /** One request at a time: the latency overhead without queueing in front of the server. */
+  apiSerial: LoadResult;
+  directSerial: LoadResult;
+}
+
+function sizeRows(size: number, { api, direct, apiSerial, directSerial }: SizeLoads, apiCpu: Record<string, number>, directCpu: Record<string, number>, concurrency: number): Row[] {
+  const p50Ratio = apiSerial.p50 / directSerial.p50;
+  const tag = `pool of ${size}`;
+  const counts = (r: LoadResult) => `${r.ok} ok / ${r.failed} failed${r.truncated ? ' (time limit)' : ''}${r.firstError ? `; first error: ${r.firstError}` : ''}`;
+  return [
+    {
+      bench: BENCH,
+      figure: `${tag}: checkouts/s via API (concurrency ${concurrency})`,
+      value: perSec(api.throughput),
+      baseline: `${perSec(direct.throughput)} direct AddInvoice`,
+      ratio: ratio(api.throughput, direct.throughput),
+      note: `API ${counts(api)}; direct ${counts(direct)}`,
+    },
+    {
+      bench: BENCH,
+      figure: `${tag}: latency p50, one request at a time`,
+      value: ms(apiSerial.p50),
+      baseline: ms(directSerial.p50),
+      ratio: ratio(apiSerial.p50, directSerial.p50),
+      target: `≤ ${TARGET_P50_RATIO}×`,
+      verdict: Number.isFinite(p50Ratio) ? (p50Ratio <= TARGET_P50_RATIO ? 'pass' : 'FAIL') : 'n/a',
+      note: `API ${counts(apiSerial)}; direct ${counts(directSerial)}`,
+    },
+    { bench: BENCH, figure: `${tag}: latency p99, one request at a time`, value: ms(apiSerial.p99), baseline: ms(directSerial.p99), ratio: ratio(apiSerial.p99, directSerial.p99) },
+    { bench: BENCH, figure: `${tag}: latency p50 (concurrency ${concurrency})`, value: ms(api.p50), baseline: ms(direct.p50), ratio: ratio(api.p50, direct.p50) },
+    { bench: BENCH, figure: `${tag}: latency p99 (concurrency ${concurrency})`, value: ms(api.p99), baseline: ms(direct.p99), ratio: ratio(api.p99, direct.p99) },
+    { bench: BENCH, figure: `${tag}: CPU seconds (API run)`, value: cpuText(apiCpu), baseline: cpuText(directCpu), note: `API run ${(api.durationMs / 1000).toFixed(1)} s wall, direct ${(direct.durationMs / 1000).toFixed(1)} s wall` },
+  ];
+}
+
+if (require.main === module) runStandalone(() => run());
