@@ -1,0 +1,87 @@
+import { Logger } from '@nestjs/common';
+import { DelayedError, Job, Queue, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { DeliveryHandler, DeliveryQueue } from './delivery-queue';
+
+export const WEBHOOK_QUEUE = 'webhook-delivery';
+
+interface DeliveryJob {
+  deliveryId: string;
+}
+
+export interface BullmqQueueOptions {
+  url: string;
+  prefix: string;
+  concurrency: number;
+  /** Longest an attempt can take; the job lock must outlive it. */
+  attemptTimeoutMs: number;
+}
+
+/**
+ * Delivery through BullMQ: one job per delivery with `jobId` = delivery id, so enqueueing twice
+ * is harmless; a retry moves the same job to the delayed set. Redis only schedules: if it loses
+ * the jobs, the database still has every pending delivery and the sweeper enqueues them again.
+ */
+export class BullmqDeliveryQueue extends DeliveryQueue {
+  readonly mode = 'bullmq' as const;
+  private readonly logger = new Logger(BullmqDeliveryQueue.name);
+  private readonly producerConnection: IORedis;
+  private readonly workerConnection: IORedis;
+  private readonly queue: Queue<DeliveryJob>;
+  private worker?: Worker<DeliveryJob>;
+  private lastErrorLogAt = 0;
+
+  constructor(private readonly options: BullmqQueueOptions) {
+    super();
+    // The producer fails fast while Redis is away (the sweeper retries); the worker waits for it.
+    this.producerConnection = new IORedis(options.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+    this.workerConnection = new IORedis(options.url, { maxRetriesPerRequest: null });
+    for (const c of [this.producerConnection, this.workerConnection]) c.on('error', (err) => this.logRedisError(err));
+    this.queue = new Queue<DeliveryJob>(WEBHOOK_QUEUE, { connection: this.producerConnection, prefix: options.prefix });
+    this.queue.on('error', (err) => this.logRedisError(err));
+  }
+
+  async start(handler: DeliveryHandler): Promise<void> {
+    this.worker = new Worker<DeliveryJob>(
+      WEBHOOK_QUEUE,
+      async (job: Job<DeliveryJob>, token?: string) => {
+        const outcome = await handler(job.data.deliveryId);
+        if (outcome.kind === 'retry') {
+          await job.moveToDelayed(outcome.at.getTime(), token);
+          throw new DelayedError();
+        }
+      },
+      {
+        connection: this.workerConnection,
+        prefix: this.options.prefix,
+        concurrency: this.options.concurrency,
+        lockDuration: this.options.attemptTimeoutMs + 30_000,
+      },
+    );
+    this.worker.on('error', (err) => this.logRedisError(err));
+    this.worker.on('failed', (job, err) => this.logger.warn({ deliveryId: job?.data.deliveryId, err: err.message }, 'webhook job failed; the sweeper will retry it'));
+  }
+
+  async enqueue(deliveryId: string, at: Date): Promise<void> {
+    await this.queue.add(
+      'deliver',
+      { deliveryId },
+      { jobId: deliveryId, delay: Math.max(0, at.getTime() - Date.now()), attempts: 1, removeOnComplete: true, removeOnFail: true },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.close().catch((err) => this.logRedisError(err));
+    await this.queue.close().catch((err) => this.logRedisError(err));
+    this.workerConnection.disconnect();
+    this.producerConnection.disconnect();
+  }
+
+  /** Redis being away is expected to happen; say so every few seconds, not on every retry. */
+  private logRedisError(err: Error): void {
+    const now = Date.now();
+    if (now - this.lastErrorLogAt < 5000) return;
+    this.lastErrorLogAt = now;
+    this.logger.warn({ err: err.message }, 'webhook queue: Redis error (deliveries stay pending in the database)');
+  }
+}

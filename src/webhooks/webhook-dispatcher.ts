@@ -1,0 +1,124 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Subscription } from 'rxjs';
+import { CheckoutEventsBus } from '../checkout/checkout-events.bus';
+import { AppConfig } from '../config/app-config';
+import { UnitOfWork } from '../database/unit-of-work';
+import { DeliveryQueue } from './delivery-queue';
+import { AttemptOutcome, DeliveryWorker } from './delivery-worker';
+import { SerialRunner } from './serial-runner';
+import { WebhookFanout } from './webhook-fanout';
+
+interface Head {
+  id: string;
+  endpointId: string;
+  nextAttemptAt: Date;
+}
+
+function asDate(value: Date | string): Date {
+  if (value instanceof Date) return value;
+  // SQLite hands back TypeORM's UTC "YYYY-MM-DD HH:MM:SS.SSS" text.
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+}
+
+/**
+ * Drives delivery: fans the outbox out (on the post-commit hint, on a short poll and at start-up),
+ * hands each endpoint's oldest pending delivery to the queue, and chains the next one when it
+ * finishes. The poll also re-enqueues whatever a queue lost (a Redis restart, a crashed replica).
+ */
+@Injectable()
+export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(WebhookDispatcher.name);
+  private readonly fanoutRunner = new SerialRunner(() => this.fanout());
+  private readonly sweepRunner = new SerialRunner(() => this.sweep());
+  private subscription?: Subscription;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly fanoutService: WebhookFanout,
+    private readonly worker: DeliveryWorker,
+    private readonly queue: DeliveryQueue,
+    private readonly bus: CheckoutEventsBus,
+    private readonly uow: UnitOfWork,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.start((id) => this.handle(id));
+    this.subscription = this.bus.events$.subscribe(() => void this.fanoutRunner.trigger());
+    this.timer = setInterval(() => void this.sweepRunner.trigger(), this.config.webhooks.pollIntervalMs);
+    this.timer.unref();
+    void this.sweepRunner.trigger();
+    this.logger.log({ mode: this.queue.mode }, 'webhook delivery started');
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.subscription?.unsubscribe();
+    await this.fanoutRunner.idle();
+    await this.sweepRunner.idle();
+    await this.queue.stop();
+  }
+
+  /** Enqueues the oldest pending delivery of each endpoint given. */
+  async kick(endpointIds: string[]): Promise<void> {
+    if (endpointIds.length === 0 || this.stopped) return;
+    await this.enqueueAll(await this.heads({ endpointIds }));
+  }
+
+  private async handle(deliveryId: string): Promise<AttemptOutcome> {
+    const outcome = await this.worker.attempt(deliveryId);
+    if (outcome.kind === 'done') {
+      await this.kick([outcome.endpointId]).catch((err) => this.logger.warn({ err }, 'could not enqueue the next delivery; the sweeper will'));
+    }
+    return outcome;
+  }
+
+  private async fanout(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.kick(await this.fanoutService.dispatchAll());
+    } catch (err) {
+      this.logger.error({ err }, 'webhook fan-out failed; retrying on the next poll');
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    await this.fanoutRunner.trigger();
+    if (this.stopped) return;
+    try {
+      await this.enqueueAll(await this.heads({ dueBy: new Date() }));
+    } catch (err) {
+      this.logger.warn({ err }, 'webhook sweep failed; retrying on the next poll');
+    }
+  }
+
+  private async enqueueAll(heads: Head[]): Promise<void> {
+    for (const head of heads) await this.queue.enqueue(head.id, head.nextAttemptAt);
+  }
+
+  /**
+   * The oldest pending delivery of each enabled endpoint that nobody holds a lease on: the only
+   * one of that endpoint that may be sent now (per-endpoint order).
+   */
+  private async heads(filter: { endpointIds?: string[]; dueBy?: Date }, limit = 500): Promise<Head[]> {
+    const now = new Date();
+    const qb = this.uow.dataSource
+      .createQueryBuilder()
+      .select(['d.id AS "id"', 'd."endpointId" AS "endpointId"', 'd."nextAttemptAt" AS "nextAttemptAt"'])
+      .from('webhook_deliveries', 'd')
+      .innerJoin('webhook_endpoints', 'e', 'e.id = d."endpointId" AND e.enabled = :enabled', { enabled: true })
+      .where('d.status = :pending', { pending: 'pending' })
+      .andWhere('(d."lockedUntil" IS NULL OR d."lockedUntil" < :now)', { now })
+      .andWhere(
+        `NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p."endpointId" = d."endpointId" AND p.status = :pending AND p.seq < d.seq)`,
+      )
+      .orderBy('d."nextAttemptAt"', 'ASC')
+      .limit(limit);
+    if (filter.endpointIds) qb.andWhere('d."endpointId" IN (:...endpointIds)', { endpointIds: filter.endpointIds });
+    if (filter.dueBy) qb.andWhere('d."nextAttemptAt" <= :dueBy', { dueBy: filter.dueBy });
+    const rows = await qb.getRawMany<{ id: string; endpointId: string; nextAttemptAt: Date | string }>();
+    return rows.map((r) => ({ id: r.id, endpointId: r.endpointId, nextAttemptAt: asDate(r.nextAttemptAt) }));
+  }
+}

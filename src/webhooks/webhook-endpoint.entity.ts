@@ -1,0 +1,20 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { jsonText } from '../database/columns';
+
+/** A store's receiving URL, with the secret its deliveries are signed with. */
+@Entity('webhook_endpoints')
+export class WebhookEndpoint {
+  @PrimaryColumn({ type: 'varchar', length: 32 }) id: string;
+  @Index() @Column({ type: 'varchar', length: 32 }) storeId: string;
+  @Column({ type: 'varchar', length: 2000 }) url: string;
+  @Column({ type: 'varchar', length: 500, nullable: true }) description: string | null;
+  /** Event types to send; empty means every type. */
+  @Column({ type: 'text', transformer: jsonText }) events: string[];
+  @Column({ type: 'boolean' }) enabled: boolean;
+  /** Kept in clear because every delivery is signed with it; never logged, returned only on create/rotate. */
+  @Column({ type: 'varchar', length: 200 }) secret: string;
+  /** Why the server disabled it (e.g. the receiver answered 410 Gone); null when a user did. */
+  @Column({ type: 'varchar', length: 200, nullable: true }) disabledReason: string | null;
+  @CreateDateColumn() createdAt: Date;
+  @Column({ type: Date }) updatedAt: Date;
+}

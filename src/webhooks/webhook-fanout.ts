@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In, IsNull } from 'typeorm';
+import { CheckoutEvent } from '../checkout/checkout-event.entity';
+import { UnitOfWork } from '../database/unit-of-work';
+import { newDeliveryId } from './ids';
+import { buildPayload } from './webhook-body';
+import { WebhookDelivery } from './webhook-delivery.entity';
+import { WebhookEndpoint } from './webhook-endpoint.entity';
+
+/** Serializes fan-out across replicas sharing one PostgreSQL (any constant unique to this use). */
+const FANOUT_LOCK_KEY = 0x1c_0b_00_01;
+const INSERT_CHUNK = 40;
+
+/**
+ * Turns outbox events into deliveries: for each undispatched event, in seq order, one delivery
+ * per matching enabled endpoint, and the event marked dispatched, all in one transaction. A crash
+ * leaves either both or neither; on PostgreSQL an advisory transaction lock makes replicas take
+ * turns, so each event fans out once and every endpoint's deliveries are created in event order.
+ */
+@Injectable()
+export class WebhookFanout {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /** Fans out one batch; returns how many events it took and the endpoints that got deliveries. */
+  async dispatchBatch(batch = 200): Promise<{ events: number; endpointIds: string[] }> {
+    return this.uow.run(async (m) => {
+      if (!this.uow.isSqlite) await m.query('SELECT pg_advisory_xact_lock($1)', [FANOUT_LOCK_KEY]);
+      const events = await m.find(CheckoutEvent, { where: { dispatchedAt: IsNull() }, order: { seq: 'ASC' }, take: batch });
+      if (events.length === 0) return { events: 0, endpointIds: [] };
+      const rows = await this.deliveriesFor(m, events);
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) await m.insert(WebhookDelivery, rows.slice(i, i + INSERT_CHUNK));
+      await m
+        .createQueryBuilder()
+        .update(CheckoutEvent)
+        .set({ dispatchedAt: new Date() })
+        .where({ seq: In(events.map((e) => e.seq)), dispatchedAt: IsNull() })
+        .execute();
+      return { events: events.length, endpointIds: [...new Set(rows.map((r) => r.endpointId as string))] };
+    });
+  }
+
+  /** Drains the outbox; returns the endpoints that got new deliveries. */
+  async dispatchAll(batch = 200): Promise<string[]> {
+    const touched = new Set<string>();
+    for (;;) {
+      const { events, endpointIds } = await this.dispatchBatch(batch);
+      endpointIds.forEach((id) => touched.add(id));
+      if (events < batch) return [...touched];
+    }
+  }
+
+  private async deliveriesFor(m: EntityManager, events: CheckoutEvent[]): Promise<Partial<WebhookDelivery>[]> {
+    const storeIds = [...new Set(events.map((e) => e.storeId))];
+    const endpoints = await m.find(WebhookEndpoint, { where: { storeId: In(storeIds), enabled: true }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const now = new Date();
+    const rows: Partial<WebhookDelivery>[] = [];
+    for (const event of events) {
+      for (const endpoint of endpoints) {
+        if (endpoint.storeId !== event.storeId) continue;
+        if (endpoint.events.length > 0 && !endpoint.events.includes(event.type)) continue;
+        const id = newDeliveryId();
+        rows.push({
+          id,
+          endpointId: endpoint.id,
+          storeId: event.storeId,
+          eventId: event.id,
+          type: event.type,
+          checkoutId: event.checkoutId,
+          body: JSON.stringify(buildPayload(id, endpoint.id, event)),
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: now,
+          lockedUntil: null,
+          lastStatusCode: null,
+          lastError: null,
+          isRedelivery: false,
+          originalDeliveryId: null,
+          completedAt: null,
+        });
+      }
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,43 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, MaxLength, Min } from 'class-validator';
+import { CHECKOUT_EVENT_TYPES } from '../checkout/checkout-status';
+
+const URL_RULES = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
+const EVENTS_MESSAGE = `each value in events must be one of ${CHECKOUT_EVENT_TYPES.join(', ')}`;
+
+export class CreateWebhookDto {
+  @ApiProperty({ example: 'https://shop.example/webhooks/lightning' })
+  @IsString() @MaxLength(2000) @IsUrl(URL_RULES, { message: 'url must be an http or https URL' })
+  url: string;
+
+  @ApiPropertyOptional({ isArray: true, enum: CHECKOUT_EVENT_TYPES, description: 'Event types to send; empty or absent means all' })
+  @IsOptional() @IsArray() @ArrayUnique() @IsIn(CHECKOUT_EVENT_TYPES, { each: true, message: EVENTS_MESSAGE })
+  events?: string[];
+
+  @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() enabled?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+
+  @ApiPropertyOptional({ description: 'Bring your own secret: whsec_ + base64 of 24-64 bytes, or 16-128 visible ASCII characters. Generated when absent.' })
+  @IsOptional() @IsString() @MaxLength(200)
+  secret?: string;
+}
+
+export class UpdateWebhookDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) @IsUrl(URL_RULES, { message: 'url must be an http or https URL' }) url?: string;
+  @ApiPropertyOptional({ isArray: true, enum: CHECKOUT_EVENT_TYPES })
+  @IsOptional() @IsArray() @ArrayUnique() @IsIn(CHECKOUT_EVENT_TYPES, { each: true, message: EVENTS_MESSAGE })
+  events?: string[];
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+}
+
+export class RotateSecretDto {
+  @ApiPropertyOptional({ description: 'The new secret; generated when absent' }) @IsOptional() @IsString() @MaxLength(200) secret?: string;
+}
+
+export class ListDeliveriesQuery {
+  @IsOptional() @IsIn(['pending', 'succeeded', 'failed']) status?: 'pending' | 'succeeded' | 'failed';
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+}
