@@ -13,6 +13,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { PaymentsModule } from './payments/payments.module';
 import { RatesModule } from './rates/rates.module';
 import { StoresModule } from './stores/stores.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -29,6 +30,7 @@ export class AppModule {
         CheckoutModule,
         HostedPageModule,
         PaymentsModule,
+        WebhooksModule,
         MetricsModule,
         CoordinationModule,
         HealthModule,

@@ -125,6 +125,13 @@ export class WebhooksConfig {
   @IsInt() @Min(100) timeoutMs: number;
   @IsInt() @Min(1) @Max(100) maxAttempts: number;
   @IsInt() @Min(1) maxAgeSeconds: number;
+  /** Retry n waits about backoffBaseMs * 2^(n-1) (with jitter), capped at backoffMaxMs. */
+  @IsInt() @Min(1) backoffBaseMs: number;
+  @IsInt() @Min(1) backoffMaxMs: number;
+  /** Deliveries in flight at once per replica (each endpoint still gets one at a time). */
+  @IsInt() @Min(1) @Max(1000) concurrency: number;
+  /** How often the outbox and the pending deliveries are swept, besides the post-commit hint. */
+  @IsInt() @Min(50) pollIntervalMs: number;
 }
 
 export class LogConfig {
