@@ -11,6 +11,7 @@ import { LightningModule } from './lightning/lightning.module';
 import { loggerParams } from './logging';
 import { MetricsModule } from './metrics/metrics.module';
 import { PaymentsModule } from './payments/payments.module';
+import { PluginsModule } from './plugins/plugins.module';
 import { RatesModule } from './rates/rates.module';
 import { StoresModule } from './stores/stores.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -34,6 +35,7 @@ export class AppModule {
         MetricsModule,
         CoordinationModule,
         HealthModule,
+        PluginsModule.forRoot(config),
       ],
     };
   }

@@ -141,6 +141,8 @@ export class LogConfig {
 
 export class PluginsConfig {
   @IsArray() @ArrayUnique() @IsString({ each: true }) enabled: string[];
+  /** `fail`: an unknown plugin or invalid plugin settings stop start-up; `disable`: that plugin is left out and the reason logged. */
+  @IsOptional() @IsIn(['fail', 'disable']) onError?: 'fail' | 'disable';
   /** Per-plugin settings keyed by plugin name; each plugin validates its own. */
   [plugin: string]: unknown;
 }

@@ -1,0 +1,95 @@
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Between, FindOptionsWhere, In, LessThanOrEqual, MoreThanOrEqual, Repository } from 'typeorm';
+import { Checkout } from '../../src/checkout/checkout.entity';
+import { CheckoutService } from '../../src/checkout/checkout.service';
+import { CheckoutStatus } from '../../src/checkout/checkout-status';
+import { ProblemException } from '../../src/common/problem';
+import { AppConfig } from '../../src/config/app-config';
+import { ApiKeyGuard, CurrentStore } from '../../src/stores/api-key.guard';
+import { Store } from '../../src/stores/store.entity';
+import { CreateGreenfieldInvoiceDto, ListGreenfieldInvoicesQuery, MarkInvoiceStatusDto } from './greenfield-invoice.dto';
+import { greenfieldInvoice, greenfieldPaymentMethod } from './greenfield-invoice.view';
+import { GreenfieldStoreGuard } from './greenfield-store.guard';
+import { GreenfieldOptions } from './greenfield.options';
+
+/** BTCPay Greenfield invoices, backed by checkouts. */
+@ApiTags('greenfield')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard, GreenfieldStoreGuard)
+@Controller('api/v1/stores/:storeId/invoices')
+export class GreenfieldInvoicesController {
+  constructor(
+    private readonly checkouts: CheckoutService,
+    @InjectRepository(Checkout) private readonly repo: Repository<Checkout>,
+    private readonly options: GreenfieldOptions,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.OK)
+  async create(@CurrentStore() store: Store, @Body() dto: CreateGreenfieldInvoiceDto, @Headers('idempotency-key') idempotencyKey?: string) {
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
+      throw new ProblemException(HttpStatus.BAD_REQUEST, 'invalid_idempotency_key', 'Idempotency-Key must be 1-200 visible ASCII characters.');
+    }
+    const metadata = dto.metadata ?? {};
+    const orderId = metadata.orderId === undefined || metadata.orderId === null ? undefined : String(metadata.orderId).slice(0, 200);
+    const itemDesc = typeof metadata.itemDesc === 'string' ? metadata.itemDesc.slice(0, 500) : undefined;
+    const minutes = dto.checkout?.expirationMinutes;
+    const { checkout } = await this.checkouts.create(
+      store,
+      {
+        amount: dto.amount,
+        currency: dto.currency ?? this.options.defaultCurrency,
+        orderId: orderId || undefined,
+        description: itemDesc,
+        redirectUrl: dto.checkout?.redirectURL,
+        // Our invoices live at least a minute: a Lightning payment needs time to route.
+        expirySeconds: minutes === undefined ? undefined : Math.max(60, minutes * 60),
+        metadata: Object.keys(metadata).length > 0 ? metadata : undefined,
+      },
+      idempotencyKey,
+    );
+    return greenfieldInvoice(checkout, this.config.server.publicUrl);
+  }
+
+  @Get()
+  async list(@CurrentStore() store: Store, @Query() query: ListGreenfieldInvoicesQuery) {
+    const where: FindOptionsWhere<Checkout> = { storeId: store.id };
+    if (query.orderId?.length) where.orderId = In(query.orderId);
+    if (query.status?.length) {
+      // Lightning has no "Processing" (unconfirmed) phase: a payment is settled or not there.
+      const statuses = query.status.filter((s): s is CheckoutStatus => s !== 'Processing');
+      where.status = In(statuses);
+    }
+    const start = query.startDate !== undefined ? new Date(query.startDate * 1000) : undefined;
+    const end = query.endDate !== undefined ? new Date(query.endDate * 1000) : undefined;
+    if (start && end) where.createdAt = Between(start, end);
+    else if (start) where.createdAt = MoreThanOrEqual(start);
+    else if (end) where.createdAt = LessThanOrEqual(end);
+    const items = await this.repo.find({ where, order: { createdAt: 'DESC', id: 'ASC' }, skip: query.skip ?? 0, take: query.take ?? 100 });
+    return items.map((c) => greenfieldInvoice(c, this.config.server.publicUrl));
+  }
+
+  @Get(':invoiceId')
+  async get(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string) {
+    return greenfieldInvoice(await this.checkouts.get(store, invoiceId), this.config.server.publicUrl);
+  }
+
+  @Get(':invoiceId/payment-methods')
+  async paymentMethods(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string) {
+    return [greenfieldPaymentMethod(await this.checkouts.get(store, invoiceId))];
+  }
+
+  @Post(':invoiceId/status')
+  @HttpCode(HttpStatus.OK)
+  async markStatus(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string, @Body() dto: MarkInvoiceStatusDto) {
+    if (dto.status === 'Settled') {
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'unsupported_status', 'Invoices cannot be marked Settled by hand: a Lightning payment settles them.', {
+        message: 'Invoices cannot be marked Settled by hand.',
+      });
+    }
+    return greenfieldInvoice(await this.checkouts.cancel(store, invoiceId), this.config.server.publicUrl);
+  }
+}

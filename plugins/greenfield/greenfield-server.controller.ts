@@ -1,0 +1,89 @@
+import { Controller, Get, Headers, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AppConfig } from '../../src/config/app-config';
+import { LightningService } from '../../src/lightning/lightning.service';
+import { ApiKey } from '../../src/stores/api-key.entity';
+import { ApiKeyGuard, CurrentApiKey, CurrentStore, extractKey } from '../../src/stores/api-key.guard';
+import { Store } from '../../src/stores/store.entity';
+import { GreenfieldStoreGuard } from './greenfield-store.guard';
+import { GreenfieldOptions } from './greenfield.options';
+
+const SERVER_VERSION = '0.1.0';
+
+/** Everything a store key may do, in BTCPay's permission names (our keys are store-wide). */
+export const storePermissions = (storeId: string) =>
+  [
+    'btcpay.store.canmodifystoresettings',
+    'btcpay.store.canviewstoresettings',
+    'btcpay.store.cancreateinvoice',
+    'btcpay.store.canviewinvoices',
+    'btcpay.store.canmodifyinvoices',
+    'btcpay.store.webhooks.canmodifywebhooks',
+  ].map((p) => `${p}:${storeId}`);
+
+/** BTCPay Greenfield store, server and API key routes that shop plugins call while connecting. */
+@ApiTags('greenfield')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard, GreenfieldStoreGuard)
+@Controller('api/v1')
+export class GreenfieldServerController {
+  constructor(
+    private readonly options: GreenfieldOptions,
+    private readonly config: AppConfig,
+    private readonly lightning: LightningService,
+  ) {}
+
+  @Get('server/info')
+  info() {
+    const synced = this.lightning.health().some((n) => n.canIssue);
+    return {
+      version: SERVER_VERSION,
+      onion: null,
+      supportedPaymentMethods: ['BTC-LN', 'BTC-LightningNetwork'],
+      fullySynched: synced,
+      syncStatus: [{ cryptoCode: 'BTC', paymentMethodId: 'BTC-LN', available: synced, nodeInformation: null, chainHeight: null, syncHeight: null }],
+    };
+  }
+
+  /** BTCPay echoes the key itself; ours are stored hashed, so the one the caller presented is returned. */
+  @Get('api-keys/current')
+  currentKey(@CurrentStore() store: Store, @CurrentApiKey() apiKey: ApiKey, @Headers('authorization') authorization: string) {
+    return { apiKey: extractKey(authorization), label: apiKey.label, permissions: storePermissions(store.id) };
+  }
+
+  @Get('stores')
+  stores(@CurrentStore() store: Store) {
+    return [this.storeView(store)];
+  }
+
+  @Get('stores/:storeId')
+  store(@CurrentStore() store: Store) {
+    return this.storeView(store);
+  }
+
+  @Get('stores/:storeId/payment-methods')
+  paymentMethods() {
+    return [{ paymentMethodId: 'BTC-LN', paymentMethod: 'BTC-LightningNetwork', cryptoCode: 'BTC', enabled: true, config: null }];
+  }
+
+  private storeView(store: Store) {
+    const expiry = this.config.checkout.expirySeconds;
+    return {
+      id: store.id,
+      name: store.name,
+      website: store.website,
+      defaultCurrency: this.options.defaultCurrency,
+      invoiceExpiration: expiry,
+      displayExpirationTimer: Math.min(300, expiry),
+      monitoringExpiration: expiry,
+      speedPolicy: 'HighSpeed',
+      defaultPaymentMethod: 'BTC-LN',
+      paymentTolerance: 0,
+      archived: false,
+      anyoneCanCreateInvoice: false,
+      redirectAutomatically: true,
+      lightningAmountInSatoshi: true,
+      lazyPaymentMethods: false,
+    };
+  }
+}

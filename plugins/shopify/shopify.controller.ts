@@ -1,0 +1,46 @@
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { RawBodyRequest } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ProblemException } from '../../src/common/problem';
+import { verifyHmacSha256Base64 } from '../../src/plugins/signatures';
+import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
+import { ShopifyOrderPayload } from './shopify-order.dto';
+import { ShopifyService } from './shopify.service';
+
+@ApiExcludeController()
+@Controller('plugins/shopify')
+export class ShopifyController {
+  constructor(private readonly shopify: ShopifyService) {}
+
+  /** Subscribe the app to `orders/create` with this URL. */
+  @Post('webhook/:storeId')
+  @HttpCode(HttpStatus.OK)
+  async webhook(@Param('storeId') storeId: string, @Req() req: RawBodyRequest<Request>) {
+    const shop = this.shopify.shop(storeId);
+    if (!verifyHmacSha256Base64(shop.webhookSecret, req.rawBody, req.headers['x-shopify-hmac-sha256'])) {
+      throw new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid_signature', 'X-Shopify-Hmac-Sha256 does not match the body signed with the app secret.');
+    }
+    const topic = req.headers['x-shopify-topic'];
+    if (topic !== 'orders/create') return { result: 'ignored', reason: `topic ${String(topic)} is not handled` };
+    const order = parsePlatformPayload(ShopifyOrderPayload, req.body);
+    try {
+      // Redeliveries share X-Shopify-Event-Id and the order id; the order id alone makes them harmless.
+      return await this.shopify.onOrderCreated(shop, order);
+    } catch (err) {
+      // Shopify retries failed deliveries and eventually removes the subscription: refusals are answered 200.
+      if (err instanceof ProblemException && err.getStatus() === HttpStatus.UNPROCESSABLE_ENTITY) {
+        return { result: 'rejected', code: err.code, detail: (err.getResponse() as { detail?: string }).detail };
+      }
+      throw err;
+    }
+  }
+
+  /** The link for the order status page: `<publicUrl>/plugins/shopify/pay/<storeId>/{{ order.id }}`. */
+  @Get('pay/:storeId/:orderId')
+  async pay(@Param('storeId') storeId: string, @Param('orderId') orderId: string, @Res() res: Response) {
+    if (!/^\d{1,20}$/.test(orderId)) throw new ProblemException(HttpStatus.NOT_FOUND, 'order_not_found', 'Shopify order ids are numbers.');
+    const checkoutId = await this.shopify.checkoutIdForOrder(storeId, orderId);
+    res.redirect(HttpStatus.SEE_OTHER, `/i/${encodeURIComponent(checkoutId)}`);
+  }
+}

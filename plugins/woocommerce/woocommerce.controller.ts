@@ -1,0 +1,44 @@
+import { Controller, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { RawBodyRequest } from '@nestjs/common';
+import type { Request } from 'express';
+import { ProblemException } from '../../src/common/problem';
+import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
+import { verifyHmacSha256Base64 } from '../../src/plugins/signatures';
+import { WC_ORDER_TOPICS, WooOrderPayload } from './woocommerce-order.dto';
+import { WooCommerceService } from './woocommerce.service';
+
+/** Receives WooCommerce order webhooks (Settings → Advanced → Webhooks, topics Order created/updated). */
+@ApiExcludeController()
+@Controller('plugins/woocommerce')
+export class WooCommerceController {
+  constructor(private readonly woo: WooCommerceService) {}
+
+  @Post('webhook/:storeId')
+  @HttpCode(HttpStatus.OK)
+  async webhook(@Param('storeId') storeId: string, @Req() req: RawBodyRequest<Request>) {
+    const site = this.woo.site(storeId);
+    const signature = req.headers['x-wc-webhook-signature'];
+    // Saving a webhook in WooCommerce sends an unsigned `webhook_id=<id>` form post that must get a 200.
+    if (signature === undefined && req.is('application/x-www-form-urlencoded') && typeof req.body?.webhook_id === 'string') {
+      return { ok: true, ping: req.body.webhook_id };
+    }
+    if (!verifyHmacSha256Base64(site.webhookSecret, req.rawBody, signature)) {
+      throw new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid_signature', 'X-WC-Webhook-Signature does not match the body signed with the webhook secret.');
+    }
+    const topic = req.headers['x-wc-webhook-topic'];
+    // Anything but order topics is acknowledged: WooCommerce disables a webhook after repeated failures.
+    if (typeof topic !== 'string' || !WC_ORDER_TOPICS.includes(topic)) return { result: 'ignored', reason: `topic ${String(topic)} is not handled` };
+    const order = parsePlatformPayload(WooOrderPayload, req.body);
+    try {
+      return await this.woo.onOrder(site, order);
+    } catch (err) {
+      // A checkout this order can never get (amount too small, unknown currency) is reported, not
+      // failed: failures count towards WooCommerce disabling the webhook for every other order.
+      if (err instanceof ProblemException && err.getStatus() === HttpStatus.UNPROCESSABLE_ENTITY) {
+        return { result: 'rejected', code: err.code, detail: (err.getResponse() as { detail?: string }).detail };
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateNested } from 'class-validator';
+
+/** One WooCommerce site, feeding one of our stores. */
+export class WooCommerceSite {
+  /** Our store the site's orders become checkouts in; also the `:storeId` of the webhook URL. */
+  @IsString() @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'storeId must be one of our store ids' }) storeId: string;
+  /** The site's address, e.g. https://shop.example (the REST API is under /wp-json/wc/v3). */
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'url must be the http(s) address of the WordPress site' })
+  url: string;
+  /** REST API key with read/write access (WooCommerce → Settings → Advanced → REST API). */
+  @IsString() @MinLength(1, { message: 'consumerKey is required (ck_...)' }) consumerKey: string;
+  @IsString() @MinLength(1, { message: 'consumerSecret is required (cs_...)' }) consumerSecret: string;
+  /** The secret typed into the WooCommerce webhook (Settings → Advanced → Webhooks). */
+  @IsString() @MinLength(8, { message: 'webhookSecret must be at least 8 characters' }) webhookSecret: string;
+  /** The payment method id orders must carry to be paid over Lightning. */
+  @IsString() @MinLength(1) gatewayId: string = 'lightning';
+}
+
+export class WooCommerceOptions {
+  @IsArray() @ArrayMinSize(1, { message: 'sites must list at least one WooCommerce site' }) @ValidateNested({ each: true }) @Type(() => WooCommerceSite)
+  sites: WooCommerceSite[];
+  /**
+   * What an unpaid order becomes when its invoice expires or is canceled. `cancelled` is what
+   * WooCommerce itself does to unpaid orders (and it restocks); `failed` keeps the order payable again.
+   */
+  @IsIn(['cancelled', 'failed']) expiredStatus: 'cancelled' | 'failed' = 'cancelled';
+  /** Add the payment link to the order as a customer note (WooCommerce e-mails it to the customer). */
+  @IsBoolean() addCheckoutNote: boolean = true;
+  @IsInt() @Min(500) @Max(120_000) timeoutMs: number = 10_000;
+}

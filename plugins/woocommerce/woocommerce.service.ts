@@ -1,0 +1,123 @@
+import { HttpStatus, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { CheckoutEventType } from '../../src/checkout/checkout-status';
+import { ProblemException } from '../../src/common/problem';
+import { AppConfig } from '../../src/config/app-config';
+import { PluginCheckouts } from '../../src/plugins/plugin-checkouts.service';
+import { PermanentPluginError, RetryablePluginError } from '../../src/plugins/plugin-errors';
+import { PluginCheckoutEvent, PluginEvents } from '../../src/plugins/plugin-events.service';
+import { PluginOrderLinks } from '../../src/plugins/plugin-order-links.service';
+import { baseUrl } from '../../src/plugins/platform-http';
+import { WooOrderPayload } from './woocommerce-order.dto';
+import { WooCommerceClient } from './woocommerce.client';
+import { WooCommerceOptions, WooCommerceSite } from './woocommerce.options';
+
+export const PLUGIN = 'woocommerce';
+
+export type OrderOutcome =
+  | { result: 'checkout'; checkoutId: string; checkoutLink: string; created: boolean }
+  | { result: 'ignored'; reason: string };
+
+/** Turns pending Lightning orders into checkouts, and checkout events into order updates. */
+@Injectable()
+export class WooCommerceService implements OnModuleInit {
+  private readonly logger = new Logger('WooCommercePlugin');
+
+  constructor(
+    private readonly options: WooCommerceOptions,
+    private readonly client: WooCommerceClient,
+    private readonly checkouts: PluginCheckouts,
+    private readonly links: PluginOrderLinks,
+    private readonly events: PluginEvents,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    for (const site of this.options.sites) {
+      const url = new URL(site.url);
+      if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
+        this.logger.warn({ storeId: site.storeId, url: site.url }, 'WooCommerce site over plain http: the REST API key travels unencrypted; use https');
+      }
+    }
+    this.events.subscribe({
+      consumer: PLUGIN,
+      types: [CheckoutEventType.InvoiceCreated, CheckoutEventType.InvoiceSettled, CheckoutEventType.InvoiceExpired, CheckoutEventType.InvoiceInvalid, CheckoutEventType.InvoicePaidAfterExpiration],
+      handle: (event) => this.onCheckoutEvent(event),
+    });
+  }
+
+  site(storeId: string): WooCommerceSite {
+    const site = this.options.sites.find((s) => s.storeId === storeId);
+    if (!site) throw new ProblemException(HttpStatus.NOT_FOUND, 'store_not_configured', `No WooCommerce site is configured for store ${storeId}.`);
+    return site;
+  }
+
+  async onOrder(site: WooCommerceSite, order: WooOrderPayload): Promise<OrderOutcome> {
+    if (order.payment_method !== site.gatewayId) return { result: 'ignored', reason: `payment method is not ${site.gatewayId}` };
+    const existing = await this.links.findByOrder(PLUGIN, site.storeId, String(order.id));
+    if (!existing && order.status !== 'pending') return { result: 'ignored', reason: `order status is ${order.status}` };
+    const thanks = order.order_key ? `${baseUrl(site.url)}/checkout/order-received/${order.id}/?key=${encodeURIComponent(order.order_key)}` : undefined;
+    const { checkout, created } = await this.checkouts.forOrder({
+      plugin: PLUGIN,
+      storeId: site.storeId,
+      orderId: String(order.id),
+      checkout: {
+        amount: order.total,
+        currency: order.currency,
+        orderId: String(order.id),
+        description: `Order #${order.number ?? order.id}`,
+        redirectUrl: thanks,
+        customerId: order.customer_id ? `wc-${order.customer_id}` : undefined,
+        metadata: { source: PLUGIN, orderId: String(order.id), orderNumber: order.number ?? String(order.id) },
+      },
+      details: { number: order.number ?? null },
+    });
+    if (created) this.logger.log({ storeId: site.storeId, orderId: order.id, checkoutId: checkout.id }, 'checkout created for WooCommerce order');
+    return { result: 'checkout', checkoutId: checkout.id, checkoutLink: this.checkoutLink(checkout.id), created };
+  }
+
+  checkoutLink(checkoutId: string): string {
+    return `${this.config.server.publicUrl.replace(/\/$/, '')}/i/${checkoutId}`;
+  }
+
+  private async onCheckoutEvent(event: PluginCheckoutEvent): Promise<void> {
+    // Cheap filter first; the link below, written only after a signed webhook, is what authorizes the update.
+    if (event.checkout.metadata?.source !== PLUGIN) return;
+    const link = await this.links.findByCheckout(PLUGIN, event.checkoutId);
+    if (!link) {
+      // The link is written just after the checkout: give it a moment, then treat the checkout as not ours.
+      if (event.attempt < 5) throw new RetryablePluginError('order link not written yet');
+      return;
+    }
+    const site = this.options.sites.find((s) => s.storeId === link.storeId);
+    if (!site) throw new PermanentPluginError(`no WooCommerce site configured for store ${link.storeId} any more`);
+    const orderId = link.orderId;
+    const hash = event.checkout.paymentHash;
+    switch (event.type) {
+      case CheckoutEventType.InvoiceCreated:
+        if (this.options.addCheckoutNote) await this.client.addNote(site, orderId, `Pay with Bitcoin Lightning: ${this.checkoutLink(event.checkoutId)}`, true);
+        return;
+      case CheckoutEventType.InvoiceSettled:
+        // set_paid runs $order->payment_complete(), which WooCommerce makes a no-op on an order already paid.
+        await this.client.updateOrder(site, orderId, { status: 'processing', set_paid: true, transaction_id: hash });
+        this.logger.log({ storeId: site.storeId, orderId, checkoutId: event.checkoutId }, 'WooCommerce order marked paid');
+        return;
+      case CheckoutEventType.InvoiceExpired:
+      case CheckoutEventType.InvoiceInvalid: {
+        const order = await this.client.getOrder(site, orderId);
+        // Only an order still waiting for this payment is touched: it may have been paid another way.
+        if (order.status === 'pending') await this.client.updateOrder(site, orderId, { status: this.options.expiredStatus });
+        return;
+      }
+      case CheckoutEventType.InvoicePaidAfterExpiration: {
+        const order = await this.client.getOrder(site, orderId);
+        const sats = event.checkout.amountPaidSats ?? event.checkout.amountSats;
+        if (['pending', 'cancelled', 'failed'].includes(order.status)) {
+          // Stock may have been released meanwhile: the merchant decides, so on-hold rather than processing.
+          await this.client.updateOrder(site, orderId, { status: 'on-hold', transaction_id: hash });
+        }
+        await this.client.addNote(site, orderId, `Paid ${sats} sats over Lightning after the invoice had expired (payment hash ${hash}). Check stock, then complete or refund the order.`, false);
+        return;
+      }
+    }
+  }
+}

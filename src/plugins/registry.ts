@@ -1,0 +1,19 @@
+import { Type } from '@nestjs/common';
+import { GreenfieldPlugin } from '../../plugins/greenfield/greenfield.plugin';
+import { ShopifyPlugin } from '../../plugins/shopify/shopify.plugin';
+import { WooCommercePlugin } from '../../plugins/woocommerce/woocommerce.plugin';
+import { pluginManifest } from './checkout-plugin.decorator';
+import { PluginTables1732360000000 } from './migrations/1732360000000-plugin-tables';
+import { PluginCursor } from './plugin-cursor.entity';
+import { PluginDelivery } from './plugin-delivery.entity';
+import { PluginOrderLink } from './plugin-order-link.entity';
+
+/**
+ * Every plugin this build knows. `plugins.enabled` picks among them; their entities and
+ * migrations are always registered (the DataSource is built before plugins load, and a table
+ * that exists unused is harmless, while one missing after enabling a plugin is not).
+ */
+export const KNOWN_PLUGINS: readonly Type<unknown>[] = [WooCommercePlugin, ShopifyPlugin, GreenfieldPlugin];
+
+export const PLUGIN_ENTITIES: Function[] = [PluginCursor, PluginDelivery, PluginOrderLink, ...KNOWN_PLUGINS.flatMap((p) => pluginManifest(p).entities ?? [])];
+export const PLUGIN_MIGRATIONS: Function[] = [PluginTables1732360000000, ...KNOWN_PLUGINS.flatMap((p) => pluginManifest(p).migrations ?? [])];

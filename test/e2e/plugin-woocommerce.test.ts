@@ -1,0 +1,144 @@
+import { CheckoutTransitions } from '../../src/checkout/checkout-transitions';
+import { LightningService } from '../../src/lightning/lightning.service';
+import { PluginEvents } from '../../src/plugins/plugin-events.service';
+import { eventually } from '../support/fake-platform-server';
+import { startFakeWooCommerce, wooWebhookHeaders } from '../support/fake-woocommerce';
+import { startTestApp, TestApp } from '../support/test-app';
+import { createTestDatabase, TestDatabase } from '../support/test-db';
+
+const CREDS = { consumerKey: 'ck_4c1f0b2e8a', consumerSecret: 'cs_9d7e6a5b4c' };
+const WEBHOOK_SECRET = 'wc-webhook-secret-1';
+
+describe('woocommerce plugin: order webhook → checkout → payment → order paid', () => {
+  let db: TestDatabase;
+  let t: TestApp | undefined;
+  let woo: Awaited<ReturnType<typeof startFakeWooCommerce>>;
+  let storeId: string;
+  let auth: { Authorization: string };
+
+  const boot = async () => {
+    t = await startTestApp({
+      db,
+      config: { plugins: { enabled: ['woocommerce'], woocommerce: { sites: [{ storeId, url: woo.url, ...CREDS, webhookSecret: WEBHOOK_SECRET }] } } },
+    });
+    // Fast retries; the loop still polls on its own timer, nothing here drives it.
+    t.app.get(PluginEvents).retry = { baseMs: 100, maxMs: 300, maxAttempts: 30 };
+    return t;
+  };
+
+  const orderBody = (id: number, over: Record<string, unknown> = {}) =>
+    JSON.stringify({ id, number: String(id), status: 'pending', currency: 'USD', total: '12.50', payment_method: 'lightning', order_key: `wc_order_${id}abc`, customer_id: 7, billing: { email: 'a@b.c' }, line_items: [], ...over });
+
+  const sendOrder = (id: number, over: Record<string, unknown> = {}, topic = 'order.created') => {
+    const body = orderBody(id, over);
+    return t!.http.post(`/plugins/woocommerce/webhook/${storeId}`).set(wooWebhookHeaders(WEBHOOK_SECRET, body, topic)).send(body);
+  };
+
+  const checkoutsFor = async (orderId: number) => (await t!.http.get(`/api/v1/checkouts?orderId=${orderId}`).set(auth).expect(200)).body.items;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    woo = await startFakeWooCommerce(CREDS);
+    // The store must exist before the plugin config can name it: create it, then boot with the plugin.
+    const first = await startTestApp({ db });
+    const store = await first.createStore('Woo shop');
+    await first.close();
+    storeId = store.storeId;
+    auth = { Authorization: `token ${store.apiKey}` };
+    await boot();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await woo?.close();
+    await db?.drop();
+  });
+
+  it('answers the unsigned ping WooCommerce sends when the webhook is saved', async () => {
+    const res = await t!.http.post(`/plugins/woocommerce/webhook/${storeId}`).type('form').send('webhook_id=12').expect(200);
+    expect(res.body).toMatchObject({ ok: true });
+  });
+
+  it('refuses an unknown store', async () => {
+    const res = await t!.http.post('/plugins/woocommerce/webhook/nope').type('form').send('webhook_id=1').expect(404);
+    expect(res.body.code).toBe('store_not_configured');
+  });
+
+  it('creates one checkout for a pending Lightning order, however often the webhook repeats', async () => {
+    woo.addOrder({ id: 101 });
+    const res = await sendOrder(101).expect(200);
+    expect(res.body).toMatchObject({ result: 'checkout', created: true });
+    expect(res.body.checkoutLink).toMatch(new RegExp(`/i/${res.body.checkoutId}$`));
+    const again = await sendOrder(101).expect(200);
+    const updated = await sendOrder(101, {}, 'order.updated').expect(200);
+    expect([again.body.checkoutId, updated.body.checkoutId]).toEqual([res.body.checkoutId, res.body.checkoutId]);
+    expect(again.body.created).toBe(false);
+    const items = await checkoutsFor(101);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ id: res.body.checkoutId, amount: '12.5', currency: 'USD', amountSats: 12500, orderId: '101', status: 'New' });
+    expect(items[0].redirectUrl).toBe(`${woo.url}/checkout/order-received/101/?key=wc_order_101abc`);
+    // The payment link reaches the customer as a customer note on the order.
+    await eventually(() => woo.orders.get(101)!.notes.some((n) => n.customer_note && n.note.includes(`/i/${res.body.checkoutId}`)), 'the checkout link note');
+  });
+
+  it('rejects wrong signatures with 401 and creates nothing', async () => {
+    woo.addOrder({ id: 102 });
+    const body = orderBody(102);
+    const tamperedBody = orderBody(102, { total: '0.01' });
+    const wrongSecret = await t!.http.post(`/plugins/woocommerce/webhook/${storeId}`).set(wooWebhookHeaders('another-secret', body)).send(body).expect(401);
+    expect(wrongSecret.body.code).toBe('invalid_signature');
+    await t!.http.post(`/plugins/woocommerce/webhook/${storeId}`).set(wooWebhookHeaders(WEBHOOK_SECRET, body)).send(tamperedBody).expect(401);
+    const { 'X-WC-Webhook-Signature': _, ...unsigned } = wooWebhookHeaders(WEBHOOK_SECRET, body);
+    await t!.http.post(`/plugins/woocommerce/webhook/${storeId}`).set(unsigned).send(body).expect(401);
+    expect(await checkoutsFor(102)).toHaveLength(0);
+  });
+
+  it('ignores orders paid another way or no longer pending, and answers 200 so WooCommerce keeps the webhook', async () => {
+    expect((await sendOrder(103, { payment_method: 'bacs' }).expect(200)).body).toMatchObject({ result: 'ignored' });
+    expect((await sendOrder(104, { status: 'processing' }).expect(200)).body).toMatchObject({ result: 'ignored' });
+    expect((await sendOrder(105, {}, 'product.updated').expect(200)).body).toMatchObject({ result: 'ignored' });
+    expect((await sendOrder(106, { currency: 'XYZ' }).expect(200)).body).toMatchObject({ result: 'rejected', code: 'unsupported_currency' });
+    await sendOrder(107, { total: 'free' }).expect(422);
+    for (const id of [103, 104, 105, 106, 107]) expect(await checkoutsFor(id)).toHaveLength(0);
+  });
+
+  it('marks the order paid over REST once the invoice is paid, retrying through platform errors', async () => {
+    woo.addOrder({ id: 110 });
+    const { body } = await sendOrder(110).expect(200);
+    const checkout = (await t!.http.get(`/api/v1/checkouts/${body.checkoutId}`).set(auth).expect(200)).body;
+    await eventually(() => woo.orders.get(110)!.notes.length > 0, 'the link note');
+    woo.failNext(2);
+    t!.app.get(LightningService).simulatePayment(checkout.paymentHash);
+    await eventually(() => woo.orders.get(110)!.status === 'processing', 'order 110 processing');
+    const order = woo.orders.get(110)!;
+    expect(order.transaction_id).toBe(checkout.paymentHash);
+    expect(order.date_paid).not.toBeNull();
+    const puts = woo.callsTo('PUT', '/orders/110');
+    expect(puts.at(-1)!.body).toEqual({ status: 'processing', set_paid: true, transaction_id: checkout.paymentHash });
+    expect(puts.at(-1)!.headers.authorization).toBe('Basic ' + Buffer.from(`${CREDS.consumerKey}:${CREDS.consumerSecret}`).toString('base64'));
+    expect(woo.calls.filter((c) => c.status === 503)).toHaveLength(2);
+  });
+
+  it('cancels the order when its invoice expires unpaid', async () => {
+    woo.addOrder({ id: 120 });
+    const { body } = await sendOrder(120).expect(200);
+    expect(await t!.app.get(CheckoutTransitions).expire(body.checkoutId)).toBe(true);
+    await eventually(() => woo.orders.get(120)!.status === 'cancelled', 'order 120 cancelled');
+  });
+
+  it('never loses the "paid" update: the platform is down, the app stops, a new one finishes the job', async () => {
+    woo.addOrder({ id: 130 });
+    const { body } = await sendOrder(130).expect(200);
+    const checkout = (await t!.http.get(`/api/v1/checkouts/${body.checkoutId}`).set(auth).expect(200)).body;
+    woo.failNext(1_000_000);
+    t!.app.get(LightningService).simulatePayment(checkout.paymentHash);
+    await eventually(async () => (await t!.app.get(PluginEvents).stats('woocommerce')).pending > 0 && woo.callsTo('PUT', '/orders/130').length > 0, 'a failed attempt');
+    await t!.close();
+    t = undefined;
+    woo.failNext(0);
+    expect(woo.orders.get(130)!.status).toBe('pending');
+    await boot();
+    await eventually(() => woo.orders.get(130)!.status === 'processing', 'order 130 processing after restart');
+    expect(woo.orders.get(130)!.transaction_id).toBe(checkout.paymentHash);
+  });
+});
