@@ -33,6 +33,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private subscription?: Subscription;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private lastWarnAt = 0;
 
   constructor(
     private readonly fanoutService: WebhookFanout,
@@ -70,7 +71,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private async handle(deliveryId: string): Promise<AttemptOutcome> {
     const outcome = await this.worker.attempt(deliveryId);
     if (outcome.kind === 'done') {
-      await this.kick([outcome.endpointId]).catch((err) => this.logger.warn({ err }, 'could not enqueue the next delivery; the sweeper will'));
+      await this.kick([outcome.endpointId]).catch((err) => this.warn(err, 'could not enqueue the next delivery; the sweeper will'));
     }
     return outcome;
   }
@@ -90,8 +91,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     try {
       await this.enqueueAll(await this.heads({ dueBy: new Date() }));
     } catch (err) {
-      this.logger.warn({ err }, 'webhook sweep failed; retrying on the next poll');
+      this.warn(err, 'webhook sweep failed; retrying on the next poll');
     }
+  }
+
+  /** An unreachable Redis or database fails every poll; say so every few seconds, not each time. */
+  private warn(err: unknown, msg: string): void {
+    if (Date.now() - this.lastWarnAt < 5000) return;
+    this.lastWarnAt = Date.now();
+    this.logger.warn({ err: (err as Error).message }, msg);
   }
 
   private async enqueueAll(heads: Head[]): Promise<void> {

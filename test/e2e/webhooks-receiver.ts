@@ -2,8 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 
-/** What a path answers to its n-th request (1-based): a status, or 'hang' to never answer. */
-export type Behaviour = (n: number, req: ReceivedRequest) => number | 'hang';
+/** What a path answers to its n-th request (1-based): a status, 'hang' to never answer, or a status after a delay. */
+export type Answer = number | 'hang' | { status: number; delayMs: number };
+export type Behaviour = (n: number, req: ReceivedRequest) => Answer;
 
 export interface ReceivedRequest {
   path: string;
@@ -13,7 +14,8 @@ export interface ReceivedRequest {
   /** Both signatures recomputed here from the raw bytes and compared. */
   v1Valid: boolean;
   btcpayValid: boolean;
-  answered: number | 'hang';
+  /** The status answered ('hang' for none), set once the answer is sent. */
+  answered: number | 'hang' | 'pending';
   at: number;
 }
 
@@ -95,14 +97,25 @@ export class WebhookReceiver {
         at: Date.now(),
       };
       const behaviour = this.behaviours.get(path) ?? (() => 404);
-      record.answered = behaviour(n, record);
+      const answer = behaviour(n, record);
       this.requests.push(record);
-      if (record.answered === 'hang') {
+      if (answer === 'hang') {
+        record.answered = 'hang';
         this.hanging.add(res);
         res.on('close', () => this.hanging.delete(res));
         return;
       }
-      res.writeHead(record.answered, { 'content-type': 'text/plain' }).end(`answer ${record.answered}`);
+      const send = (status: number) => {
+        // Counted as accepted only if the sender was still there to get the answer.
+        if (res.destroyed) return;
+        record.answered = status;
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(`answer ${status}`);
+      };
+      if (typeof answer === 'number') return send(answer);
+      record.answered = 'pending';
+      this.hanging.add(res);
+      res.on('close', () => this.hanging.delete(res));
+      setTimeout(() => send(answer.status), answer.delayMs);
     });
   }
 }
