@@ -24,6 +24,7 @@ bash scripts/build-lightning.sh
 
 step "services"
 bash scripts/ensure-services.sh
+bash scripts/ensure-chromium.sh # the hosted-page e2e suite drives Debian's Chromium
 
 step "typecheck"
 tsc -p tsconfig.json --noEmit

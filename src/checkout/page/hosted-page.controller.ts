@@ -1,0 +1,150 @@
+import { Controller, Get, Header, Headers, HttpCode, HttpException, HttpStatus, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { merge, of, Subscription } from 'rxjs';
+import { ProblemException } from '../../common/problem';
+import { LightningService } from '../../lightning/lightning.service';
+import { StoresService } from '../../stores/stores.service';
+import { Checkout } from '../checkout.entity';
+import { CheckoutService } from '../checkout.service';
+import { CheckoutWatcher } from './checkout-watcher';
+import { EventStreams } from './event-streams';
+import { renderCheckoutPage, renderErrorPage, renderNotFoundPage } from './hosted-page.view';
+import { newNonce, setApiSecurityHeaders, setPageSecurityHeaders } from './page-security';
+import { finalAt, PublicStatus, publicStatus, safeRedirectUrl, sameStatus } from './public-status';
+import { qrSvg } from './qr-code';
+
+interface PageContext {
+  checkout: Checkout;
+  storeName: string;
+  storeWebsite: string | null;
+  redirectUrl: string | null;
+}
+
+/** The customer-facing checkout page: `/i/:id`, its live status, and the dev payment simulator. */
+@ApiExcludeController()
+@Controller('i')
+export class HostedPageController {
+  private readonly logger = new Logger(HostedPageController.name);
+
+  constructor(
+    private readonly checkouts: CheckoutService,
+    private readonly stores: StoresService,
+    private readonly lightning: LightningService,
+    private readonly watcher: CheckoutWatcher,
+    private readonly streams: EventStreams,
+  ) {}
+
+  @Get(':id')
+  async page(@Param('id') id: string, @Res() res: Response): Promise<void> {
+    const nonce = newNonce();
+    setPageSecurityHeaders(res, nonce);
+    res.type('html');
+    let ctx: PageContext | null;
+    try {
+      ctx = await this.load(id);
+    } catch (err) {
+      this.logger.error({ err }, 'could not render the hosted page');
+      res.status(HttpStatus.SERVICE_UNAVAILABLE).setHeader('Retry-After', '10');
+      res.send(renderErrorPage(nonce));
+      return;
+    }
+    if (!ctx) {
+      res.status(HttpStatus.NOT_FOUND).send(renderNotFoundPage(nonce));
+      return;
+    }
+    const { checkout } = ctx;
+    const svg = await qrSvg(`LIGHTNING:${checkout.bolt11.toUpperCase()}`, 'QR code of the Lightning invoice');
+    res.status(HttpStatus.OK).send(
+      renderCheckoutPage({ ...ctx, qrSvg: svg, nonce, devBackend: this.lightning.isDev, now: new Date() }),
+    );
+  }
+
+  /** The polling fallback of the page's live status. */
+  @Get(':id/status')
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  async status(@Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<PublicStatus> {
+    setApiSecurityHeaders(res);
+    const ctx = await this.require(id);
+    return publicStatus(ctx.checkout, ctx.redirectUrl);
+  }
+
+  /**
+   * Server-Sent Events: the current status at once, then every change, until nothing more can
+   * change. A change on this replica arrives through the events bus; a change made by another
+   * replica through the watcher's periodic re-read.
+   */
+  @Get(':id/events')
+  async events(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    setApiSecurityHeaders(res);
+    const ctx = await this.require(id);
+    const stream = this.streams.open(req, res);
+    let last: Checkout | null = null;
+    let sent: PublicStatus | null = null;
+    let endTimer: NodeJS.Timeout | undefined;
+    const finish = () => {
+      if (!stream.isOpen) return;
+      stream.send('end', {});
+      stream.end();
+    };
+    const subscription: Subscription = merge(this.watcher.watch(id), of(ctx.checkout)).subscribe((checkout) => {
+      // Two re-reads can finish out of order; a status never goes back, so older rows are stale.
+      if (last && checkout.updatedAt.getTime() < last.updatedAt.getTime()) return;
+      last = checkout;
+      const status = publicStatus(checkout, ctx.redirectUrl);
+      if (!sent || !sameStatus(sent, status)) {
+        sent = status;
+        stream.send('status', status);
+      }
+      const at = finalAt(checkout);
+      if (at === null) return;
+      clearTimeout(endTimer);
+      endTimer = setTimeout(finish, Math.max(0, at - Date.now()));
+    });
+    stream.onClose(() => {
+      subscription.unsubscribe();
+      clearTimeout(endTimer);
+    });
+  }
+
+  /** Dev backend only: pays the checkout's test invoice; works as a plain HTML form post. */
+  @Post(':id/simulate-payment')
+  @HttpCode(HttpStatus.SEE_OTHER)
+  async simulatePayment(@Param('id') id: string, @Headers('accept') accept: string | undefined, @Res() res: Response): Promise<void> {
+    setApiSecurityHeaders(res);
+    if (!this.lightning.isDev) {
+      throw new ProblemException(HttpStatus.NOT_FOUND, 'simulation_unavailable', 'Payments can only be simulated on the dev Lightning backend.');
+    }
+    const checkout = await this.checkouts.getPublic(id);
+    this.lightning.simulatePayment(checkout.paymentHash);
+    if (accept?.includes('application/json')) {
+      res.status(HttpStatus.ACCEPTED).json({ simulated: true });
+      return;
+    }
+    res.redirect(HttpStatus.SEE_OTHER, `/i/${encodeURIComponent(checkout.id)}`);
+  }
+
+  private async require(id: string): Promise<PageContext> {
+    const ctx = await this.load(id);
+    if (!ctx) throw new ProblemException(HttpStatus.NOT_FOUND, 'checkout_not_found', `No checkout with id ${id}`);
+    return ctx;
+  }
+
+  /** The checkout and what the page shows of its store; null when there is no such checkout. */
+  private async load(id: string): Promise<PageContext | null> {
+    let checkout: Checkout;
+    try {
+      checkout = await this.checkouts.getPublic(id);
+    } catch (err) {
+      if (err instanceof HttpException && err.getStatus() === HttpStatus.NOT_FOUND) return null;
+      throw err;
+    }
+    const store = await this.stores.get(checkout.storeId);
+    return {
+      checkout,
+      storeName: store.name,
+      storeWebsite: safeRedirectUrl(store.website),
+      redirectUrl: safeRedirectUrl(checkout.redirectUrl, store.website),
+    };
+  }
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { StoresModule } from '../../stores/stores.module';
+import { Checkout } from '../checkout.entity';
+import { CheckoutModule } from '../checkout.module';
+import { CheckoutWatcher } from './checkout-watcher';
+import { EventStreams } from './event-streams';
+import { HostedPageController } from './hosted-page.controller';
+
+/** The hosted checkout page customers pay on, at `/i/:id`. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Checkout]), CheckoutModule, StoresModule],
+  controllers: [HostedPageController],
+  providers: [CheckoutWatcher, EventStreams],
+  exports: [CheckoutWatcher],
+})
+export class HostedPageModule {}

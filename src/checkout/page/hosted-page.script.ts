@@ -1,0 +1,168 @@
+/**
+ * The page's only script (ES2017, no build step): the countdown, the live status over SSE with a
+ * polling fallback, the copy button, and the dev "simulate payment" without a reload. Everything
+ * it needs comes from data attributes on <body>; without it the page still works (refresh + form).
+ */
+export const PAGE_SCRIPT = `(function () {
+  'use strict';
+  var body = document.body;
+  var data = body.dataset;
+  var base = '/i/' + encodeURIComponent(data.checkoutId);
+  var expiresAt = Date.parse(data.expiresAt);
+  // The server's clock decides expiry; correct for a customer's clock that is off.
+  var skew = Number(data.serverNow) - Date.now();
+  var screen = data.screen;
+  var redirectUrl = data.redirectUrl || '';
+  var redirectSeconds = Number(data.redirectSeconds) || 5;
+  var POLL_MS = 3000;
+
+  function byId(id) { return document.getElementById(id); }
+
+  function screenOf(s) { return s.additionalStatus === 'PaidLate' ? 'PaidLate' : s.status; }
+
+  function show(status) {
+    var next = screenOf(status);
+    if (!next || next === screen || !document.querySelector('[data-screen-for="' + next + '"]')) return;
+    screen = next;
+    body.setAttribute('data-screen', next);
+    var panels = document.querySelectorAll('[data-screen-for]');
+    for (var i = 0; i < panels.length; i++) panels[i].hidden = panels[i].getAttribute('data-screen-for') !== next;
+    var panel = document.querySelector('[data-screen-for="' + next + '"]');
+    if (panel.getAttribute('data-title')) document.title = panel.getAttribute('data-title');
+    var heading = panel.querySelector('h2');
+    if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus({ preventScroll: true }); }
+    if (next !== 'New') stopCountdown();
+    if (next === 'Settled') startRedirect();
+  }
+
+  // Countdown
+  var countdown = byId('countdown');
+  var countdownTimer = null;
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function remaining(ms) {
+    var t = Math.max(0, Math.floor(ms / 1000));
+    var d = Math.floor(t / 86400), h = Math.floor((t % 86400) / 3600), m = Math.floor((t % 3600) / 60), s = t % 60;
+    if (d > 0) return d + 'd ' + h + 'h ' + m + 'm';
+    return h > 0 ? h + ':' + pad(m) + ':' + pad(s) : m + ':' + pad(s);
+  }
+  function tick() {
+    var left = expiresAt - (Date.now() + skew);
+    countdown.textContent = remaining(left);
+    body.classList.toggle('expiring', left < 60000);
+    if (left <= 0) {
+      stopCountdown();
+      var live = byId('live-text');
+      if (live) live.textContent = 'Invoice expired. Checking for a last-second payment\\u2026';
+    }
+  }
+  function stopCountdown() { if (countdownTimer) { clearInterval(countdownTimer); countdownTimer = null; } }
+  if (countdown && screen === 'New' && !isNaN(expiresAt)) { tick(); countdownTimer = setInterval(tick, 1000); }
+
+  // Back to the shop once paid
+  var redirectTimer = null;
+  function startRedirect() {
+    if (!redirectUrl || redirectTimer) return;
+    var left = redirectSeconds;
+    var counter = byId('redirect-seconds');
+    redirectTimer = setInterval(function () {
+      left -= 1;
+      if (counter) counter.textContent = String(Math.max(left, 0));
+      if (left <= 0) { clearInterval(redirectTimer); window.location.assign(redirectUrl); }
+    }, 1000);
+  }
+  if (screen === 'Settled') startRedirect();
+
+  // Live status: Server-Sent Events, polling when they do not get through
+  var pollTimer = null;
+  function poll() {
+    if (pollTimer) return;
+    function once() {
+      fetch(base + '/status', { headers: { Accept: 'application/json' }, cache: 'no-store', credentials: 'omit' })
+        .then(function (r) {
+          if (r.status === 404) { clearInterval(pollTimer); return null; }
+          return r.ok ? r.json() : null;
+        })
+        .then(function (s) { if (s) { show(s); if (s.final) clearInterval(pollTimer); } })
+        .catch(function () { /* offline for a moment: the next poll retries */ });
+    }
+    pollTimer = setInterval(once, POLL_MS);
+    once();
+  }
+  function listen() {
+    if (data.final === 'true') return;
+    if (!window.EventSource) { poll(); return; }
+    var source = new EventSource(base + '/events');
+    var failures = 0;
+    source.addEventListener('status', function (e) {
+      failures = 0;
+      try { show(JSON.parse(e.data)); } catch (err) { /* a malformed event is ignored */ }
+    });
+    // The server says nothing more will change: do not let the browser reconnect.
+    source.addEventListener('end', function () { source.close(); });
+    source.onerror = function () {
+      if (source.readyState === 2 || ++failures >= 3) { source.close(); poll(); }
+    };
+  }
+  listen();
+
+  // Copy the invoice
+  var copy = byId('copy');
+  var invoice = byId('bolt11');
+  function selectInvoice() {
+    var range = document.createRange();
+    range.selectNodeContents(invoice);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+  function legacyCopy(text) {
+    var area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.top = '0';
+    area.style.opacity = '0';
+    body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand('copy'); } catch (err) { ok = false; }
+    body.removeChild(area);
+    return ok;
+  }
+  function copied(ok) {
+    if (!ok) selectInvoice();
+    copy.textContent = ok ? 'Copied' : 'Press Ctrl+C';
+    copy.classList.toggle('done', ok);
+    setTimeout(function () { copy.textContent = 'Copy'; copy.classList.remove('done'); }, 2000);
+  }
+  if (copy && invoice) {
+    copy.hidden = false;
+    copy.addEventListener('click', function () {
+      var text = invoice.textContent.trim();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(function () { copied(true); }, function () { copied(legacyCopy(text)); });
+      } else {
+        copied(legacyCopy(text));
+      }
+    });
+  }
+
+  // Dev backend: simulate the payment in place, so the live update is what changes the page
+  var simulate = byId('simulate-form');
+  if (simulate) {
+    simulate.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var button = simulate.querySelector('button');
+      button.disabled = true;
+      button.textContent = 'Paying\\u2026';
+      fetch(simulate.action, { method: 'POST', headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+        .then(function (r) {
+          if (!r.ok) throw new Error('simulate failed');
+          button.textContent = 'Payment sent, waiting for settlement\\u2026';
+          if (pollTimer === null && (!window.EventSource)) poll();
+        })
+        .catch(function () { simulate.submit(); });
+    });
+  }
+})();
+`;

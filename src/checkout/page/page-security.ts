@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import type { Response } from 'express';
+
+/** A fresh nonce per response: only the page's own inline script and style run. */
+export function newNonce(): string {
+  return randomBytes(16).toString('base64');
+}
+
+const COMMON_HEADERS: Record<string, string> = {
+  'X-Content-Type-Options': 'nosniff',
+  // The checkout id is a capability: never leak it to the shop or a wallet site in Referer.
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+};
+
+/** Headers for the JSON and event-stream routes of the hosted page. */
+export function setApiSecurityHeaders(res: Response): void {
+  for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
+}
+
+/** Headers for an HTML page; the page loads nothing from anywhere else. */
+export function setPageSecurityHeaders(res: Response, nonce: string): void {
+  setApiSecurityHeaders(res);
+  res.setHeader(
+    'Content-Security-Policy',
+    [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      `style-src 'nonce-${nonce}'`,
+      'img-src data:',
+      "connect-src 'self'",
+      "form-action 'self'",
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+    ].join('; '),
+  );
+  res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
+}

@@ -1,0 +1,361 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import jsQR from 'jsqr';
+import { Browser, chromium, Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
+import { Checkout } from '../../src/checkout/checkout.entity';
+import { CheckoutStatus } from '../../src/checkout/checkout-status';
+import { CheckoutTransitions } from '../../src/checkout/checkout-transitions';
+import { CheckoutWatcher } from '../../src/checkout/page/checkout-watcher';
+import { EventStreams } from '../../src/checkout/page/event-streams';
+import { LightningService } from '../../src/lightning/lightning.service';
+import { startTestApp, TestApp } from '../support/test-app';
+
+// Browser globals, used only inside page.evaluate callbacks (the project compiles without the DOM lib).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const window: any;
+declare const Image: any;
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = join(__dirname, '__screenshots__');
+const STORE_NAME = `Bob's <script>alert(1)</script> & Café`;
+
+interface ShopServer {
+  url: string;
+  hits: string[];
+  server: Server;
+}
+
+/** Stands in for the merchant's "thank you" page: records that the customer arrived. */
+async function startShop(): Promise<ShopServer> {
+  const hits: string[] = [];
+  const server = createServer((req, res) => {
+    hits.push(req.url ?? '');
+    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>Thanks</title><h1>Thanks for your order</h1>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, server };
+}
+
+interface SseEvent {
+  event: string;
+  data: unknown;
+}
+
+/** Reads a text/event-stream with fetch, independently of any browser. */
+function readEvents(body: ReadableStream<Uint8Array>) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let done = false;
+  return {
+    async next(timeoutMs = 10_000): Promise<SseEvent | null> {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const split = buffer.indexOf('\n\n');
+        if (split >= 0) {
+          const block = buffer.slice(0, split);
+          buffer = buffer.slice(split + 2);
+          const lines = block.split('\n');
+          const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
+          const data = lines.find((l) => l.startsWith('data: '))?.slice(6);
+          if (event) return { event, data: data ? JSON.parse(data) : null };
+          continue; // a comment (heartbeat) or the retry hint
+        }
+        if (done) return null;
+        const left = until - Date.now();
+        if (left <= 0) throw new Error('no event in time');
+        const chunk = await Promise.race([reader.read(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no event in time')), left))]);
+        if (chunk.done) done = true;
+        else buffer += decoder.decode(chunk.value, { stream: true });
+      }
+    },
+    cancel: () => reader.cancel().catch(() => undefined),
+  };
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met in time');
+}
+
+// Drives a real browser on a shared 2-core machine: generous per-test time.
+jest.setTimeout(60_000);
+
+describe('hosted checkout page /i/:id', () => {
+  let t: TestApp;
+  let shop: ShopServer;
+  let browser: Browser;
+  let auth: { Authorization: string };
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    t = await startTestApp({ listen: true });
+    auth = { Authorization: `token ${(await t.createStore(STORE_NAME)).apiKey}` };
+    shop = await startShop();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (shop ? shop.server.close(resolve) : resolve(undefined)));
+    await t?.close();
+  });
+
+  const createCheckout = async (body: Record<string, unknown>) => {
+    const res = await t.http.post('/api/v1/checkouts').set(auth).send(body).expect(201);
+    return res.body as { id: string; bolt11: string; lightningUri: string; paymentHash: string; expiresAt: string };
+  };
+
+  /** A page that fails the test on any console error, CSP violations included. */
+  const openPage = async (): Promise<{ page: Page; errors: string[] }> => {
+    const page = await browser.newPage({ viewport: { width: 420, height: 900 }, deviceScaleFactor: 1 });
+    const errors: string[] = [];
+    page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+    page.on('pageerror', (err) => errors.push(err.message));
+    return { page, errors };
+  };
+
+  /** Decodes the QR code from the pixels the browser actually rendered, as a phone camera would. */
+  const decodeQr = async (page: Page): Promise<string | null> => {
+    const png = await page.locator('.qr').screenshot();
+    // The PNG is turned into raw RGBA by a canvas in a blank page (no CSP there).
+    const scratch = await browser.newPage();
+    try {
+      const image = await scratch.evaluate(async (b64) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${b64}`;
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.width;
+        canvas.height = img.height;
+        const ctx = canvas.getContext('2d')!;
+        ctx.drawImage(img, 0, 0);
+        const bytes = ctx.getImageData(0, 0, img.width, img.height).data;
+        let binary = '';
+        for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        return { width: img.width, height: img.height, rgba: btoa(binary) };
+      }, png.toString('base64'));
+      const rgba = new Uint8ClampedArray(Buffer.from(image.rgba, 'base64'));
+      return jsQR(rgba, image.width, image.height, { inversionAttempts: 'dontInvert' })?.data ?? null;
+    } finally {
+      await scratch.close();
+    }
+  };
+
+  it('serves a page that works without JavaScript: QR as inline SVG, the invoice, escaped merchant text, strict headers', async () => {
+    const c = await createCheckout({ amount: 2100, orderId: 'A-17', description: '"><img src=x onerror=alert(1)>' });
+    const res = await fetch(`${t.url}/i/${c.id}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const page = await res.text();
+    expect(page).toMatch(/<svg [^>]*role="img"[^>]*>.*<path [^>]*d="M/s);
+    expect(page).toContain(c.bolt11);
+    expect(page).toContain(`href="lightning:${c.bolt11}"`);
+    expect(page).toContain('2,100');
+    // Merchant-provided strings arrive as text, never as markup.
+    expect(page).not.toContain('<script>alert(1)');
+    expect(page).toContain('Bob&#39;s &lt;script&gt;alert(1)&lt;/script&gt; &amp; Café');
+    expect(page).not.toContain('<img src=x');
+    expect(page).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');
+    // Without JavaScript: a reload every few seconds, the expiry as a fixed time, a plain form.
+    expect(page).toMatch(/<noscript><meta http-equiv="refresh" content="\d+"><\/noscript>/);
+    expect(page).toMatch(/<time datetime="[^"]+">\d+ \w+ \d{4}, \d\d:\d\d UTC<\/time>/);
+    expect(page).toContain(`<form class="simulate" id="simulate-form" method="post" action="/i/${c.id}/simulate-payment">`);
+    expect(page).toContain('DEV BACKEND');
+
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(page).toContain(`<script nonce="${nonce}">`);
+    // Every script on the page carries the nonce; nothing is loaded from elsewhere.
+    expect(page.match(/<script/g)).toHaveLength(1);
+    expect(page).not.toMatch(/\s(src|href)="(https?:)?\/\//);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const again = await fetch(`${t.url}/i/${c.id}`);
+    expect(again.headers.get('content-security-policy')).not.toContain(nonce);
+  });
+
+  it('shows the fiat price next to the sats', async () => {
+    const c = await createCheckout({ amount: '12.35', currency: 'USD' });
+    const page = await (await fetch(`${t.url}/i/${c.id}`)).text();
+    expect(page).toContain('12,350');
+    expect(page).toContain('$12.35 USD');
+  });
+
+  it('in a browser: amount, a QR that decodes to the invoice, a running countdown; pays live over SSE without a reload, then returns to the shop', async () => {
+    const c = await createCheckout({ amount: 2100, orderId: 'A-18', description: 'Two coffees', redirectUrl: `${shop.url}/thanks?order=A-18` });
+    const { page, errors } = await openPage();
+    try {
+      await page.goto(`${t.url}/i/${c.id}`);
+      await expect(page.locator('.amount .sats').innerText()).resolves.toMatch(/2,100\s+sats/);
+      await expect(page.locator('h1').innerText()).resolves.toBe(STORE_NAME);
+      await expect(page.locator('#bolt11').innerText()).resolves.toBe(c.bolt11);
+      expect(await decodeQr(page)).toBe(c.lightningUri);
+      await expect(page.locator('a', { hasText: 'Open in wallet' }).getAttribute('href')).resolves.toBe(`lightning:${c.bolt11}`);
+      await expect(page.locator('#copy').isVisible()).resolves.toBe(true);
+
+      const first = await page.locator('#countdown').innerText();
+      expect(first).toMatch(/^1[45]:\d\d$/);
+      await page.waitForFunction((before) => document.getElementById('countdown')!.textContent !== before, first, { timeout: 5_000 });
+      await page.screenshot({ path: join(SCREENSHOTS, 'hosted-page-new.png'), fullPage: true, animations: 'disabled' });
+
+      // A marker on the window survives only if the page is never reloaded.
+      await page.evaluate(() => (window.sameDocument = true));
+      let navigations = 0;
+      page.on('framenavigated', (frame) => frame === page.mainFrame() && navigations++);
+      await page.getByRole('button', { name: 'Simulate payment' }).click();
+      await page.locator('[data-screen-for="Settled"]').waitFor({ state: 'visible', timeout: 10_000 });
+      expect(await page.evaluate(() => window.sameDocument)).toBe(true);
+      expect(navigations).toBe(0);
+      await expect(page.locator('[data-screen-for="New"]').isHidden()).resolves.toBe(true);
+      await expect(page.locator('[data-screen-for="Settled"] h2').innerText()).resolves.toBe('Paid');
+      await expect(page.title()).resolves.toMatch(/^Paid/);
+      await page.screenshot({ path: join(SCREENSHOTS, 'hosted-page-paid.png'), fullPage: true, animations: 'disabled' });
+
+      await page.waitForURL(`${shop.url}/thanks?order=A-18`, { timeout: 15_000 });
+      expect(shop.hits).toContain('/thanks?order=A-18');
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('switches to the expired screen live, and serves it on reload', async () => {
+    const c = await createCheckout({ amount: 500 });
+    const { page, errors } = await openPage();
+    try {
+      await page.goto(`${t.url}/i/${c.id}`);
+      await page.locator('#countdown').waitFor();
+      expect(await t.app.get(CheckoutTransitions).expire(c.id)).toBe(true);
+      await page.locator('[data-screen-for="Expired"]').waitFor({ state: 'visible', timeout: 10_000 });
+      await expect(page.locator('.qr').isVisible()).resolves.toBe(false);
+      await page.reload();
+      await expect(page.locator('[data-screen-for="Expired"] h2').innerText()).resolves.toBe('Checkout expired');
+      await expect(page.locator('.qr').isVisible()).resolves.toBe(false);
+      await page.screenshot({ path: join(SCREENSHOTS, 'hosted-page-expired.png'), fullPage: true, animations: 'disabled' });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows the canceled and the paid-late screens', async () => {
+    const canceled = await createCheckout({ amount: 500 });
+    await t.http.post(`/api/v1/checkouts/${canceled.id}/cancel`).set(auth).expect(200);
+    const canceledPage = await (await fetch(`${t.url}/i/${canceled.id}`)).text();
+    expect(canceledPage).toMatch(/<section class="state bad" data-screen-for="Invalid"[^>]*aria-live="polite">/);
+    expect(canceledPage).toMatch(/data-screen-for="New"[^>]* hidden>/);
+
+    const late = await createCheckout({ amount: 500 });
+    const transitions = t.app.get(CheckoutTransitions);
+    await transitions.expire(late.id);
+    await transitions.applyPayment({ paymentHash: late.paymentHash, amountPaidSats: 500, settledAt: new Date() });
+    const latePage = await (await fetch(`${t.url}/i/${late.id}`)).text();
+    expect(latePage).toMatch(/<section class="state warn" data-screen-for="PaidLate"[^>]*aria-live="polite">/);
+    expect(latePage).toContain('data-final="true"');
+    expect(latePage).not.toContain('<noscript><meta http-equiv="refresh"');
+  });
+
+  it('streams status changes over SSE (read with fetch), ends after a final status and cleans up', async () => {
+    const c = await createCheckout({ amount: 777 });
+    const res = await fetch(`${t.url}/i/${c.id}/events`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = readEvents(res.body!);
+    const first = await events.next();
+    expect(first).toMatchObject({ event: 'status', data: { status: 'New', additionalStatus: 'None', expiresAt: c.expiresAt, settledAt: null, final: false } });
+
+    const simulated = await fetch(`${t.url}/i/${c.id}/simulate-payment`, { method: 'POST', headers: { Accept: 'application/json' } });
+    expect(simulated.status).toBe(202);
+    const settled = await events.next();
+    expect(settled).toMatchObject({ event: 'status', data: { status: 'Settled', final: true, settledAt: expect.any(String) } });
+    expect(await events.next()).toEqual({ event: 'end', data: {} });
+    expect(await events.next()).toBeNull();
+    await waitFor(() => t.app.get(EventStreams).size === 0 && t.app.get(CheckoutWatcher).size === 0);
+  });
+
+  it('sees over SSE a change that another replica wrote to the database (no in-process hint)', async () => {
+    const c = await createCheckout({ amount: 778 });
+    const res = await fetch(`${t.url}/i/${c.id}/events`);
+    const events = readEvents(res.body!);
+    expect((await events.next())?.data).toMatchObject({ status: 'New' });
+    await t.app.get(DataSource).getRepository(Checkout).update({ id: c.id }, { status: CheckoutStatus.Invalid, updatedAt: new Date() });
+    expect(await events.next(10_000)).toMatchObject({ event: 'status', data: { status: 'Invalid', final: false } });
+    await events.cancel();
+  });
+
+  it('releases the stream and its watch when the client disconnects', async () => {
+    const c = await createCheckout({ amount: 779 });
+    const controller = new AbortController();
+    const res = await fetch(`${t.url}/i/${c.id}/events`, { signal: controller.signal });
+    const events = readEvents(res.body!);
+    await events.next();
+    expect(t.app.get(EventStreams).size).toBeGreaterThanOrEqual(1);
+    expect(t.app.get(CheckoutWatcher).size).toBeGreaterThanOrEqual(1);
+    controller.abort();
+    await waitFor(() => t.app.get(EventStreams).size === 0 && t.app.get(CheckoutWatcher).size === 0);
+  });
+
+  it('answers the polling fallback with the public status', async () => {
+    const c = await createCheckout({ amount: 780, redirectUrl: `${shop.url}/done` });
+    const res = await t.http.get(`/i/${c.id}/status`).expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.body).toEqual({ status: 'New', additionalStatus: 'None', expiresAt: c.expiresAt, redirectUrl: `${shop.url}/done`, settledAt: null, final: false });
+  });
+
+  it('simulates a payment from a plain form post and redirects back to the page', async () => {
+    const c = await createCheckout({ amount: 781 });
+    const res = await t.http.post(`/i/${c.id}/simulate-payment`).type('form').send('').expect(303);
+    expect(res.headers.location).toBe(`/i/${c.id}`);
+    await waitFor(async () => (await t.http.get(`/i/${c.id}/status`)).body.status === 'Settled');
+  });
+
+  it('offers no simulation and no dev banner when the backend is not the dev one', async () => {
+    const c = await createCheckout({ amount: 782 });
+    const spy = jest.spyOn(t.app.get(LightningService), 'isDev', 'get').mockReturnValue(false);
+    try {
+      const res = await t.http.post(`/i/${c.id}/simulate-payment`).expect(404);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.code).toBe('simulation_unavailable');
+      const page = await (await fetch(`${t.url}/i/${c.id}`)).text();
+      expect(page).not.toContain('simulate-payment');
+      expect(page).not.toContain('DEV BACKEND');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('answers an unknown id with a friendly HTML 404 page, and problems on the API routes', async () => {
+    const res = await fetch(`${t.url}/i/no-such-checkout`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const body = await res.text();
+    expect(body).toContain('Checkout not found');
+    expect(body).not.toContain('no-such-checkout');
+    const long = await fetch(`${t.url}/i/${'x'.repeat(300)}`);
+    expect(long.status).toBe(404);
+    for (const path of ['status', 'events']) {
+      const problem = await t.http.get(`/i/no-such-checkout/${path}`).expect(404);
+      expect(problem.body.code).toBe('checkout_not_found');
+    }
+    const simulate = await t.http.post('/i/no-such-checkout/simulate-payment').expect(404);
+    expect(simulate.body.code).toBe('checkout_not_found');
+  });
+});
