@@ -1,6 +1,6 @@
 // Checkout creation through the HTTP API on real regtest LND (a pool of 1, 2 and 3 nodes) against
 // calling AddInvoice (ln-service createInvoice) directly on the same nodes with the same concurrency.
-import type { Network } from '../test/harness';
+import type { LndNode, Network } from '../test/harness';
 import { ln } from '../test/harness';
 import { runLoad, type LoadResult } from './lib/load';
 import { lightningPids, lndMember, withNetwork } from './lib/network';
@@ -32,6 +32,7 @@ export async function run(opts: CheckoutCreateOptions = {}): Promise<Row[]> {
     return await withNetwork(opts.network, { merchants: Math.max(...sizes) }, async (net) => {
       const rows: Row[] = [];
       const throughputs: Array<{ size: number; api: number; direct: number }> = [];
+      let lastDirect: { direct: LoadResult; directSerial: LoadResult; directCpuUsed: Record<string, number>; nodes: LndNode[]; size: number } | undefined;
       for (const size of sizes) {
         if (net.merchants.length < size) {
           rows.push(unavailable(BENCH, `pool of ${size}`, `network has only ${net.merchants.length} merchant nodes`));
@@ -55,38 +56,14 @@ export async function run(opts: CheckoutCreateOptions = {}): Promise<Row[]> {
         });
         const directCpuUsed = directCpu();
 
-        let server: BenchServer;
-        try {
-          server = await startServer({
-            config: { lightning: { backend: { type: 'pool', name: 'bench-pool', members: nodes.map((n) => lndMember(n)) }, healthIntervalSeconds: 2 } },
-            maxSockets: concurrency,
-          });
-        } catch (err) {
-          rows.push(unavailable(BENCH, `pool of ${size}: checkouts/s via API`, errorMessage(err)));
+        const measured = await measureApi(nodes, size, 'sqlite', { total, serialTotal, concurrency, timeLimitMs }, net);
+        if ('error' in measured) {
+          rows.push(unavailable(BENCH, `pool of ${size}: checkouts/s via API`, measured.error));
           continue;
         }
-        try {
-          await waitUntilReady(server, 60_000);
-          await runLoad({ total: 20, concurrency, timeLimitMs: 10_000, op: () => server.api.ok('POST', '/api/v1/checkouts', { amount: 1000, currency: 'SATS' }) });
-          const apiSerial = await runLoad({
-            total: serialTotal,
-            concurrency: 1,
-            timeLimitMs: timeLimitMs / 2,
-            op: (i) => server.api.ok('POST', '/api/v1/checkouts', { amount: 2000 + i, currency: 'SATS', orderId: `serial-${size}-${i}` }),
-          });
-          const apiCpu = cpuMeter({ server: server.pid, ...lightningPids(net, nodes) });
-          const api = await runLoad({
-            total,
-            concurrency,
-            timeLimitMs,
-            op: (i) => server.api.ok('POST', '/api/v1/checkouts', { amount: 1000 + i, currency: 'SATS', orderId: `bench-${size}-${i}` }),
-          });
-          const apiCpuUsed = apiCpu();
-          throughputs.push({ size, api: api.throughput, direct: direct.throughput });
-          rows.push(...sizeRows(size, { api, direct, apiSerial, directSerial }, apiCpuUsed, directCpuUsed, concurrency));
-        } finally {
-          await server.stop();
-        }
+        throughputs.push({ size, api: measured.api.throughput, direct: direct.throughput });
+        rows.push(...sizeRows(`pool of ${size}`, { ...measured, direct, directSerial }, measured.cpu, directCpuUsed, concurrency));
+        lastDirect = { direct, directSerial, directCpuUsed, nodes, size };
       }
       if (throughputs.length > 1) {
         const one = throughputs[0];
@@ -98,10 +75,57 @@ export async function run(opts: CheckoutCreateOptions = {}): Promise<Row[]> {
           note: 'ratios against the pool of 1; the machine has 2 cores for the server, every lnd, btcd and the load client',
         });
       }
+      // The same largest pool with PostgreSQL instead of SQLite (whose writes are serialized in one
+      // connection): shows how much of the overhead is the embedded database.
+      if (lastDirect && process.env.BENCH_SKIP_POSTGRES !== '1') {
+        const { direct, directSerial, directCpuUsed, nodes, size } = lastDirect;
+        const measured = await measureApi(nodes, size, 'postgres', { total, serialTotal, concurrency, timeLimitMs }, net);
+        if ('error' in measured) rows.push(unavailable(BENCH, `pool of ${size}, PostgreSQL`, measured.error));
+        else rows.push(...sizeRows(`pool of ${size}, PostgreSQL`, { ...measured, direct, directSerial }, measured.cpu, directCpuUsed, concurrency));
+      }
       return rows;
     });
   } catch (err) {
     return [unavailable(BENCH, 'regtest network', errorMessage(err))];
+  }
+}
+
+interface ApiRun {
+  api: LoadResult;
+  apiSerial: LoadResult;
+  cpu: Record<string, number>;
+}
+
+/** Starts the server on a pool of `nodes` and drives checkouts through the HTTP API. */
+async function measureApi(
+  nodes: LndNode[],
+  size: number,
+  database: 'sqlite' | 'postgres',
+  load: { total: number; serialTotal: number; concurrency: number; timeLimitMs: number },
+  net: Network,
+): Promise<ApiRun | { error: string }> {
+  let server: BenchServer;
+  try {
+    server = await startServer({
+      database,
+      config: { lightning: { backend: { type: 'pool', name: 'bench-pool', members: nodes.map((n) => lndMember(n)) }, healthIntervalSeconds: 2 } },
+      maxSockets: load.concurrency,
+    });
+  } catch (err) {
+    return { error: errorMessage(err) };
+  }
+  try {
+    await waitUntilReady(server, 60_000);
+    const create = (i: number, tag: string) => server.api.ok('POST', '/api/v1/checkouts', { amount: 1000 + i, currency: 'SATS', orderId: `${tag}-${size}-${i}` });
+    await runLoad({ total: 20, concurrency: load.concurrency, timeLimitMs: 10_000, op: (i) => create(i, 'warm') });
+    const apiSerial = await runLoad({ total: load.serialTotal, concurrency: 1, timeLimitMs: load.timeLimitMs / 2, op: (i) => create(i, 'serial') });
+    const meter = cpuMeter({ server: server.pid, ...lightningPids(net, nodes) });
+    const api = await runLoad({ total: load.total, concurrency: load.concurrency, timeLimitMs: load.timeLimitMs, op: (i) => create(i, 'bench') });
+    return { api, apiSerial, cpu: meter() };
+  } catch (err) {
+    return { error: errorMessage(err) };
+  } finally {
+    await server.stop();
   }
 }
 
@@ -119,9 +143,8 @@ interface SizeLoads {
   directSerial: LoadResult;
 }
 
-function sizeRows(size: number, { api, direct, apiSerial, directSerial }: SizeLoads, apiCpu: Record<string, number>, directCpu: Record<string, number>, concurrency: number): Row[] {
+function sizeRows(tag: string, { api, direct, apiSerial, directSerial }: SizeLoads, apiCpu: Record<string, number>, directCpu: Record<string, number>, concurrency: number): Row[] {
   const p50Ratio = apiSerial.p50 / directSerial.p50;
-  const tag = `pool of ${size}`;
   const counts = (r: LoadResult) => `${r.ok} ok / ${r.failed} failed${r.truncated ? ' (time limit)' : ''}${r.firstError ? `; first error: ${r.firstError}` : ''}`;
   return [
     {

@@ -48,7 +48,16 @@ export async function run(opts: EmbeddedOptions = {}): Promise<Row[]> {
     await runLoad({ total: 200, concurrency, timeLimitMs: 10_000, op: () => baselineClient.ok('GET', baselinePath) });
 
     const baseline = await runLoad({ total, concurrency, timeLimitMs, op: () => baselineClient.ok('GET', baselinePath) });
+    // One request at a time: the per-request cost without queueing in front of the event loop.
+    const serialTotal = Math.max(20, Math.round(total / 10));
+    const baselineSerial = await runLoad({ total: serialTotal, concurrency: 1, timeLimitMs: timeLimitMs / 4, op: () => baselineClient.ok('GET', baselinePath) });
     baselineClient.close();
+    const serial = await runLoad({
+      total: serialTotal,
+      concurrency: 1,
+      timeLimitMs: timeLimitMs / 4,
+      op: (i) => server!.api.ok('POST', '/api/v1/checkouts', { amount: 1000 + (i % 1000), currency: 'SATS', orderId: `serial-${i}` }),
+    });
 
     const rss = new RssSampler(server.pid);
     const cpu = cpuMeter({ server: server.pid });
@@ -60,7 +69,7 @@ export async function run(opts: EmbeddedOptions = {}): Promise<Row[]> {
     });
     const peakRss = rss.stop();
     const cpuUsed = cpu();
-    return rows(load, baseline, baselineLabel, peakRss, cpuUsed, concurrency);
+    return [...rows(load, baseline, baselineLabel, peakRss, cpuUsed, concurrency), ...serialRows(serial, baselineSerial)];
   } finally {
     bare?.close();
     await server.stop();
@@ -80,6 +89,13 @@ function rows(load: LoadResult, baseline: LoadResult, baselineLabel: string, pea
       value: Object.entries(cpu).map(([name, s]) => `${name} ${s.toFixed(2)} s`).join(', '),
       note: `${(load.durationMs / 1000).toFixed(1)} s wall on 2 cores`,
     },
+  ];
+}
+
+function serialRows(serial: LoadResult, baseline: LoadResult): Row[] {
+  return [
+    { bench: BENCH, figure: 'checkout latency p50, one request at a time', value: ms(serial.p50), baseline: ms(baseline.p50), ratio: ratio(serial.p50, baseline.p50), note: `${serial.ok} ok / ${serial.failed} failed` },
+    { bench: BENCH, figure: 'checkout latency p99, one request at a time', value: ms(serial.p99), baseline: ms(baseline.p99), ratio: ratio(serial.p99, baseline.p99) },
   ];
 }
 

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Client } from 'pg';
 import { stringify } from 'yaml';
 import { JsonClient } from './http';
 
@@ -26,6 +27,30 @@ export interface StartServerOptions {
   config?: Record<string, unknown>;
   startTimeoutMs?: number;
   maxSockets?: number;
+  /** SQLite file (the embedded default) or a fresh database on the local PostgreSQL. */
+  database?: 'sqlite' | 'postgres';
+}
+
+const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A throw-away PostgreSQL database; returns its URL and how to drop it. */
+async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `lc_bench_${process.pid}_${Date.now()}`;
+  const admin = new Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
 }
 
 /** Error raised when the server refuses to start: its message carries the server's own words. */
@@ -39,9 +64,10 @@ export class ServerStartError extends Error {}
 export async function startServer(opts: StartServerOptions = {}): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'lc-bench-'));
   const configFile = join(dir, 'config.yaml');
+  const pg = opts.database === 'postgres' ? await createPgDatabase() : undefined;
   const base = {
     server: { host: '127.0.0.1', port: 0, publicUrl: 'http://127.0.0.1:1' },
-    database: { type: 'sqlite', path: join(dir, 'checkout.sqlite') },
+    database: pg ? { type: 'postgres', url: pg.url } : { type: 'sqlite', path: join(dir, 'checkout.sqlite') },
     log: { level: process.env.BENCH_LOG_LEVEL ?? 'warn', pretty: false },
   };
   writeFileSync(configFile, stringify(deepMergePlain(base, opts.config ?? {})), { mode: 0o600 });
@@ -65,6 +91,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<BenchS
       clearTimeout(timer);
     }
     rmSync(dir, { recursive: true, force: true });
+    await pg?.drop().catch(() => undefined);
   };
 
   let url: string;
