@@ -2,7 +2,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { CheckoutModule } from './checkout/checkout.module';
 import { HostedPageModule } from './checkout/page/hosted-page.module';
-import { HostedPageModule } from './checkout/page/hosted-page.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CoordinationModule } from './coordination/coordination.module';
@@ -30,7 +29,6 @@ export class AppModule {
         LightningModule,
         StoresModule,
         CheckoutModule,
-        HostedPageModule,
         HostedPageModule,
         PaymentsModule,
         WebhooksModule,
