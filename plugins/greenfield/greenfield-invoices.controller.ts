@@ -7,6 +7,7 @@ import { CheckoutService } from '../../src/checkout/checkout.service';
 import { CheckoutStatus } from '../../src/checkout/checkout-status';
 import { ProblemException } from '../../src/common/problem';
 import { AppConfig } from '../../src/config/app-config';
+import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
 import { ApiKeyGuard, CurrentStore } from '../../src/stores/api-key.guard';
 import { Store } from '../../src/stores/store.entity';
 import { CreateGreenfieldInvoiceDto, ListGreenfieldInvoicesQuery, MarkInvoiceStatusDto } from './greenfield-invoice.dto';
@@ -29,7 +30,9 @@ export class GreenfieldInvoicesController {
 
   @Post()
   @HttpCode(HttpStatus.OK)
-  async create(@CurrentStore() store: Store, @Body() dto: CreateGreenfieldInvoiceDto, @Headers('idempotency-key') idempotencyKey?: string) {
+  async create(@CurrentStore() store: Store, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string) {
+    // BTCPay ignores fields it does not know; so do we, for clients written against newer BTCPay versions.
+    const dto = parsePlatformPayload(CreateGreenfieldInvoiceDto, body, 'validation_failed');
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'invalid_idempotency_key', 'Idempotency-Key must be 1-200 visible ASCII characters.');
     }
@@ -84,7 +87,8 @@ export class GreenfieldInvoicesController {
 
   @Post(':invoiceId/status')
   @HttpCode(HttpStatus.OK)
-  async markStatus(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string, @Body() dto: MarkInvoiceStatusDto) {
+  async markStatus(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string, @Body() body: unknown) {
+    const dto = parsePlatformPayload(MarkInvoiceStatusDto, body, 'validation_failed');
     if (dto.status === 'Settled') {
       throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'unsupported_status', 'Invoices cannot be marked Settled by hand: a Lightning payment settles them.', {
         message: 'Invoices cannot be marked Settled by hand.',

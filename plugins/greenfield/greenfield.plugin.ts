@@ -1,19 +1,21 @@
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Checkout } from '../../src/checkout/checkout.entity';
 import { CheckoutPlugin } from '../../src/plugins/checkout-plugin.decorator';
+import { WebhooksModule } from '../../src/webhooks/webhooks.module';
 import { GreenfieldInvoicesController } from './greenfield-invoices.controller';
 import { GreenfieldServerController } from './greenfield-server.controller';
 import { GreenfieldStoreGuard } from './greenfield-store.guard';
+import { GreenfieldWebhooksController } from './greenfield-webhooks.controller';
 import { GreenfieldOptions } from './greenfield.options';
 
 /** A BTCPay Greenfield-compatible API subset, so BTCPay shop plugins connect to this server unchanged. */
 @CheckoutPlugin({
   name: 'greenfield',
   version: '1.0.0',
-  description: 'BTCPay Greenfield API subset: invoices, stores, server info, API key info',
+  description: 'BTCPay Greenfield API subset: invoices, webhooks, stores, server info, API key info',
   configSchema: GreenfieldOptions,
-  imports: [TypeOrmModule.forFeature([Checkout])],
-  controllers: [GreenfieldServerController, GreenfieldInvoicesController],
+  imports: [TypeOrmModule.forFeature([Checkout]), WebhooksModule],
+  controllers: [GreenfieldServerController, GreenfieldInvoicesController, GreenfieldWebhooksController],
   providers: [GreenfieldStoreGuard],
 })
 export class GreenfieldPlugin {}

@@ -11,15 +11,17 @@ function collect(errors: ValidationError[], prefix = ''): string[] {
 }
 
 /**
- * Validates the fields a plugin reads from a platform's webhook body. Unlike the API's DTOs,
- * unknown fields are allowed: platforms send far more than we use and add fields over time.
+ * Validates the fields a plugin reads from a platform's body. Unlike the API's DTOs, unknown
+ * fields are allowed: platforms (and clients written for other servers, like BTCPay's) send more
+ * than we use and add fields over time. Declare the parameter as `@Body() body: unknown` so the
+ * global pipe, which forbids unknown fields, leaves it alone.
  */
-export function parsePlatformPayload<T extends object>(cls: Type<T>, body: unknown): T {
+export function parsePlatformPayload<T extends object>(cls: Type<T>, body: unknown, code = 'invalid_payload'): T {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_payload', 'The webhook body must be a JSON object.');
+    throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, code, 'The body must be a JSON object.');
   }
   const value = plainToInstance(cls, body, { enableImplicitConversion: false });
   const problems = collect(validateSync(value, { whitelist: false, forbidUnknownValues: false }));
-  if (problems.length > 0) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_payload', problems.join('; '));
+  if (problems.length > 0) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, code, problems.join('; '));
   return value;
 }

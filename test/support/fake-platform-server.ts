@@ -6,6 +6,8 @@ export interface RecordedCall {
   path: string;
   headers: IncomingMessage['headers'];
   body: unknown;
+  /** The body exactly as received, for signature checks. */
+  raw: string;
   status: number;
 }
 
@@ -31,7 +33,7 @@ export async function startRecordingServer(handler: Handler): Promise<{ url: str
       } catch (err) {
         out = { status: 500, body: { message: (err as Error).message } };
       }
-      calls.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, status: out.status });
+      calls.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, raw: text, status: out.status });
       res.writeHead(out.status, { 'Content-Type': 'application/json', ...(out.headers ?? {}) });
       res.end(JSON.stringify(out.body));
     });
