@@ -77,7 +77,11 @@ export async function startServer(opts: StartServerOptions = {}): Promise<BenchS
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
 
-  const child: ChildProcess = spawn(process.execPath, [join(DIST, 'main.js')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_SERVER_CPU_PROF=<dir>: write a V8 CPU profile of every server run there (open it in
+  // Chrome DevTools) to see where the server's time goes.
+  const profDir = process.env.BENCH_SERVER_CPU_PROF;
+  const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profDir)}`, '--require', join(__dirname, 'exit-on-sigterm.js')] : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(DIST, 'main.js')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (chunk: Buffer) => (out = (out + chunk.toString('utf8')).slice(-20_000));
   child.stdout!.on('data', keep);
