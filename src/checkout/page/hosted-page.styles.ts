@@ -46,14 +46,16 @@ main { width: 100%; max-width: 440px; padding: 20px 14px 8px; flex: 1; }
 }
 .qr svg { width: 100%; height: auto; display: block; }
 .countdown { margin: 12px 0 0; text-align: center; font-size: 14px; color: var(--muted); }
+.countdown time { white-space: nowrap; }
 .countdown strong { color: var(--text); font-variant-numeric: tabular-nums; font-size: 15px; }
 body.expiring .countdown strong { color: var(--bad); }
 .invoice { margin-top: 14px; }
 .invoice .head { display: flex; align-items: center; justify-content: space-between; gap: 8px; margin-bottom: 6px; }
 .invoice .head span { font-size: 12px; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); }
+.invoice .box { padding: 8px 10px; border-radius: 8px; background: var(--code-bg); border: 1px solid var(--line); }
 .invoice code {
-  display: block; max-height: 4.6em; overflow: hidden; padding: 8px 10px; border-radius: 8px;
-  background: var(--code-bg); border: 1px solid var(--line); font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+  display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 3; line-clamp: 3; overflow: hidden;
+  font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   word-break: break-all; color: var(--muted); user-select: all; -webkit-user-select: all;
 }
 .button {

@@ -138,7 +138,7 @@ function newScreen(m: CheckoutPageModel): SafeHtml {
         · <time datetime="${c.expiresAt.toISOString()}">${formatUtc(c.expiresAt)}</time></p>
       <div class="invoice">
         <div class="head"><span>Lightning invoice</span><button type="button" class="copy" id="copy" hidden>Copy</button></div>
-        <code id="bolt11">${c.bolt11}</code>
+        <div class="box"><code id="bolt11">${c.bolt11}</code></div>
       </div>
       <a class="button" href="${walletUri}">${ICONS.bolt} Open in wallet</a>
       <p class="live"><span class="dot" aria-hidden="true"></span><span id="live-text">Waiting for payment…</span></p>

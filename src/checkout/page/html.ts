@@ -36,11 +36,3 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
 export function trustedHtml(markup: string): SafeHtml {
   return new SafeHtml(markup);
 }
-
-/**
- * Embeds JSON in a <script type="application/json"> block: `<` is escaped so a value such as
- * "</script>" cannot close the element, and U+2028/2029 so older parsers stay happy.
- */
-export function jsonForScript(value: unknown): SafeHtml {
-  return new SafeHtml(JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029'));
-}
