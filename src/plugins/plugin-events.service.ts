@@ -59,6 +59,7 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
   private again = false;
   private stopped = false;
   private lastPrune = 0;
+  private bootstrapped = false;
 
   retry: RetryPolicy = { baseMs: 1000, maxMs: 10 * 60_000, maxAttempts: 25 };
   pollMs = 2000;
@@ -72,19 +73,32 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly bus: CheckoutEventsBus,
   ) {}
 
-  /** Call from a plugin's onModuleInit. A new consumer starts at the newest event: history is not replayed. */
-  subscribe(subscription: CheckoutEventSubscription): void {
+  /**
+   * Call from a plugin's onModuleInit (later works too). A new consumer starts at the newest event:
+   * history is not replayed. Returns a function that stops delivering to it (its cursor is kept).
+   */
+  subscribe(subscription: CheckoutEventSubscription): () => void {
     if (this.subscriptions.has(subscription.consumer)) throw new Error(`Checkout event consumer "${subscription.consumer}" is already subscribed`);
-    if (subscription.consumer.length > 64) throw new Error('Checkout event consumer names are at most 64 characters');
+    if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(subscription.consumer)) throw new Error('Checkout event consumer names are 1-64 letters, digits, _ . : -');
     this.subscriptions.set(subscription.consumer, subscription);
+    if (this.bootstrapped) this.start();
+    return () => {
+      this.subscriptions.delete(subscription.consumer);
+    };
   }
 
   onApplicationBootstrap(): void {
-    if (this.subscriptions.size === 0) return;
-    this.busSubscription = this.bus.events$.subscribe(() => this.wake());
-    this.timer = setInterval(() => this.wake(), this.pollMs);
-    this.timer.unref();
-    this.wake();
+    this.bootstrapped = true;
+    if (this.subscriptions.size > 0) this.start();
+  }
+
+  private start(): void {
+    if (!this.timer) {
+      this.busSubscription = this.bus.events$.subscribe(() => void this.wake());
+      this.timer = setInterval(() => void this.wake(), this.pollMs);
+      this.timer.unref();
+    }
+    void this.wake();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

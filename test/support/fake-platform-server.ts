@@ -52,13 +52,13 @@ export async function startRecordingServer(handler: Handler): Promise<{ url: str
 }
 
 /** Polls until the check passes; fails with the last value seen after a generous timeout. */
-export async function eventually<T>(check: () => Promise<T> | T, what: string, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(check: () => Promise<T> | T, what: string, timeoutMs = 15_000): Promise<Exclude<T, null | undefined | false | 0 | ''>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value) return value;
+      if (value) return value as Exclude<T, null | undefined | false | 0 | ''>;
       last = value;
     } catch (err) {
       last = err;

@@ -1,0 +1,77 @@
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsArray, IsInt, IsString, Min, MinLength, ValidateNested } from 'class-validator';
+import { PluginsConfig } from '../config/app-config';
+import { ConfigError } from '../config/load-config';
+import { CheckoutPlugin, pluginManifest } from './checkout-plugin.decorator';
+import { resolvePlugins } from './plugin-config';
+
+class Site {
+  @IsString() @MinLength(1) secret: string;
+}
+class AlphaOptions {
+  @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => Site) sites: Site[];
+  @IsInt() @Min(1) retries: number = 3;
+}
+
+@CheckoutPlugin({ name: 'alpha', version: '1.2.3', configSchema: AlphaOptions })
+class AlphaPlugin {}
+
+@CheckoutPlugin({ name: 'beta', version: '0.1.0' })
+class BetaPlugin {}
+
+const known = [AlphaPlugin, BetaPlugin];
+const config = (plain: Record<string, unknown>) => plain as unknown as PluginsConfig;
+const problemsOf = (fn: () => unknown): string[] => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('plugin loader configuration', () => {
+  it('loads enabled plugins with validated options and class defaults', () => {
+    const { loaded, disabled } = resolvePlugins(config({ enabled: ['alpha', 'beta'], alpha: { sites: [{ secret: 's' }] } }), known);
+    expect(loaded.map((p) => p.name)).toEqual(['alpha', 'beta']);
+    expect(loaded[0].options).toBeInstanceOf(AlphaOptions);
+    expect(loaded[0].options).toMatchObject({ retries: 3, sites: [{ secret: 's' }] });
+    expect(disabled).toEqual([]);
+  });
+
+  it('leaves plugins that are not enabled alone, even with broken settings', () => {
+    expect(resolvePlugins(config({ enabled: ['beta'], alpha: { sites: 'nope' } }), known).loaded.map((p) => p.name)).toEqual(['beta']);
+  });
+
+  it('names the exact key of a bad setting, including nested and unknown keys', () => {
+    const problems = problemsOf(() => resolvePlugins(config({ enabled: ['alpha'], alpha: { sites: [{ secret: '' }], retries: 0, typo: 1 } }), known));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^plugins\.alpha\.sites\.0\.secret: /),
+        expect.stringMatching(/^plugins\.alpha\.retries: /),
+        expect.stringMatching(/^plugins\.alpha\.typo: property typo should not exist/),
+      ]),
+    );
+    const missing = problemsOf(() => resolvePlugins(config({ enabled: ['alpha'] }), known));
+    expect(missing.length).toBeGreaterThan(0);
+    for (const problem of missing) expect(problem).toMatch(/^plugins\.alpha\.sites: /);
+    expect(problemsOf(() => resolvePlugins(config({ enabled: ['alpha'], alpha: 'yes' }), known))).toEqual([expect.stringMatching(/^plugins\.alpha: must be a mapping/)]);
+  });
+
+  it('refuses unknown plugin names, listing the known ones', () => {
+    expect(problemsOf(() => resolvePlugins(config({ enabled: ['gamma'] }), known))).toEqual(['plugins.enabled: unknown plugin "gamma" (known: alpha, beta)']);
+  });
+
+  it('with onError: disable, leaves the bad plugin out with its reason and loads the rest', () => {
+    const { loaded, disabled } = resolvePlugins(config({ enabled: ['alpha', 'gamma', 'beta'], onError: 'disable', alpha: { sites: [] } }), known);
+    expect(loaded.map((p) => p.name)).toEqual(['beta']);
+    expect(disabled.map((d) => d.name)).toEqual(['alpha', 'gamma']);
+    expect(disabled[0].reason).toMatch(/^plugins\.alpha\.sites: /);
+  });
+
+  it('keeps the manifest on the class and refuses bad plugin names', () => {
+    expect(pluginManifest(AlphaPlugin)).toMatchObject({ name: 'alpha', version: '1.2.3', configSchema: AlphaOptions });
+    expect(() => CheckoutPlugin({ name: 'Bad Name', version: '1' })).toThrow(/lower-case/);
+  });
+});
