@@ -236,6 +236,25 @@ describe('hosted checkout page /i/:id', () => {
     }
   });
 
+  it('falls back to polling the status when Server-Sent Events are blocked', async () => {
+    const c = await createCheckout({ amount: 900 });
+    const { page, errors } = await openPage();
+    try {
+      let polls = 0;
+      await page.route(`**/i/${c.id}/events`, (route) => route.abort('connectionrefused'));
+      page.on('request', (req) => req.url().endsWith(`/i/${c.id}/status`) && polls++);
+      await page.goto(`${t.url}/i/${c.id}`);
+      await page.waitForRequest(`${t.url}/i/${c.id}/status`, { timeout: 10_000 });
+      await t.http.post(`/i/${c.id}/simulate-payment`).set('Accept', 'application/json').expect(202);
+      await page.locator('[data-screen-for="Settled"]').waitFor({ state: 'visible', timeout: 15_000 });
+      expect(polls).toBeGreaterThanOrEqual(1);
+      // The refused stream is reported by the browser itself; nothing else may fail.
+      expect(errors.filter((e) => !e.includes('ERR_CONNECTION_REFUSED'))).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('switches to the expired screen live, and serves it on reload', async () => {
     const c = await createCheckout({ amount: 500 });
     const { page, errors } = await openPage();

@@ -93,14 +93,17 @@ export const PAGE_SCRIPT = `(function () {
     if (!window.EventSource) { poll(); return; }
     var source = new EventSource(base + '/events');
     var failures = 0;
+    var opened = false;
+    source.onopen = function () { opened = true; };
     source.addEventListener('status', function (e) {
       failures = 0;
       try { show(JSON.parse(e.data)); } catch (err) { /* a malformed event is ignored */ }
     });
     // The server says nothing more will change: do not let the browser reconnect.
     source.addEventListener('end', function () { source.close(); });
+    // Never connected (a proxy that blocks streams) or keeps dropping: poll instead.
     source.onerror = function () {
-      if (source.readyState === 2 || ++failures >= 3) { source.close(); poll(); }
+      if (!opened || source.readyState === 2 || ++failures >= 3) { source.close(); poll(); }
     };
   }
   listen();
@@ -159,7 +162,6 @@ export const PAGE_SCRIPT = `(function () {
         .then(function (r) {
           if (!r.ok) throw new Error('simulate failed');
           button.textContent = 'Payment sent, waiting for settlement\\u2026';
-          if (pollTimer === null && (!window.EventSource)) poll();
         })
         .catch(function () { simulate.submit(); });
     });
