@@ -1,7 +1,7 @@
-import { Controller, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { RawBodyRequest } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { ProblemException } from '../../src/common/problem';
 import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
 import { verifyHmacSha256Base64 } from '../../src/plugins/signatures';
@@ -40,5 +40,15 @@ export class WooCommerceController {
       }
       throw err;
     }
+  }
+
+  /**
+   * A payment link for the thank-you page or the order e-mail:
+   * `<publicUrl>/plugins/woocommerce/pay/<storeId>/<order id>?key=<order key>`.
+   */
+  @Get('pay/:storeId/:orderId')
+  async pay(@Param('storeId') storeId: string, @Param('orderId') orderId: string, @Query('key') key: unknown, @Res() res: Response) {
+    const checkoutId = await this.woo.checkoutForVisitor(this.woo.site(storeId), orderId, typeof key === 'string' ? key : '');
+    res.redirect(HttpStatus.SEE_OTHER, `/i/${encodeURIComponent(checkoutId)}`);
   }
 }

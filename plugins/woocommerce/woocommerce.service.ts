@@ -7,6 +7,8 @@ import { PermanentPluginError, RetryablePluginError } from '../../src/plugins/pl
 import { PluginCheckoutEvent, PluginEvents } from '../../src/plugins/plugin-events.service';
 import { PluginOrderLinks } from '../../src/plugins/plugin-order-links.service';
 import { baseUrl } from '../../src/plugins/platform-http';
+import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { WooOrderPayload } from './woocommerce-order.dto';
 import { WooCommerceClient } from './woocommerce.client';
 import { WooCommerceOptions, WooCommerceSite } from './woocommerce.options';
@@ -69,10 +71,36 @@ export class WooCommerceService implements OnModuleInit {
         customerId: order.customer_id ? `wc-${order.customer_id}` : undefined,
         metadata: { source: PLUGIN, orderId: String(order.id), orderNumber: order.number ?? String(order.id) },
       },
-      details: { number: order.number ?? null },
+      details: { number: order.number ?? null, orderKey: order.order_key ?? null },
     });
     if (created) this.logger.log({ storeId: site.storeId, orderId: order.id, checkoutId: checkout.id }, 'checkout created for WooCommerce order');
     return { result: 'checkout', checkoutId: checkout.id, checkoutLink: this.checkoutLink(checkout.id), created };
+  }
+
+  /**
+   * The checkout for `/pay/:storeId/:orderId?key=<order_key>`: the order key (WooCommerce's
+   * per-order secret, in every customer-facing order URL) proves the visitor's right to the order.
+   * When the webhook has not been seen (yet), the order is fetched over REST and the checkout made now.
+   */
+  async checkoutForVisitor(site: WooCommerceSite, orderId: string, key: string): Promise<string> {
+    const notFound = new ProblemException(HttpStatus.NOT_FOUND, 'order_not_found', 'No payable order matches this link.');
+    if (!/^\d{1,20}$/.test(orderId) || !key) throw notFound;
+    const link = await this.links.findByOrder(PLUGIN, site.storeId, orderId);
+    if (link) {
+      if (!sameSecret(String(link.details?.orderKey ?? ''), key)) throw notFound;
+      return link.checkoutId;
+    }
+    let order: WooOrderPayload;
+    try {
+      order = parsePlatformPayload(WooOrderPayload, await this.client.getOrder(site, orderId));
+    } catch (err) {
+      this.logger.warn({ storeId: site.storeId, orderId, error: (err as Error).message }, 'could not fetch the WooCommerce order for a payment link');
+      throw notFound;
+    }
+    if (!order.order_key || !sameSecret(order.order_key, key)) throw notFound;
+    const outcome = await this.onOrder(site, order);
+    if (outcome.result !== 'checkout') throw new ProblemException(HttpStatus.CONFLICT, 'order_not_payable', `This order cannot be paid over Lightning: ${outcome.reason}.`);
+    return outcome.checkoutId;
   }
 
   checkoutLink(checkoutId: string): string {
@@ -120,4 +148,9 @@ export class WooCommerceService implements OnModuleInit {
       }
     }
   }
+}
+
+function sameSecret(a: string, b: string): boolean {
+  // Hashing first gives equal lengths, so the comparison itself leaks nothing.
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }

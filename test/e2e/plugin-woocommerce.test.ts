@@ -119,6 +119,24 @@ describe('woocommerce plugin: order webhook → checkout → payment → order p
     expect(woo.calls.filter((c) => c.status === 503)).toHaveLength(2);
   });
 
+  it('serves a payment link keyed by the order key, creating the checkout from REST if the webhook never came', async () => {
+    const linked = (await checkoutsFor(101))[0];
+    const res = await t!.http.get(`/plugins/woocommerce/pay/${storeId}/101?key=wc_order_101abc`).expect(303);
+    expect(res.headers.location).toBe(`/i/${linked.id}`);
+    for (const bad of ['101?key=wrong', '101', '999?key=wc_order_999abc', 'abc?key=x']) {
+      expect((await t!.http.get(`/plugins/woocommerce/pay/${storeId}/${bad}`).expect(404)).body.code).toBe('order_not_found');
+    }
+    woo.addOrder({ id: 140, total: '3.00' });
+    await t!.http.get(`/plugins/woocommerce/pay/${storeId}/140?key=wrong`).expect(404);
+    expect(await checkoutsFor(140)).toHaveLength(0);
+    const created = await t!.http.get(`/plugins/woocommerce/pay/${storeId}/140?key=wc_order_140abc`).expect(303);
+    const [checkout] = await checkoutsFor(140);
+    expect(created.headers.location).toBe(`/i/${checkout.id}`);
+    expect(checkout).toMatchObject({ amountSats: 3000, orderId: '140' });
+    woo.addOrder({ id: 141, status: 'completed' });
+    expect((await t!.http.get(`/plugins/woocommerce/pay/${storeId}/141?key=wc_order_141abc`).expect(409)).body.code).toBe('order_not_payable');
+  });
+
   it('cancels the order when its invoice expires unpaid', async () => {
     woo.addOrder({ id: 120 });
     const { body } = await sendOrder(120).expect(200);
