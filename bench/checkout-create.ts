@@ -129,6 +129,13 @@ async function measureApi(
   }
 }
 
+/** CPU seconds of the merchant lnds in a meter reading. */
+function lndCpu(cpu: Record<string, number>): number {
+  return Object.entries(cpu)
+    .filter(([name]) => name.startsWith('merchant'))
+    .reduce((sum, [, s]) => sum + s, 0);
+}
+
 function cpuText(cpu: Record<string, number>): string {
   return Object.entries(cpu)
     .map(([name, s]) => `${name} ${s.toFixed(2)} s`)
@@ -168,6 +175,12 @@ function sizeRows(tag: string, { api, direct, apiSerial, directSerial }: SizeLoa
     { bench: BENCH, figure: `${tag}: latency p99, one request at a time`, value: ms(apiSerial.p99), baseline: ms(directSerial.p99), ratio: ratio(apiSerial.p99, directSerial.p99) },
     { bench: BENCH, figure: `${tag}: latency p50 (concurrency ${concurrency})`, value: ms(api.p50), baseline: ms(direct.p50), ratio: ratio(api.p50, direct.p50) },
     { bench: BENCH, figure: `${tag}: latency p99 (concurrency ${concurrency})`, value: ms(api.p99), baseline: ms(direct.p99), ratio: ratio(api.p99, direct.p99) },
+    {
+      bench: BENCH,
+      figure: `${tag}: CPU per checkout (server / all lnds)`,
+      value: `${ms((apiCpu.server / Math.max(1, api.ok)) * 1000)} / ${ms((lndCpu(apiCpu) / Math.max(1, api.ok)) * 1000)}`,
+      baseline: `lnds ${ms((lndCpu(directCpu) / Math.max(1, direct.ok)) * 1000)} per direct AddInvoice`,
+    },
     { bench: BENCH, figure: `${tag}: CPU seconds (API run)`, value: cpuText(apiCpu), baseline: cpuText(directCpu), note: `API run ${(api.durationMs / 1000).toFixed(1)} s wall, direct ${(direct.durationMs / 1000).toFixed(1)} s wall` },
   ];
 }

@@ -89,6 +89,7 @@ function rows(load: LoadResult, baseline: LoadResult, baselineLabel: string, pea
       value: Object.entries(cpu).map(([name, s]) => `${name} ${s.toFixed(2)} s`).join(', '),
       note: `${(load.durationMs / 1000).toFixed(1)} s wall on 2 cores`,
     },
+    { bench: BENCH, figure: 'server CPU per checkout', value: ms((cpu.server / Math.max(1, load.ok)) * 1000) },
   ];
 }
 

@@ -59,7 +59,9 @@ export class JsonClient {
   async ok<T = unknown>(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<T> {
     const res = await this.send<T>(method, path, body, timeoutMs);
     if (res.status < 200 || res.status >= 300) {
-      throw new Error(`${method} ${path} → HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+      const problem = res.body as { code?: string; detail?: string } | undefined;
+      const why = problem && typeof problem === 'object' && problem.code ? `${problem.code}: ${problem.detail ?? ''}` : JSON.stringify(res.body).slice(0, 300);
+      throw new Error(`${method} ${path} → HTTP ${res.status} ${why}`);
     }
     return res.body;
   }
