@@ -12,7 +12,7 @@ import { EventStreams } from './event-streams';
 import { renderCheckoutPage, renderErrorPage, renderNotFoundPage } from './hosted-page.view';
 import { newNonce, setApiSecurityHeaders, setPageSecurityHeaders } from './page-security';
 import { finalAt, PublicStatus, publicStatus, safeRedirectUrl, sameStatus } from './public-status';
-import { qrSvg } from './qr-code';
+import { QrCodeRenderer } from './qr-code';
 
 interface PageContext {
   checkout: Checkout;
@@ -33,6 +33,7 @@ export class HostedPageController {
     private readonly lightning: LightningService,
     private readonly watcher: CheckoutWatcher,
     private readonly streams: EventStreams,
+    private readonly qr: QrCodeRenderer,
   ) {}
 
   @Get(':id')
@@ -54,7 +55,7 @@ export class HostedPageController {
       return;
     }
     const { checkout } = ctx;
-    const svg = await qrSvg(`LIGHTNING:${checkout.bolt11.toUpperCase()}`, 'QR code of the Lightning invoice');
+    const svg = await this.qr.svg(`LIGHTNING:${checkout.bolt11.toUpperCase()}`);
     res.status(HttpStatus.OK).send(
       renderCheckoutPage({ ...ctx, qrSvg: svg, nonce, devBackend: this.lightning.isDev, now: new Date() }),
     );
