@@ -30,6 +30,8 @@ const MAX_RETRY_AFTER_MS = 24 * 3600 * 1000;
 @Injectable()
 export class DeliveryWorker {
   private readonly logger = new Logger(DeliveryWorker.name);
+  /** SQLite means one process: a lease in memory does, and saves a synchronous commit per attempt. */
+  private readonly localLeases = new Set<string>();
 
   constructor(
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
@@ -55,6 +57,15 @@ export class DeliveryWorker {
       return { kind: 'done', endpointId: delivery.endpointId };
     }
     if (!(await this.lease(delivery))) return { kind: 'skipped' };
+    try {
+      return await this.sendAndRecord(delivery, endpoint, deadline);
+    } finally {
+      this.localLeases.delete(delivery.id);
+    }
+  }
+
+  private async sendAndRecord(delivery: WebhookDelivery, endpoint: WebhookEndpoint, deadline: number): Promise<AttemptOutcome> {
+    const { maxAttempts } = this.config.webhooks;
 
     const timestamp = Math.floor(Date.now() / 1000);
     const headers = signedHeaders(endpoint.secret, delivery.id, timestamp, delivery.body);
@@ -121,16 +132,20 @@ export class DeliveryWorker {
 
   /** Takes the delivery for this worker for at most one request's time (plus slack), atomically. */
   private async lease(delivery: WebhookDelivery): Promise<boolean> {
+    if (this.uow.isSqlite) {
+      if (this.localLeases.has(delivery.id)) return false;
+      this.localLeases.add(delivery.id);
+      return true;
+    }
     const now = new Date();
     const until = new Date(now.getTime() + this.config.webhooks.timeoutMs + 30_000);
-    const result = await this.uow.run((m) =>
-      m
-        .createQueryBuilder()
-        .update(WebhookDelivery)
-        .set({ lockedUntil: until })
-        .where('id = :id AND status = :pending AND ("lockedUntil" IS NULL OR "lockedUntil" < :now)', { id: delivery.id, pending: 'pending', now })
-        .execute(),
-    );
+    // One autocommit statement on PostgreSQL: no transaction needed for a single conditional update.
+    const result = await this.deliveries
+      .createQueryBuilder()
+      .update(WebhookDelivery)
+      .set({ lockedUntil: until })
+      .where('id = :id AND status = :pending AND ("lockedUntil" IS NULL OR "lockedUntil" < :now)', { id: delivery.id, pending: 'pending', now })
+      .execute();
     return !!result.affected;
   }
 
