@@ -73,7 +73,7 @@ async function pollSettled(server: BenchServer, id: string, timeoutMs: number): 
 }
 
 export async function run(opts: SettleLatencyOptions = {}): Promise<Row[]> {
-  const payments = opts.payments ?? Number(process.env.BENCH_PAYMENTS ?? 20);
+  const payments = opts.payments ?? Number(process.env.BENCH_PAYMENTS ?? 50);
   const timeLimitMs = opts.timeLimitMs ?? 120_000;
   try {
     return await withNetwork(opts.network, { merchants: 1 }, async (net) => {
