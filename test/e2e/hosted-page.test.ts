@@ -331,6 +331,28 @@ describe('hosted checkout page /i/:id', () => {
     await waitFor(() => t.app.get(EventStreams).size === 0 && t.app.get(CheckoutWatcher).size === 0);
   });
 
+  it('keeps a quiet stream alive with heartbeat comments', async () => {
+    const streams = t.app.get(EventStreams);
+    const c = await createCheckout({ amount: 783 });
+    streams.heartbeatMs = 100;
+    const controller = new AbortController();
+    try {
+      const res = await fetch(`${t.url}/i/${c.id}/events`, { signal: controller.signal });
+      const reader = res.body!.getReader();
+      let text = '';
+      const decoder = new TextDecoder();
+      while (!text.includes(': keep-alive\n\n')) {
+        const chunk = await reader.read();
+        if (chunk.done) throw new Error(`stream ended without a heartbeat: ${text}`);
+        text += decoder.decode(chunk.value, { stream: true });
+      }
+      expect(text).toMatch(/^retry: \d+\n\nevent: status\n/);
+    } finally {
+      streams.heartbeatMs = 15_000;
+      controller.abort();
+    }
+  });
+
   it('answers the polling fallback with the public status', async () => {
     const c = await createCheckout({ amount: 780, redirectUrl: `${shop.url}/done` });
     const res = await t.http.get(`/i/${c.id}/status`).expect(200);

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 
 /** Comments keep idle proxies and load balancers from cutting a quiet stream. */
 export const HEARTBEAT_MS = 15_000;
@@ -14,7 +14,6 @@ export class EventStream {
 
   constructor(
     private readonly res: Response,
-    req: Request,
     heartbeatMs: number,
   ) {
     res.status(200);
@@ -28,9 +27,10 @@ export class EventStream {
     res.socket?.setNoDelay(true);
     this.write(`retry: ${RECONNECT_MS}\n\n`);
     this.heartbeat = setInterval(() => this.write(': keep-alive\n\n'), heartbeatMs);
-    // The client went away (tab closed, network lost): release everything it held.
-    req.on('close', () => this.dispose());
+    // The client went away (tab closed, network lost): release everything it held. It may
+    // have gone while the checkout was being read, before this listener existed.
     res.on('close', () => this.dispose());
+    if (res.destroyed || !res.socket || res.socket.destroyed) this.dispose();
   }
 
   get isOpen(): boolean {
@@ -75,8 +75,8 @@ export class EventStreams implements BeforeApplicationShutdown {
   private readonly streams = new Set<EventStream>();
   heartbeatMs = HEARTBEAT_MS;
 
-  open(req: Request, res: Response): EventStream {
-    const stream = new EventStream(res, req, this.heartbeatMs);
+  open(res: Response): EventStream {
+    const stream = new EventStream(res, this.heartbeatMs);
     this.streams.add(stream);
     stream.onClose(() => this.streams.delete(stream));
     return stream;

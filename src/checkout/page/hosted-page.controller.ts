@@ -1,6 +1,6 @@
-import { Controller, Get, Header, Headers, HttpCode, HttpException, HttpStatus, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, Headers, HttpCode, HttpException, HttpStatus, Logger, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { merge, of, Subscription } from 'rxjs';
 import { ProblemException } from '../../common/problem';
 import { LightningService } from '../../lightning/lightning.service';
@@ -76,10 +76,10 @@ export class HostedPageController {
    * replica through the watcher's periodic re-read.
    */
   @Get(':id/events')
-  async events(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async events(@Param('id') id: string, @Res() res: Response): Promise<void> {
     setApiSecurityHeaders(res);
     const ctx = await this.require(id);
-    const stream = this.streams.open(req, res);
+    const stream = this.streams.open(res);
     let last: Checkout | null = null;
     let sent: PublicStatus | null = null;
     let endTimer: NodeJS.Timeout | undefined;
