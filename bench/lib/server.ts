@@ -53,6 +53,12 @@ async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<vo
   };
 }
 
+/** Servers still running; killed when the bench process exits (e.g. after a bench hit its deadline). */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** Error raised when the server refuses to start: its message carries the server's own words. */
 export class ServerStartError extends Error {}
 
@@ -82,6 +88,8 @@ export async function startServer(opts: StartServerOptions = {}): Promise<BenchS
   const profDir = process.env.BENCH_SERVER_CPU_PROF;
   const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profDir)}`, '--require', join(__dirname, 'exit-on-sigterm.js')] : [];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(DIST, 'main.js')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let out = '';
   const keep = (chunk: Buffer) => (out = (out + chunk.toString('utf8')).slice(-20_000));
   child.stdout!.on('data', keep);
