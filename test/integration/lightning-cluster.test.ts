@@ -1,0 +1,107 @@
+// The cluster backend on a real LND cluster (2 members, etcd leader election): the server follows
+// the leader, and an invoice issued before a failover and paid after it still settles.
+import { LightningService } from '../../src/lightning/lightning.service';
+import { ClusterBackend } from '../../src/lightning/cluster/cluster-backend';
+import { connectPeers, ln, sleep, startNetwork, stopAll, waitFor, type LndCluster, type Network } from '../harness';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { pay, settledEvents, shopClient } from './lightning-support';
+
+jest.setTimeout(10 * 60_000);
+
+const SESSION_TTL_SECONDS = 5;
+
+describe('lightning cluster on a real LND cluster', () => {
+  let net: Network;
+  let cluster: LndCluster;
+  let app: TestApp;
+  let apiKey: string;
+
+  beforeAll(async () => {
+    net = await startNetwork({ merchants: 0, clusters: [{ members: 2, leaderSessionTtl: SESSION_TTL_SECONDS }] });
+    cluster = net.clusters[0];
+    console.log(`network + cluster setup took ${(net.setupMs / 1000).toFixed(1)} s`);
+    app = await startTestApp({
+      config: {
+        lightning: {
+          backend: {
+            type: 'cluster',
+            name: 'shop-cluster',
+            timeoutMs: 3000,
+            clusterMembers: cluster.members.map((m) => ({ name: m.name, clusterId: m.id, socket: m.socket, cert: cluster.cert, macaroon: cluster.macaroon })),
+            etcd: { hosts: [net.etcd!.clientUrl], electionKey: `${cluster.namespace}${cluster.electionPrefix}` },
+          },
+          healthIntervalSeconds: 1,
+          reconcileIntervalSeconds: 3600,
+        },
+      },
+    });
+    apiKey = (await app.createStore('Cluster shop')).apiKey;
+    await waitFor('the cluster leader to be able to issue', () => backend().health().some((h) => h.canIssue), { timeoutMs: 60_000, intervalMs: 200 });
+  });
+
+  afterAll(async () => {
+    await app?.close().catch(() => undefined);
+    await stopAll();
+  });
+
+  const backend = () => app.app.get(LightningService).backend as ClusterBackend;
+
+  it('issues on the leader as one node with the cluster identity; followers show up as followers', async () => {
+    const leader = (await cluster.leader())!;
+    expect(backend().leaderName).toBe(leader.name);
+    const shop = shopClient(app, apiKey);
+    const created = await shop.create({ amount: 2100, customerId: 'alice' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ nodeName: 'shop-cluster', nodePubkey: cluster.pubkey });
+    const roles = Object.fromEntries(backend().health().map((h) => [h.name, h.role]));
+    expect(roles).toEqual(Object.fromEntries(cluster.members.map((m) => [m.name, m === leader ? 'leader' : 'follower'])));
+    await pay(net.customer, created.body.bolt11);
+    await shop.waitStatus(created.body.id, 'Settled', 30_000);
+  });
+
+  it('follows a new leader after the leader is killed; an invoice issued before and paid after the failover settles', async () => {
+    const shop = shopClient(app, apiKey);
+    const before = await shop.create({ amount: 5000, customerId: 'bob', description: 'issued before the failover' });
+    expect(before.status).toBe(201);
+    const oldLeader = (await cluster.leader())!;
+
+    const killedAt = Date.now();
+    await oldLeader.kill('SIGKILL');
+    // Checkouts are refused (503, never a 500 or a hang) until the new leader serves, then succeed.
+    let refused = 0;
+    let first: Awaited<ReturnType<typeof shop.create>> | undefined;
+    while (Date.now() - killedAt < (SESSION_TTL_SECONDS + 90) * 1000) {
+      const res = await shop.create({ amount: 1000, customerId: 'carol' });
+      if (res.status === 201) {
+        first = res;
+        break;
+      }
+      expect(res.status).toBe(503);
+      expect(res.body.code).toBe('lightning_unavailable');
+      refused++;
+      await sleep(200);
+    }
+    const gapMs = Date.now() - killedAt;
+    console.log(
+      `cluster failover gap (leader SIGKILL -> first successful checkout): ${(gapMs / 1000).toFixed(1)} s; ` +
+        `leader-session-ttl ${SESSION_TTL_SECONDS} s; ${refused} checkouts refused with 503 meanwhile`,
+    );
+    expect(first).toBeDefined();
+    expect(first!.body).toMatchObject({ nodeName: 'shop-cluster', nodePubkey: cluster.pubkey });
+    const newLeader = cluster.members.find((m) => m !== oldLeader)!;
+    expect(backend().leaderName).toBe(newLeader.name);
+    expect(backend().failovers).toBe(1);
+    expect(await cluster.etcdLeaderId()).toBe(newLeader.id);
+
+    // The customer finds the new leader (new p2p address, same identity and channel) and pays the old invoice.
+    await connectPeers(net.customer, newLeader);
+    await waitFor('the cluster channel active again', async () => (await ln.getChannels({ lnd: net.customer.lnd, is_active: true })).channels.length > 0, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
+    await pay(net.customer, before.body.bolt11);
+    const settled = await shop.waitStatus(before.body.id, 'Settled', 30_000);
+    expect(settled.nodeName).toBe('shop-cluster');
+    expect(await settledEvents(app, before.body.id)).toBe(1);
+  });
+});
