@@ -73,8 +73,7 @@ export class BullmqDeliveryQueue extends DeliveryQueue {
   async stop(): Promise<void> {
     await this.worker?.close().catch((err) => this.logRedisError(err));
     await this.queue.close().catch((err) => this.logRedisError(err));
-    this.workerConnection.disconnect();
-    this.producerConnection.disconnect();
+    await Promise.all([close(this.workerConnection), close(this.producerConnection)]);
   }
 
   /** Redis being away is expected to happen; say so every few seconds, not on every retry. */
@@ -84,4 +83,15 @@ export class BullmqDeliveryQueue extends DeliveryQueue {
     this.lastErrorLogAt = now;
     this.logger.warn({ err: err.message }, 'webhook queue: Redis error (deliveries stay pending in the database)');
   }
+}
+
+/** QUIT when Redis answers (closes the socket at once); disconnect when it does not within a second. */
+async function close(connection: IORedis): Promise<void> {
+  if (connection.status === 'end') return;
+  if (connection.status !== 'ready') return connection.disconnect();
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 1000)));
+  const outcome = await Promise.race([connection.quit().catch(() => 'error' as const), gaveUp]);
+  clearTimeout(timer);
+  if (outcome !== 'OK') connection.disconnect();
 }
