@@ -88,9 +88,15 @@ export class ReplicaLeaderService implements OnApplicationBootstrap, OnModuleDes
     this.stopping = true;
     clearInterval(this.watchdog);
     clearTimeout(this.retry);
+    if (!this.etcd.configured) return;
     this.setLeader(false);
-    // Resigning deletes our key at once, so a successor takes over without waiting for the TTL.
-    await this.campaign?.resign().catch(() => undefined);
+    // Resigning deletes our key at once, so a successor takes over without waiting for the TTL;
+    // bounded, because shutdown must not wait on an etcd that is gone.
+    const campaign = this.campaign;
+    if (!campaign) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([campaign.resign().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
   }
 
   private startCampaign(): void {

@@ -70,6 +70,7 @@ export class HealthController {
   /** Logs readiness changes once, not every probe. */
   private noteTransition(result: HealthCheckResult): void {
     const ready = result.status === 'ok';
+    this.logger.debug({ ready, down: Object.keys(result.error ?? {}) }, 'readiness probe');
     if (ready === this.lastReady) return;
     this.lastReady = ready;
     if (ready) this.logger.log('replica is ready');
