@@ -95,7 +95,10 @@ export class DeliveryWorker {
       }
     }
 
-    await this.uow.run(async (m) => {
+    const recorded = await this.uow.run(async (m) => {
+      // Conditional: if the delivery was deleted with its endpoint meanwhile, there is nothing to record.
+      const changed = await m.update(WebhookDelivery, { id: delivery.id, status: 'pending' }, update);
+      if (!changed.affected) return false;
       await m.insert(WebhookAttempt, {
         deliveryId: delivery.id,
         attempt: attempts,
@@ -107,11 +110,12 @@ export class DeliveryWorker {
         latencyMs: result.latencyMs,
         attemptedAt,
       });
-      await m.update(WebhookDelivery, { id: delivery.id, status: 'pending' }, update);
       if (verdict.kind === 'final' && verdict.disableEndpoint) {
         await m.update(WebhookEndpoint, { id: endpoint.id }, { enabled: false, disabledReason: 'the receiver answered 410 Gone', updatedAt: new Date() });
       }
+      return true;
     });
+    if (!recorded) return { kind: 'skipped' };
     if (verdict.kind === 'final' && verdict.disableEndpoint) this.logger.warn({ endpointId: endpoint.id }, 'webhook endpoint disabled: the receiver answered 410 Gone');
     return outcome;
   }
