@@ -7,6 +7,7 @@ import { Browser, chromium, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { Checkout } from '../../src/checkout/checkout.entity';
 import { CheckoutStatus } from '../../src/checkout/checkout-status';
+import { CheckoutService } from '../../src/checkout/checkout.service';
 import { CheckoutTransitions } from '../../src/checkout/checkout-transitions';
 import { CheckoutWatcher } from '../../src/checkout/page/checkout-watcher';
 import { EventStreams } from '../../src/checkout/page/event-streams';
@@ -377,6 +378,22 @@ describe('hosted checkout page /i/:id', () => {
       const page = await (await fetch(`${t.url}/i/${c.id}`)).text();
       expect(page).not.toContain('simulate-payment');
       expect(page).not.toContain('DEV BACKEND');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('shows an HTML page that retries by itself when the checkout cannot be read', async () => {
+    const spy = jest.spyOn(t.app.get(CheckoutService), 'getPublic').mockRejectedValueOnce(new Error('database unreachable'));
+    try {
+      const res = await fetch(`${t.url}/i/any-checkout`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(res.headers.get('retry-after')).toBe('10');
+      const body = await res.text();
+      expect(body).toContain('Temporarily unavailable');
+      expect(body).toMatch(/<meta http-equiv="refresh" content="\d+">/);
+      expect(body).not.toContain('database unreachable');
     } finally {
       spy.mockRestore();
     }

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Headers, HttpCode, HttpException, HttpStatus, Logger, Param, Post, Res } from '@nestjs/common';
+import { Controller, Get, Header, Headers, HttpException, HttpStatus, Logger, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { merge, of, Subscription } from 'rxjs';
@@ -42,8 +42,10 @@ export class HostedPageController {
     setPageSecurityHeaders(res, nonce);
     res.type('html');
     let ctx: PageContext | null;
+    let svg = '';
     try {
       ctx = await this.load(id);
+      if (ctx) svg = await this.qr.svg(`LIGHTNING:${ctx.checkout.bolt11.toUpperCase()}`);
     } catch (err) {
       this.logger.error({ err }, 'could not render the hosted page');
       res.status(HttpStatus.SERVICE_UNAVAILABLE).setHeader('Retry-After', '10');
@@ -54,8 +56,6 @@ export class HostedPageController {
       res.status(HttpStatus.NOT_FOUND).send(renderNotFoundPage(nonce));
       return;
     }
-    const { checkout } = ctx;
-    const svg = await this.qr.svg(`LIGHTNING:${checkout.bolt11.toUpperCase()}`);
     res.status(HttpStatus.OK).send(
       renderCheckoutPage({ ...ctx, qrSvg: svg, nonce, devBackend: this.lightning.isDev, now: new Date() }),
     );
@@ -110,7 +110,6 @@ export class HostedPageController {
 
   /** Dev backend only: pays the checkout's test invoice; works as a plain HTML form post. */
   @Post(':id/simulate-payment')
-  @HttpCode(HttpStatus.SEE_OTHER)
   async simulatePayment(@Param('id') id: string, @Headers('accept') accept: string | undefined, @Res() res: Response): Promise<void> {
     setApiSecurityHeaders(res);
     if (!this.lightning.isDev) {
