@@ -14,6 +14,9 @@ export interface NodeHealthView {
   lastError: string | null;
   lastInvoiceAt: string | null;
   checkedAt: string;
+  /** Cluster members: leader changes seen so far, and the last one. */
+  failovers?: number;
+  lastFailoverAt?: string | null;
 }
 
 /** Long base64/hex runs could be credentials echoed in an error; health is unauthenticated. */
@@ -43,5 +46,6 @@ export function nodeHealthView(n: NodeHealth): NodeHealthView {
     lastError: sanitizeError(n.lastError),
     lastInvoiceAt: iso(n.lastInvoiceAt),
     checkedAt: iso(n.checkedAt) ?? new Date().toISOString(),
+    ...(n.failovers !== undefined ? { failovers: n.failovers, lastFailoverAt: iso(n.lastFailoverAt) } : {}),
   };
 }

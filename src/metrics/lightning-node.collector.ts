@@ -7,8 +7,8 @@ import { MetricsService } from './metrics.service';
 
 /**
  * Node gauges read from the backends' cached health on every scrape, so they are never stale.
- * Failovers: a backend may expose `failovers$` (an Observable of the group name) instead of
- * injecting MetricsService; each emission counts one failover.
+ * Failovers: read from `NodeHealth.failovers` (running totals per cluster); a backend may also
+ * expose `failovers$` (an Observable of the group name), each emission counting one failover.
  */
 @Injectable()
 export class LightningNodeCollector implements OnModuleInit, OnModuleDestroy {
@@ -38,6 +38,16 @@ export class LightningNodeCollector implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
+    // Cluster backends count their leader changes in health(); report the largest per group.
+    this.metrics.setFailoverCountSource(() => {
+      const totals: Record<string, number> = {};
+      for (const node of safeHealth(this.lightning)) {
+        if (node.failovers === undefined) continue;
+        const group = node.group ?? node.name;
+        totals[group] = Math.max(totals[group] ?? 0, node.failovers);
+      }
+      return totals;
+    });
     const failovers$ = (this.lightning.backend as { failovers$?: unknown }).failovers$;
     if (isObservable(failovers$)) this.subscription = (failovers$ as Observable<string>).subscribe((group) => this.metrics.failover(String(group)));
   }

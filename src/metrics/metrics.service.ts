@@ -43,11 +43,16 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private failoverCountSource?: () => Record<string, number>;
+  /** Totals last read from the source, so each scrape adds only what is new. */
+  private readonly failoverTotalsSeen = new Map<string, number>();
+
   private readonly failovers = new Counter({
     name: 'lightning_failovers_total',
     help: 'Lightning failovers: a cluster following a new leader, or a pool skipping a failed node.',
     labelNames: ['group'] as const,
     registers: [this.registry],
+    collect: () => this.collectFailoverTotals(),
   });
 
   private readonly webhookDeliveries = new Counter({
@@ -98,6 +103,29 @@ export class MetricsService {
   /** For Lightning backends: call once per failover (new cluster leader followed, pool member skipped). */
   failover(group: string): void {
     this.failovers.inc({ group });
+  }
+
+  /**
+   * Alternative to failover(): a source of running totals per group (e.g. read from the backends'
+   * health), polled on scrape. Use one or the other for a given group, not both.
+   */
+  setFailoverCountSource(source: () => Record<string, number>): void {
+    this.failoverCountSource = source;
+  }
+
+  private collectFailoverTotals(): void {
+    if (!this.failoverCountSource) return;
+    let totals: Record<string, number>;
+    try {
+      totals = this.failoverCountSource();
+    } catch {
+      return;
+    }
+    for (const [group, total] of Object.entries(totals)) {
+      const seen = this.failoverTotalsSeen.get(group) ?? 0;
+      if (total > seen) this.failovers.inc({ group }, total - seen);
+      this.failoverTotalsSeen.set(group, Math.max(seen, total));
+    }
   }
 
   /** For the webhook dispatcher: call once per delivery attempt. */

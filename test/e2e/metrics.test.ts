@@ -77,4 +77,26 @@ describe('Prometheus /metrics', () => {
     metrics.setWebhookQueueDepthSource(() => Promise.reject(new Error('redis down')));
     expect(sample(await scrape(), 'webhook_queue_depth')).toBe(7);
   });
+
+  it('counts cluster failovers from the running totals in node health', async () => {
+    const lightning = t.app.get(LightningService);
+    const member = (name: string, role: 'leader' | 'follower', failovers: number) => ({
+      name, group: 'shop-cluster', type: 'cluster-member' as const, role, reachable: true, syncedToChain: true,
+      activeChannels: 1, inboundSats: 1000, canIssue: role === 'leader', checkedAt: new Date(), failovers,
+    });
+    const spy = jest.spyOn(lightning, 'health').mockReturnValue([member('c-1', 'follower', 2), member('c-2', 'leader', 2)]);
+    try {
+      expect(sample(await scrape(), 'lightning_failovers_total{group="shop-cluster"}')).toBe(2);
+      // Scraping again does not count them twice; a new failover adds one.
+      expect(sample(await scrape(), 'lightning_failovers_total{group="shop-cluster"}')).toBe(2);
+      spy.mockReturnValue([member('c-1', 'leader', 3), member('c-2', 'follower', 3)]);
+      const text = await scrape();
+      expect(sample(text, 'lightning_failovers_total{group="shop-cluster"}')).toBe(3);
+      expect(sample(text, 'lightning_node_up{node="c-1",group="shop-cluster",role="leader"}')).toBe(1);
+      const nodes = await t.http.get('/health/nodes').expect(200);
+      expect(nodes.body.nodes[0]).toMatchObject({ name: 'c-1', role: 'leader', failovers: 3 });
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });
