@@ -92,7 +92,7 @@ body.expiring .countdown strong { color: var(--bad); }
 .state .button { margin-top: 20px; }
 footer { padding: 12px 16px 20px; font-size: 12px; color: var(--muted); text-align: center; }
 footer code { font-size: 11px; }
-.notfound { text-align: center; padding: 36px 24px; }
+.notfound { padding: 12px 0; }
 @media (prefers-reduced-motion: reduce) { *, *::before, *::after { animation: none !important; } }
 @media (max-width: 360px) { .amount .sats { font-size: 28px; } .panel, .merchant, .amount { padding-left: 14px; padding-right: 14px; } }
 `;
