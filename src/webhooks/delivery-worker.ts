@@ -68,7 +68,8 @@ export class DeliveryWorker {
     const { maxAttempts } = this.config.webhooks;
 
     const timestamp = Math.floor(Date.now() / 1000);
-    const headers = signedHeaders(endpoint.secret, delivery.id, timestamp, delivery.body);
+    const previous = endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt.getTime() > Date.now() ? [endpoint.previousSecret] : [];
+    const headers = signedHeaders(endpoint.secret, delivery.id, timestamp, delivery.body, previous);
     const attemptedAt = new Date();
     const { result, forbidden } = await this.send(endpoint.url, headers, delivery.body);
     const attempts = delivery.attempts + 1;

@@ -13,6 +13,9 @@ export class WebhookEndpoint {
   @Column({ type: 'boolean' }) enabled: boolean;
   /** Kept in clear because every delivery is signed with it; never logged, returned only on create/rotate. */
   @Column({ type: 'varchar', length: 200 }) secret: string;
+  /** After a rotation, deliveries are also signed with the old secret until it expires, so receivers can switch without a gap. */
+  @Column({ type: 'varchar', length: 200, nullable: true }) previousSecret: string | null;
+  @Column({ type: Date, nullable: true }) previousSecretExpiresAt: Date | null;
   /** Why the server disabled it (e.g. the receiver answered 410 Gone); null when a user did. */
   @Column({ type: 'varchar', length: 200, nullable: true }) disabledReason: string | null;
   @CreateDateColumn() createdAt: Date;

@@ -12,6 +12,7 @@ export function endpointView(e: WebhookEndpoint) {
     events: e.events,
     enabled: e.enabled,
     disabledReason: e.disabledReason,
+    previousSecretExpiresAt: e.previousSecretExpiresAt && e.previousSecretExpiresAt.getTime() > Date.now() ? e.previousSecretExpiresAt.toISOString() : null,
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),
   };

@@ -46,7 +46,7 @@ export class WebhooksController {
   @Post(':id/rotate-secret')
   @HttpCode(HttpStatus.OK)
   async rotate(@CurrentStore() store: Store, @Param('id') id: string, @Body() dto: RotateSecretDto) {
-    const { endpoint, secret } = await this.webhooks.rotateSecret(store.id, id, dto.secret);
+    const { endpoint, secret } = await this.webhooks.rotateSecret(store.id, id, dto.secret, dto.previousSecretTtlSeconds);
     return { ...endpointView(endpoint), secret };
   }
 

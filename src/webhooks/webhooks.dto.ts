@@ -34,6 +34,9 @@ export class UpdateWebhookDto {
 
 export class RotateSecretDto {
   @ApiPropertyOptional({ description: 'The new secret; generated when absent' }) @IsOptional() @IsString() @MaxLength(200) secret?: string;
+  @ApiPropertyOptional({ description: 'How long deliveries keep a second signature made with the old secret (0 = stop at once)', default: 86400 })
+  @IsOptional() @IsInt() @Min(0) @Max(7 * 86400)
+  previousSecretTtlSeconds?: number;
 }
 
 export class ListDeliveriesQuery {

@@ -43,6 +43,8 @@ export class WebhooksService {
       events: dto.events ?? [],
       enabled: dto.enabled ?? true,
       secret,
+      previousSecret: null,
+      previousSecretExpiresAt: null,
       disabledReason: null,
       updatedAt: new Date(),
     });
@@ -82,10 +84,26 @@ export class WebhooksService {
     await this.uow.run((m) => m.delete(WebhookEndpoint, { id: endpoint.id }));
   }
 
-  async rotateSecret(storeId: string, id: string, supplied?: string): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  /**
+   * Replaces the secret. For `previousSecretTtlSeconds` (default a day) deliveries carry a second
+   * `v1` signature made with the old secret, so a receiver can switch over without rejecting any.
+   */
+  async rotateSecret(storeId: string, id: string, supplied?: string, previousSecretTtlSeconds = 86400): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const endpoint = await this.get(storeId, id);
     const secret = this.acceptSecret(supplied);
-    await this.uow.run((m) => m.update(WebhookEndpoint, { id: endpoint.id }, { secret, updatedAt: new Date() }));
+    const keepOld = previousSecretTtlSeconds > 0;
+    await this.uow.run((m) =>
+      m.update(
+        WebhookEndpoint,
+        { id: endpoint.id },
+        {
+          secret,
+          previousSecret: keepOld ? endpoint.secret : null,
+          previousSecretExpiresAt: keepOld ? new Date(Date.now() + previousSecretTtlSeconds * 1000) : null,
+          updatedAt: new Date(),
+        },
+      ),
+    );
     return { endpoint: await this.get(storeId, id), secret };
   }
 

@@ -30,6 +30,8 @@ export class WebhookReceiver {
   private readonly secrets = new Map<string, string>();
   private readonly counts = new Map<string, number>();
   private readonly hanging = new Set<ServerResponse>();
+  /** Retry-After header value sent with non-2xx answers, per path. */
+  readonly retryAfter = new Map<string, string>();
   private server?: Server;
   url = '';
 
@@ -109,7 +111,8 @@ export class WebhookReceiver {
         // Counted as accepted only if the sender was still there to get the answer.
         if (res.destroyed) return;
         record.answered = status;
-        res.writeHead(status, { 'content-type': 'text/plain' }).end(`answer ${status}`);
+        const retryAfter = status >= 300 ? this.retryAfter.get(path) : undefined;
+        res.writeHead(status, { 'content-type': 'text/plain', ...(retryAfter ? { 'retry-after': retryAfter } : {}) }).end(`answer ${status}`);
       };
       if (typeof answer === 'number') return send(answer);
       record.answered = 'pending';

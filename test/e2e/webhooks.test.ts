@@ -171,6 +171,60 @@ describe('webhooks (in-process delivery, real receiver)', () => {
     await t.http.patch(`/api/v1/webhooks/${hanging.id}`).set(auth).send({ enabled: false }).expect(200);
   });
 
+  it('gives up after webhooks.maxAttempts and marks the delivery failed', async () => {
+    const hook = await endpoint(() => 500);
+    await checkout();
+    await waitFor(() => receiver.on(hook.path).length === FAST.webhooks.maxAttempts, 15_000, 'all attempts made');
+    const id = receiver.on(hook.path)[0].headers['webhook-id'] as string;
+    await waitFor(async () => (await delivery(hook.id, id)).status === 'failed', 5000, 'marked failed');
+    const log = await delivery(hook.id, id);
+    expect(log).toMatchObject({ attempts: FAST.webhooks.maxAttempts, lastStatusCode: 500, nextAttemptAt: null });
+    expect(log.lastError).toMatch(/gave up after 6 attempts/);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(receiver.on(hook.path)).toHaveLength(FAST.webhooks.maxAttempts);
+  });
+
+  it('honours Retry-After on 429 over the (much shorter) backoff', async () => {
+    let firstAnsweredAt = 0;
+    const path = `/hook-${++pathNo}`;
+    const url = receiver.route(path, (n) => {
+      if (n === 1) firstAnsweredAt = Date.now();
+      return n === 1 ? 429 : 200;
+    });
+    receiver.retryAfter.set(path, '2');
+    const res = await t.http.post('/api/v1/webhooks').set(auth).send({ url, events: ['InvoiceCreated'] }).expect(201);
+    receiver.setSecret(path, res.body.secret);
+    await checkout();
+    await waitFor(() => receiver.accepted(path).length === 1, 15_000, 'accepted after Retry-After');
+    // Backoff alone would retry within 200 ms; Retry-After: 2 holds it for about two seconds.
+    expect(receiver.on(path)[1].at - firstAnsweredAt).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('signs with both the new and the old secret for a while after a rotation', async () => {
+    const hook = await endpoint(() => 200);
+    const rotated = await t.http.post(`/api/v1/webhooks/${hook.id}/rotate-secret`).set(auth).send({ previousSecretTtlSeconds: 600 }).expect(200);
+    expect(rotated.body.previousSecretExpiresAt).toEqual(expect.any(String));
+    await checkout();
+    await waitFor(() => receiver.accepted(hook.path).length === 1);
+    const got = receiver.on(hook.path)[0];
+    expect(String(got.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(() => verifyWebhook(hook.secret, got.raw, got.headers)).not.toThrow();
+    expect(() => verifyWebhook(rotated.body.secret, got.raw, got.headers)).not.toThrow();
+    // BTCPay-Sig carries one signature: the new secret's.
+    receiver.setSecret(hook.path, rotated.body.secret);
+    expect(got.btcpayValid).toBe(false); // checked with the old secret at the time
+    const again = await t.http.post(`/api/v1/webhooks/${hook.id}/rotate-secret`).set(auth).send({ previousSecretTtlSeconds: 0 }).expect(200);
+    expect(again.body.previousSecretExpiresAt).toBeNull();
+    receiver.setSecret(hook.path, again.body.secret);
+    await checkout();
+    await waitFor(() => receiver.accepted(hook.path).length === 2);
+    const after = receiver.on(hook.path)[1];
+    expect(String(after.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    expect(after).toMatchObject({ v1Valid: true, btcpayValid: true });
+    expect(() => verifyWebhook(again.body.secret, after.raw, after.headers)).not.toThrow();
+    expect(() => verifyWebhook(rotated.body.secret, after.raw, after.headers)).toThrow();
+  });
+
   it('redelivers a delivery under a new webhook-id marked isRedelivery', async () => {
     const hook = await endpoint(() => 200);
     await checkout();

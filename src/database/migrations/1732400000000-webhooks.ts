@@ -17,6 +17,8 @@ export class Webhooks1732400000000 implements MigrationInterface {
           { name: 'events', type: 'text' },
           { name: 'enabled', type: 'boolean' },
           { name: 'secret', type: 'varchar', length: '200' },
+          { name: 'previousSecret', type: 'varchar', length: '200', isNullable: true },
+          { name: 'previousSecretExpiresAt', type: ts, isNullable: true },
           { name: 'disabledReason', type: 'varchar', length: '200', isNullable: true },
           { name: 'createdAt', type: ts, default: 'CURRENT_TIMESTAMP' },
           { name: 'updatedAt', type: ts, default: 'CURRENT_TIMESTAMP' },
