@@ -1,10 +1,13 @@
 // The cluster backend on a real LND cluster (2 members, etcd leader election): the server follows
-// the leader, and an invoice issued before a failover and paid after it still settles.
+// the leader, and an invoice issued before a failover and paid after it still settles. A second
+// app runs a pool of [that cluster, an independent node]: during the failover its checkouts move
+// to the independent node without a single failed request.
 import { LightningService } from '../../src/lightning/lightning.service';
 import { ClusterBackend } from '../../src/lightning/cluster/cluster-backend';
 import { connectPeers, ln, sleep, startNetwork, stopAll, waitFor, type LndCluster, type Network } from '../harness';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { pay, settledEvents, shopClient } from './lightning-support';
+import { rendezvousOrder } from '../../src/lightning/pool/selection';
+import { lndBackend, pay, settledEvents, shopClient } from './lightning-support';
 
 jest.setTimeout(10 * 60_000);
 
@@ -15,32 +18,37 @@ describe('lightning cluster on a real LND cluster', () => {
   let cluster: LndCluster;
   let app: TestApp;
   let apiKey: string;
+  let poolApp: TestApp;
+  let poolApiKey: string;
+  const clusterBackend = () => ({
+    type: 'cluster',
+    name: 'shop-cluster',
+    timeoutMs: 3000,
+    clusterMembers: cluster.members.map((m) => ({ name: m.name, clusterId: m.id, socket: m.socket, cert: cluster.cert, macaroon: cluster.macaroon })),
+    etcd: { hosts: [net.etcd!.clientUrl], electionKey: `${cluster.namespace}${cluster.electionPrefix}` },
+  });
+  /** A customer the pool places on the cluster while it can issue. */
+  const clusterCustomer = () => {
+    for (let i = 0; ; i++) if (rendezvousOrder(`pc-${i}`, ['shop-cluster', net.merchants[0].name])[0] === 'shop-cluster') return `pc-${i}`;
+  };
 
   beforeAll(async () => {
-    net = await startNetwork({ merchants: 0, clusters: [{ members: 2, leaderSessionTtl: SESSION_TTL_SECONDS }] });
+    net = await startNetwork({ merchants: 1, clusters: [{ members: 2, leaderSessionTtl: SESSION_TTL_SECONDS }] });
     cluster = net.clusters[0];
     console.log(`network + cluster setup took ${(net.setupMs / 1000).toFixed(1)} s`);
-    app = await startTestApp({
-      config: {
-        lightning: {
-          backend: {
-            type: 'cluster',
-            name: 'shop-cluster',
-            timeoutMs: 3000,
-            clusterMembers: cluster.members.map((m) => ({ name: m.name, clusterId: m.id, socket: m.socket, cert: cluster.cert, macaroon: cluster.macaroon })),
-            etcd: { hosts: [net.etcd!.clientUrl], electionKey: `${cluster.namespace}${cluster.electionPrefix}` },
-          },
-          healthIntervalSeconds: 1,
-          reconcileIntervalSeconds: 3600,
-        },
-      },
+    const lightning = { healthIntervalSeconds: 1, reconcileIntervalSeconds: 3600 };
+    app = await startTestApp({ config: { lightning: { ...lightning, backend: clusterBackend() } } });
+    poolApp = await startTestApp({
+      config: { lightning: { ...lightning, backend: { type: 'pool', name: 'pool', members: [clusterBackend(), lndBackend(net.merchants[0])] } } },
     });
+    poolApiKey = (await poolApp.createStore('Pool shop')).apiKey;
     apiKey = (await app.createStore('Cluster shop')).apiKey;
     await waitFor('the cluster leader to be able to issue', () => backend().health().some((h) => h.canIssue), { timeoutMs: 60_000, intervalMs: 200 });
   });
 
   afterAll(async () => {
     await app?.close().catch(() => undefined);
+    await poolApp?.close().catch(() => undefined);
     await stopAll();
   });
 
@@ -61,8 +69,13 @@ describe('lightning cluster on a real LND cluster', () => {
 
   it('follows a new leader after the leader is killed; an invoice issued before and paid after the failover settles', async () => {
     const shop = shopClient(app, apiKey);
+    const poolShop = shopClient(poolApp, poolApiKey);
+    const pooled = clusterCustomer();
+    await waitFor('the pool to see the cluster able to issue', () => poolApp.app.get(LightningService).health().some((h) => h.group === 'shop-cluster' && h.canIssue), { timeoutMs: 30_000, intervalMs: 200 });
+    expect((await poolShop.create({ amount: 700, customerId: pooled })).body.nodeName).toBe('shop-cluster');
     const before = await shop.create({ amount: 5000, customerId: 'bob', description: 'issued before the failover' });
     expect(before.status).toBe(201);
+    const pooledDuringFailover: Array<{ status: number; node: string }> = [];
     const oldLeader = (await cluster.leader())!;
 
     const killedAt = Date.now();
@@ -71,6 +84,8 @@ describe('lightning cluster on a real LND cluster', () => {
     let refused = 0;
     let first: Awaited<ReturnType<typeof shop.create>> | undefined;
     while (Date.now() - killedAt < (SESSION_TTL_SECONDS + 90) * 1000) {
+      const viaPool = await poolShop.create({ amount: 700, customerId: pooled });
+      pooledDuringFailover.push({ status: viaPool.status, node: viaPool.body.nodeName });
       const res = await shop.create({ amount: 1000, customerId: 'carol' });
       if (res.status === 201) {
         first = res;
@@ -92,10 +107,14 @@ describe('lightning cluster on a real LND cluster', () => {
     expect(backend().leaderName).toBe(newLeader.name);
     expect(backend().failovers).toBe(1);
     expect(await cluster.etcdLeaderId()).toBe(newLeader.id);
+    // The pool never failed a checkout: while the cluster had no leader they went to the independent node.
+    expect(pooledDuringFailover.filter((r) => r.status !== 201)).toEqual([]);
+    expect(pooledDuringFailover.filter((r) => r.node === net.merchants[0].name).length).toBeGreaterThan(0);
 
     // The customer finds the new leader (new p2p address, same identity and channel) and pays the old invoice.
     await connectPeers(net.customer, newLeader);
-    await waitFor('the cluster channel active again', async () => (await ln.getChannels({ lnd: net.customer.lnd, is_active: true })).channels.length > 0, {
+    const channelId = net.clusterChannels[0].id;
+    await waitFor('the cluster channel active again', async () => (await ln.getChannels({ lnd: net.customer.lnd, is_active: true })).channels.some((c) => c.id === channelId), {
       timeoutMs: 60_000,
       intervalMs: 250,
     });
@@ -103,5 +122,9 @@ describe('lightning cluster on a real LND cluster', () => {
     const settled = await shop.waitStatus(before.body.id, 'Settled', 30_000);
     expect(settled.nodeName).toBe('shop-cluster');
     expect(await settledEvents(app, before.body.id)).toBe(1);
+
+    // The pool's cluster customer goes back to the cluster once its new leader is healthy.
+    await waitFor('the pool to see the cluster again', () => poolApp.app.get(LightningService).health().some((h) => h.group === 'shop-cluster' && h.canIssue), { timeoutMs: 30_000, intervalMs: 200 });
+    expect((await poolShop.create({ amount: 700, customerId: pooled })).body.nodeName).toBe('shop-cluster');
   });
 });
