@@ -39,10 +39,10 @@ run_jest() {
 
 failed=0
 run_jest unit --selectProjects unit || failed=1
-TEST_DB=sqlite run_jest e2e-sqlite --selectProjects integration --maxWorkers=2 test/e2e || failed=1
-TEST_DB=postgres run_jest e2e-postgres --selectProjects integration --maxWorkers=2 test/e2e || failed=1
+TEST_DB=sqlite run_jest e2e-sqlite test/e2e --maxWorkers=2 --selectProjects integration || failed=1
+TEST_DB=postgres run_jest e2e-postgres test/e2e --maxWorkers=2 --selectProjects integration || failed=1
 # The regtest suites run one at a time: each starts several lnd processes on a 2-core machine.
-TEST_DB=postgres run_jest integration --selectProjects integration --runInBand test/integration || failed=1
+TEST_DB=postgres run_jest integration test/integration --runInBand --selectProjects integration || failed=1
 
 step "summary"
 node -e '
