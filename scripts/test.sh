@@ -33,7 +33,8 @@ run_jest() {
   local name="$1"; shift
   step "$name"
   local status=0
-  jest --ci --json --outputFile="$REPORTS/$name.json" "$@" || status=$?
+  # --forceExit: a stray keep-alive socket must not hang CI after the results are in.
+  jest --ci --forceExit --json --outputFile="$REPORTS/$name.json" "$@" || status=$?
   return $status
 }
 
