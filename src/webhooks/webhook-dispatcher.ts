@@ -128,24 +128,28 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * The oldest pending delivery of each enabled endpoint that nobody holds a lease on: the only
-   * one of that endpoint that may be sent now (per-endpoint order).
+   * The oldest pending delivery of each enabled endpoint, when nobody holds a lease on it: the only
+   * one of that endpoint that may be sent now (per-endpoint order). One index lookup per endpoint
+   * (MIN over endpointId, status, seq), so a dead endpoint's long backlog costs nothing per poll.
    */
   private async heads(filter: { endpointIds?: string[]; dueBy?: Date }, limit = 500): Promise<Head[]> {
     const now = new Date();
+    const firstPending = this.uow.dataSource
+      .createQueryBuilder()
+      .subQuery()
+      .select(`(SELECT MIN(p.seq) FROM webhook_deliveries p WHERE p."endpointId" = e.id AND p.status = :pending)`)
+      .from('webhook_endpoints', 'e')
+      .where('e.enabled = :enabled');
+    if (filter.endpointIds) firstPending.andWhere('e.id IN (:...endpointIds)');
     const qb = this.uow.dataSource
       .createQueryBuilder()
       .select(['d.id AS "id"', 'd."endpointId" AS "endpointId"', 'd."nextAttemptAt" AS "nextAttemptAt"'])
       .from('webhook_deliveries', 'd')
-      .innerJoin('webhook_endpoints', 'e', 'e.id = d."endpointId" AND e.enabled = :enabled', { enabled: true })
-      .where('d.status = :pending', { pending: 'pending' })
+      .where(`d.seq IN ${firstPending.getQuery()}`, { pending: 'pending', enabled: true, endpointIds: filter.endpointIds ?? [] })
+      .andWhere('d.status = :pending')
       .andWhere('(d."lockedUntil" IS NULL OR d."lockedUntil" < :now)', { now })
-      .andWhere(
-        `NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p."endpointId" = d."endpointId" AND p.status = :pending AND p.seq < d.seq)`,
-      )
       .orderBy('d."nextAttemptAt"', 'ASC')
       .limit(limit);
-    if (filter.endpointIds) qb.andWhere('d."endpointId" IN (:...endpointIds)', { endpointIds: filter.endpointIds });
     if (filter.dueBy) qb.andWhere('d."nextAttemptAt" <= :dueBy', { dueBy: filter.dueBy });
     const rows = await qb.getRawMany<{ id: string; endpointId: string; nextAttemptAt: Date | string }>();
     return rows.map((r) => ({ id: r.id, endpointId: r.endpointId, nextAttemptAt: asDate(r.nextAttemptAt) }));
