@@ -12,4 +12,8 @@ export class ShopifyOrderPayload {
   @IsOptional() customer?: { id?: number } | null;
 }
 
+export class ShopifyOrderRef {
+  @IsInt() @Min(1) id: number;
+}
+
 export const orderGid = (id: string | number) => `gid://shopify/Order/${id}`;

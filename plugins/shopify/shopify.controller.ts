@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { ProblemException } from '../../src/common/problem';
 import { verifyHmacSha256Base64 } from '../../src/plugins/signatures';
 import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
-import { ShopifyOrderPayload } from './shopify-order.dto';
+import { ShopifyOrderPayload, ShopifyOrderRef } from './shopify-order.dto';
 import { ShopifyService } from './shopify.service';
 
 @ApiExcludeController()
@@ -13,7 +13,7 @@ import { ShopifyService } from './shopify.service';
 export class ShopifyController {
   constructor(private readonly shopify: ShopifyService) {}
 
-  /** Subscribe the app to `orders/create` with this URL. */
+  /** Subscribe the app to `orders/create` (and optionally `orders/cancelled`, `orders/paid`) with this URL. */
   @Post('webhook/:storeId')
   @HttpCode(HttpStatus.OK)
   async webhook(@Param('storeId') storeId: string, @Req() req: RawBodyRequest<Request>) {
@@ -22,6 +22,12 @@ export class ShopifyController {
       throw new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid_signature', 'X-Shopify-Hmac-Sha256 does not match the body signed with the app secret.');
     }
     const topic = req.headers['x-shopify-topic'];
+    if (topic === 'orders/cancelled' || topic === 'orders/paid') {
+      // Cancelled, or paid another way: the open checkout must not be paid as well (no-op once it is settled).
+      const { id } = parsePlatformPayload(ShopifyOrderRef, req.body);
+      const closed = await this.shopify.closeForOrder(shop, String(id));
+      return closed ? { result: 'checkout', checkoutId: closed.id, status: closed.status } : { result: 'ignored', reason: 'no checkout for this order' };
+    }
     if (topic !== 'orders/create') return { result: 'ignored', reason: `topic ${String(topic)} is not handled` };
     const order = parsePlatformPayload(ShopifyOrderPayload, req.body);
     try {

@@ -67,6 +67,10 @@ export class ShopifyService implements OnModuleInit {
     return { result: 'checkout', checkoutId: checkout.id, checkoutLink: this.checkoutLink(checkout.id), created };
   }
 
+  closeForOrder(shop: ShopifyShop, orderId: string) {
+    return this.checkouts.closeForOrder(PLUGIN, shop.storeId, orderId);
+  }
+
   async checkoutIdForOrder(storeId: string, orderId: string): Promise<string> {
     this.shop(storeId);
     const link = await this.links.findByOrder(PLUGIN, storeId, orderId);

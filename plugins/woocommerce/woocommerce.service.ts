@@ -15,6 +15,9 @@ import { WooCommerceOptions, WooCommerceSite } from './woocommerce.options';
 
 export const PLUGIN = 'woocommerce';
 
+/** Order statuses after which a Lightning payment for the order must no longer be possible. */
+const CLOSED_STATUSES = ['cancelled', 'refunded', 'failed', 'processing', 'completed', 'trash'];
+
 export type OrderOutcome =
   | { result: 'checkout'; checkoutId: string; checkoutLink: string; created: boolean }
   | { result: 'ignored'; reason: string };
@@ -55,8 +58,18 @@ export class WooCommerceService implements OnModuleInit {
 
   async onOrder(site: WooCommerceSite, order: WooOrderPayload): Promise<OrderOutcome> {
     if (order.payment_method !== site.gatewayId) return { result: 'ignored', reason: `payment method is not ${site.gatewayId}` };
-    const existing = await this.links.findByOrder(PLUGIN, site.storeId, String(order.id));
-    if (!existing && order.status !== 'pending') return { result: 'ignored', reason: `order status is ${order.status}` };
+    if (CLOSED_STATUSES.includes(order.status)) {
+      // Cancelled, or paid some other way (our own "processing" update lands here too, harmlessly):
+      // an open checkout for it must not take the customer's money as well.
+      const closed = await this.checkouts.closeForOrder(PLUGIN, site.storeId, String(order.id));
+      return closed
+        ? { result: 'checkout', checkoutId: closed.id, checkoutLink: this.checkoutLink(closed.id), created: false }
+        : { result: 'ignored', reason: `order status is ${order.status}` };
+    }
+    if (order.status !== 'pending') {
+      const existing = await this.links.findByOrder(PLUGIN, site.storeId, String(order.id));
+      if (!existing) return { result: 'ignored', reason: `order status is ${order.status}` };
+    }
     const thanks = order.order_key ? `${baseUrl(site.url)}/checkout/order-received/${order.id}/?key=${encodeURIComponent(order.order_key)}` : undefined;
     const { checkout, created } = await this.checkouts.forOrder({
       plugin: PLUGIN,

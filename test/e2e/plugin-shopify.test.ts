@@ -89,6 +89,15 @@ describe('shopify plugin: orders/create → checkout → payment → orderMarkAs
     expect(shopify.calls.some((c) => c.status === 503)).toBe(true);
   });
 
+  it('invalidates the open checkout when the order is cancelled in Shopify', async () => {
+    shopify.addOrder(5040);
+    const { body } = await send(shopifyOrderWebhook(APP_SECRET, { id: 5040 })).expect(200);
+    const cancel = shopifyOrderWebhook(APP_SECRET, { id: 5040 });
+    const res = await send({ body: cancel.body, headers: { ...cancel.headers, 'X-Shopify-Topic': 'orders/cancelled' } }).expect(200);
+    expect(res.body).toMatchObject({ checkoutId: body.checkoutId, status: 'Invalid' });
+    expect((await t.http.get(`/api/v1/checkouts/${body.checkoutId}`).set(auth).expect(200)).body.status).toBe('Invalid');
+  });
+
   it('treats "already paid" userErrors as done, and notes an expired invoice without cancelling the order', async () => {
     const order = shopify.addOrder(5020);
     const { body } = await send(shopifyOrderWebhook(APP_SECRET, { id: 5020 })).expect(200);

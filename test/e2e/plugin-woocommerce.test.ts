@@ -144,6 +144,18 @@ describe('woocommerce plugin: order webhook → checkout → payment → order p
     await eventually(() => woo.orders.get(120)!.status === 'cancelled', 'order 120 cancelled');
   });
 
+  it('closes the open checkout when the merchant cancels the order in WooCommerce', async () => {
+    woo.addOrder({ id: 150 });
+    const { body } = await sendOrder(150).expect(200);
+    woo.orders.get(150)!.status = 'cancelled';
+    const res = await sendOrder(150, { status: 'cancelled' }, 'order.updated').expect(200);
+    expect(res.body.checkoutId).toBe(body.checkoutId);
+    expect((await t!.http.get(`/api/v1/checkouts/${body.checkoutId}`).set(auth).expect(200)).body.status).toBe('Invalid');
+    // The InvoiceInvalid event reads the order, sees it is no longer pending, and leaves it alone.
+    await eventually(() => woo.callsTo('GET', '/orders/150').length > 0, 'the order read');
+    expect(woo.callsTo('PUT', '/orders/150')).toHaveLength(0);
+  });
+
   it('never loses the "paid" update: the platform is down, the app stops, a new one finishes the job', async () => {
     woo.addOrder({ id: 130 });
     const { body } = await sendOrder(130).expect(200);
