@@ -11,7 +11,7 @@ import { PoolBackend } from './pool/pool-backend';
 /** Per-RPC bound when a backend sets none: long enough for a busy node, short enough for a checkout. */
 export const DEFAULT_RPC_TIMEOUT_MS = 5000;
 /** How often a cluster without a known leader is polled for one. */
-const LEADER_POLL_MS = 1000;
+const LEADER_POLL_MS = 500;
 
 /** Builds the configured backend tree (a pool's members may be single nodes or clusters). */
 export function createBackend(spec: LightningBackendConfig, config: AppConfig): LightningBackend {
