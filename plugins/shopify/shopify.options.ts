@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsBoolean, IsInt, IsString, Matches, Max, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsInt, IsString, Matches, Max, Min, MinLength, ValidateNested } from 'class-validator';
 
 /** One Shopify shop (a custom app installed on it), feeding one of our stores. */
 export class ShopifyShop {
@@ -17,7 +17,11 @@ export class ShopifyShop {
 }
 
 export class ShopifyOptions {
-  @IsArray() @ArrayMinSize(1, { message: 'shops must list at least one Shopify shop' }) @ValidateNested({ each: true }) @Type(() => ShopifyShop)
+  @IsArray()
+  @ArrayMinSize(1, { message: 'shops must list at least one Shopify shop' })
+  @ArrayUnique((shop: ShopifyShop) => shop?.storeId, { message: 'shops must name each storeId once' })
+  @ValidateNested({ each: true })
+  @Type(() => ShopifyShop)
   shops: ShopifyShop[];
   /** Append the payment link (and expiry / late payment notices) to the order note. */
   @IsBoolean() addOrderNotes: boolean = true;

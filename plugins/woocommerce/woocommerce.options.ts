@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateNested } from 'class-validator';
 
 /** One WooCommerce site, feeding one of our stores. */
 export class WooCommerceSite {
@@ -18,7 +18,12 @@ export class WooCommerceSite {
 }
 
 export class WooCommerceOptions {
-  @IsArray() @ArrayMinSize(1, { message: 'sites must list at least one WooCommerce site' }) @ValidateNested({ each: true }) @Type(() => WooCommerceSite)
+  @IsArray()
+  @ArrayMinSize(1, { message: 'sites must list at least one WooCommerce site' })
+  // Order ids are only unique within one site, and the webhook URL names the store.
+  @ArrayUnique((site: WooCommerceSite) => site?.storeId, { message: 'sites must name each storeId once' })
+  @ValidateNested({ each: true })
+  @Type(() => WooCommerceSite)
   sites: WooCommerceSite[];
   /**
    * What an unpaid order becomes when its invoice expires or is canceled. `cancelled` is what

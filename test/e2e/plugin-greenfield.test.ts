@@ -47,6 +47,11 @@ describe('greenfield plugin: a BTCPay Greenfield-compatible API', () => {
     expect((await t.http.get(`/api/v1/stores/${storeId}/payment-methods`).set(auth).expect(200)).body[0]).toMatchObject({ paymentMethodId: 'BTC-LN', enabled: true });
   });
 
+  it('documents its routes in the OpenAPI document', async () => {
+    const doc = await t.http.get('/docs/openapi.json').expect(200);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/stores/{storeId}/invoices', '/api/v1/stores/{storeId}/webhooks/{webhookId}', '/api/v1/server/info']));
+  });
+
   it("refuses another store's id with 403, whatever the route", async () => {
     const otherAuth = { Authorization: `token ${other.apiKey}` };
     expect((await t.http.get(`/api/v1/stores/${storeId}`).set(otherAuth).expect(403)).body.code).toBe('store_forbidden');
@@ -77,6 +82,9 @@ describe('greenfield plugin: a BTCPay Greenfield-compatible API', () => {
     const byOrder = await t.http.get(`/api/v1/stores/${storeId}/invoices?orderId=wc-77`).set(auth).expect(200);
     expect(byOrder.body.map((i: { id: string }) => i.id)).toEqual([invoice.id]);
     expect((await t.http.get(`/api/v1/stores/${storeId}/invoices?status=Settled&status=Expired`).set(auth).expect(200)).body).toEqual([]);
+    expect((await t.http.get(`/api/v1/stores/${storeId}/invoices?status=Processing`).set(auth).expect(200)).body).toEqual([]);
+    expect((await t.http.get(`/api/v1/stores/${storeId}/invoices?take=1&skip=0&status=New`).set(auth).expect(200)).body).toHaveLength(1);
+    expect((await t.http.get(`/api/v1/stores/${storeId}/invoices?take=0`).set(auth).expect(422)).body.code).toBe('validation_failed');
     await t.http.get(`/api/v1/stores/${other.storeId}/invoices/${invoice.id}`).set({ Authorization: `token ${other.apiKey}` }).expect(404);
 
     const [method] = (await t.http.get(`/api/v1/stores/${storeId}/invoices/${invoice.id}/payment-methods`).set(auth).expect(200)).body;

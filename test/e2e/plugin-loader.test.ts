@@ -27,6 +27,8 @@ describe('plugin loader at start-up', () => {
     const err = await createApp(configWith({ enabled: ['woocommerce'], woocommerce: { sites: [{ storeId: 's1', url: 'https://shop.example', consumerKey: 'ck_1', consumerSecret: '', webhookSecret: 'long-enough' }] } })).catch((e) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain('plugins.woocommerce.sites.0.consumerSecret: consumerSecret is required');
+    const site = { storeId: 's1', url: 'https://shop.example', consumerKey: 'ck_1', consumerSecret: 'cs_1', webhookSecret: 'long-enough' };
+    await expect(createApp(configWith({ enabled: ['woocommerce'], woocommerce: { sites: [site, { ...site, url: 'https://other.example' }] } }))).rejects.toThrow(/plugins\.woocommerce\.sites: sites must name each storeId once/);
   });
 
   it('with onError: disable, starts without the broken plugin and serves the others', async () => {
