@@ -80,6 +80,9 @@ describe('lightning cluster on a real LND cluster', () => {
 
     const killedAt = Date.now();
     await oldLeader.kill('SIGKILL');
+    // LND's own part of the gap: when the follower reports SERVER_ACTIVE (polled by the harness).
+    let lndActiveMs: number | undefined;
+    const lndFailover = cluster.waitForLeader({ exclude: [oldLeader], timeoutMs: (SESSION_TTL_SECONDS + 90) * 1000 }).then(() => (lndActiveMs = Date.now() - killedAt));
     // Checkouts are refused (503, never a 500 or a hang) until the new leader serves, then succeed.
     let refused = 0;
     let first: Awaited<ReturnType<typeof shop.create>> | undefined;
@@ -97,8 +100,10 @@ describe('lightning cluster on a real LND cluster', () => {
       await sleep(200);
     }
     const gapMs = Date.now() - killedAt;
+    await lndFailover;
     console.log(
       `cluster failover gap (leader SIGKILL -> first successful checkout): ${(gapMs / 1000).toFixed(1)} s; ` +
+        `new leader SERVER_ACTIVE after ${((lndActiveMs ?? NaN) / 1000).toFixed(1)} s; ` +
         `leader-session-ttl ${SESSION_TTL_SECONDS} s; ${refused} checkouts refused with 503 meanwhile`,
     );
     expect(first).toBeDefined();
