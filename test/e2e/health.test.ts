@@ -1,3 +1,5 @@
+import { createServer, Server, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { LightningService } from '../../src/lightning/lightning.service';
 import { NodeHealth } from '../../src/lightning/lightning-backend';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -56,14 +58,23 @@ describe('health endpoints (embedded dev backend)', () => {
   });
 });
 
-describe('readiness with Redis configured and etcd unreachable', () => {
+describe('readiness with Redis configured and a hung etcd', () => {
   let t: TestApp;
+  let hung: Server;
+  const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    // Nothing listens on port 1: the etcd check must fail fast rather than hang the probe.
-    t = await startTestApp({ config: { redis: { url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `lc-health-${process.pid}-${Date.now()}` }, etcd: { hosts: ['http://127.0.0.1:1'] } } });
+    // An "etcd" that accepts connections and never answers: the probe must give up on its own.
+    hung = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    const etcdUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+    t = await startTestApp({ config: { redis: { url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `lc-health-${process.pid}-${Date.now()}` }, etcd: { hosts: [etcdUrl] } } });
   });
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    sockets.forEach((s) => s.destroy());
+    await new Promise((r) => hung?.close(r));
+  });
 
   it('checks both, reports etcd down with a 503 within the probe timeout', async () => {
     const started = Date.now();

@@ -6,6 +6,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { createTestDatabase, TestDatabase } from '../support/test-db';
 import { compileServer, CompiledServer, runCli, ServerProcess, spawnServer } from '../support/server-process';
 
 /**
@@ -20,6 +21,7 @@ describe('logs never contain secrets', () => {
   let compiled: CompiledServer;
   let server: ServerProcess;
   let poolServer: ServerProcess;
+  let db: TestDatabase | undefined;
   let receiver: Server;
   let receiverUrl: string;
   const received: { headers: Record<string, unknown>; body: string }[] = [];
@@ -44,7 +46,8 @@ describe('logs never contain secrets', () => {
     const macaroon = randomBytes(120);
     secrets.macaroonBase64 = macaroon.toString('base64');
     secrets.macaroonHex = macaroon.toString('hex');
-    const base = { database: { type: 'sqlite', path: join(dir, 'checkout.sqlite') }, log: { level: 'debug' }, webhooks: { allowPrivateTargets: true } };
+    db = await createTestDatabase();
+    const base = { database: db.config, log: { level: 'debug' }, webhooks: { allowPrivateTargets: true } };
     // Run 1: the dev backend, where the hosted page can simulate a payment.
     writeFileSync(join(dir, 'dev.yaml'), stringify(base));
     // Run 2: a pool with an LND member (nothing listens on port 1: its connection errors get logged).
@@ -131,6 +134,7 @@ describe('logs never contain secrets', () => {
     await poolServer?.stop();
     await new Promise((r) => receiver?.close(r));
     compiled?.remove();
+    await db?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
