@@ -132,4 +132,39 @@ describe('lightning cluster on a real LND cluster', () => {
     await waitFor('the pool to see the cluster again', () => poolApp.app.get(LightningService).health().some((h) => h.group === 'shop-cluster' && h.canIssue), { timeoutMs: 30_000, intervalMs: 200 });
     expect((await poolShop.create({ amount: 700, customerId: pooled })).body.nodeName).toBe('shop-cluster');
   });
+
+  it('a paused (SIGSTOP) leader is given up on; the server does not go back to it when it resumes', async () => {
+    const shop = shopClient(app, apiKey);
+    const leader = cluster.members.find((m) => m.name === backend().leaderName)!;
+    const follower = cluster.members.find((m) => m !== leader)!;
+    // Bring the killed member back: it campaigns and waits as the follower.
+    await follower.restart({ waitReady: false });
+    await waitFor('the restarted member to wait as follower', async () => (await cluster.states())[follower.id] === 'WAITING_TO_START', { timeoutMs: 60_000, intervalMs: 250 });
+    await waitFor('the server to see the follower', () => backend().health().find((h) => h.name === follower.name)?.reachable, { timeoutMs: 30_000, intervalMs: 200 });
+
+    const pausedAt = Date.now();
+    leader.pause();
+    try {
+      let created: Awaited<ReturnType<typeof shop.create>> | undefined;
+      while (!created && Date.now() - pausedAt < (SESSION_TTL_SECONDS + 90) * 1000) {
+        const res = await shop.create({ amount: 800, customerId: 'dave' });
+        if (res.status === 201) created = res;
+        else {
+          expect(res.status).toBe(503);
+          await sleep(200);
+        }
+      }
+      console.log(`cluster failover gap after pausing the leader: ${((Date.now() - pausedAt) / 1000).toFixed(1)} s (leader-session-ttl ${SESSION_TTL_SECONDS} s)`);
+      expect(created?.body.nodeName).toBe('shop-cluster');
+      expect(backend().leaderName).toBe(follower.name);
+      expect(backend().failovers).toBe(2);
+    } finally {
+      leader.resume();
+    }
+    // The resumed old leader lost its lease; the server stays with the new one.
+    await sleep(3000);
+    expect((await shop.create({ amount: 800, customerId: 'dave' })).status).toBe(201);
+    expect(backend().leaderName).toBe(follower.name);
+    expect(await cluster.etcdLeaderId()).toBe(follower.id);
+  });
 });
