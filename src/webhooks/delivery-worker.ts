@@ -43,7 +43,9 @@ export class DeliveryWorker {
   async attempt(deliveryId: string): Promise<AttemptOutcome> {
     const delivery = await this.deliveries.findOne({ where: { id: deliveryId } });
     if (!delivery) return { kind: 'skipped' };
-    if (delivery.status !== 'pending') return { kind: 'done', endpointId: delivery.endpointId };
+    // Finished earlier (a duplicate job, a re-enqueue racing the finish): whoever finished it moved
+    // on to the endpoint's next delivery, and the sweep finds that one if the hand-off was lost.
+    if (delivery.status !== 'pending') return { kind: 'skipped' };
     const earlier = await this.deliveries.exists({ where: { endpointId: delivery.endpointId, status: 'pending', seq: LessThan(delivery.seq) } });
     if (earlier) return { kind: 'skipped' };
     if (delivery.nextAttemptAt.getTime() > Date.now() + 20) return { kind: 'retry', at: delivery.nextAttemptAt };

@@ -37,6 +37,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private lastWarnAt = 0;
+  /** Endpoints whose backlog this process is working off right now. */
+  private readonly chains = new Map<string, { dirty: boolean }>();
 
   constructor(
     private readonly fanoutService: WebhookFanout,
@@ -68,7 +70,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   /** Enqueues the oldest pending delivery of each endpoint given. */
   async kick(endpointIds: string[]): Promise<void> {
     if (endpointIds.length === 0 || this.stopped) return;
-    await this.enqueueAll(await this.heads({ endpointIds }));
+    const idle = endpointIds.filter((id) => {
+      const chain = this.chains.get(id);
+      // A chain in this process is working the endpoint off: tell it to look again instead.
+      if (chain) chain.dirty = true;
+      return !chain;
+    });
+    if (idle.length > 0) await this.enqueueAll(await this.heads({ endpointIds: idle }));
   }
 
   private async handle(deliveryId: string): Promise<AttemptOutcome> {
@@ -85,16 +93,38 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
    * run in other slots meanwhile. Whatever is left, or must wait, goes back to the queue.
    */
   private async continueEndpoint(endpointId: string): Promise<void> {
-    for (let i = 0; i < CHAIN_LIMIT && !this.stopped; i++) {
-      const [next] = await this.heads({ endpointIds: [endpointId] }, 1);
-      if (!next) return;
-      if (next.nextAttemptAt.getTime() > Date.now()) return this.queue.enqueue(next.id, next.nextAttemptAt);
-      const outcome = await this.worker.attempt(next.id);
-      if (outcome.kind === 'retry') return this.queue.enqueue(next.id, outcome.at);
-      // Skipped: someone else holds it (or the endpoint is paused) and will carry on from there.
-      if (outcome.kind === 'skipped') return;
+    if (this.chains.has(endpointId)) {
+      (this.chains.get(endpointId) as { dirty: boolean }).dirty = true;
+      return;
     }
-    await this.kick([endpointId]);
+    const chain = { dirty: false };
+    this.chains.set(endpointId, chain);
+    let handOff = false;
+    try {
+      for (let i = 0; ; i++) {
+        if (this.stopped) return;
+        if (i >= CHAIN_LIMIT) {
+          handOff = true;
+          return;
+        }
+        chain.dirty = false;
+        const [next] = await this.heads({ endpointIds: [endpointId] }, 1);
+        if (!next) {
+          // New deliveries may have been fanned out while we looked: look once more if so.
+          if (chain.dirty) continue;
+          return;
+        }
+        if (next.nextAttemptAt.getTime() > Date.now()) return await this.queue.enqueue(next.id, next.nextAttemptAt);
+        const outcome = await this.worker.attempt(next.id);
+        if (outcome.kind === 'retry') return await this.queue.enqueue(next.id, outcome.at);
+        // Skipped: someone else holds it (or the endpoint is paused) and carries on from there,
+        // unless it already finished and handed the endpoint back to this chain (dirty).
+        if (outcome.kind === 'skipped' && !chain.dirty) return;
+      }
+    } finally {
+      this.chains.delete(endpointId);
+      if (handOff) await this.kick([endpointId]);
+    }
   }
 
   private async fanout(): Promise<void> {
