@@ -4,13 +4,14 @@ import { CheckoutMetricsListener } from './checkout-metrics.listener';
 import { LightningNodeCollector } from './lightning-node.collector';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { WebhookQueueCollector } from './webhook-queue.collector';
 
 /** Global so any module (Lightning backends, webhooks, coordination) can inject MetricsService. */
 @Global()
 @Module({
   imports: [CheckoutModule],
   controllers: [MetricsController],
-  providers: [MetricsService, CheckoutMetricsListener, LightningNodeCollector],
+  providers: [MetricsService, CheckoutMetricsListener, LightningNodeCollector, WebhookQueueCollector],
   exports: [MetricsService],
 })
 export class MetricsModule {}

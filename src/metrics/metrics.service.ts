@@ -63,18 +63,20 @@ export class MetricsService {
   });
 
   private webhookQueueDepthSource?: () => number | Promise<number>;
+  private webhookQueueDepthFallback?: () => number | Promise<number>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     const self = this;
     new Gauge({
       name: 'webhook_queue_depth',
-      help: 'Webhook deliveries waiting to be sent (as reported by the active dispatcher).',
+      help: 'Webhook deliveries waiting to be sent (pending in the database, shared by all replicas: aggregate with max()).',
       registers: [this.registry],
       async collect() {
-        if (!self.webhookQueueDepthSource) return;
+        const source = self.webhookQueueDepthSource ?? self.webhookQueueDepthFallback;
+        if (!source) return;
         try {
-          this.set(await self.webhookQueueDepthSource());
+          this.set(await source());
         } catch {
           // A broken source must not break the whole scrape; the gauge keeps its last value.
         }
@@ -136,6 +138,11 @@ export class MetricsService {
   /** For the webhook dispatcher: read on every scrape (e.g. BullMQ waiting + delayed counts). */
   setWebhookQueueDepthSource(source: () => number | Promise<number>): void {
     this.webhookQueueDepthSource = source;
+  }
+
+  /** Used until a dispatcher sets its own source (the metrics module counts pending deliveries in the database). */
+  setWebhookQueueDepthFallback(source: () => number | Promise<number>): void {
+    this.webhookQueueDepthFallback = source;
   }
 
   metrics(): Promise<string> {

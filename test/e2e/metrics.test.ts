@@ -62,6 +62,20 @@ describe('Prometheus /metrics', () => {
     expect(sample(text, 'replica_is_leader')).toBe(1);
   });
 
+  it('reports pending webhook deliveries from the database by default', async () => {
+    const created = await t.http.post('/api/v1/webhooks').set(auth).send({ url: 'http://127.0.0.1:1/never', events: ['InvoiceCreated'] }).expect(201);
+    const before = sample(await scrape(), 'webhook_queue_depth') ?? 0;
+    await t.http.post('/api/v1/checkouts').set(auth).send({ amount: 10 }).expect(201);
+    let depth = before;
+    for (let i = 0; i < 100 && depth <= before; i++) {
+      depth = sample(await scrape(), 'webhook_queue_depth') ?? 0;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Port 1 refuses: the delivery stays pending (retrying with backoff).
+    expect(depth).toBe(before + 1);
+    await t.http.delete(`/api/v1/webhooks/${created.body.id}`).set(auth).expect(204);
+  });
+
   it('offers hooks for failovers and webhook deliveries', async () => {
     const metrics = t.app.get(MetricsService);
     metrics.failover('cluster-a');
