@@ -85,6 +85,7 @@ export class WooCommerceService implements OnModuleInit {
         metadata: { source: PLUGIN, orderId: String(order.id), orderNumber: order.number ?? String(order.id) },
       },
       details: { number: order.number ?? null, orderKey: order.order_key ?? null },
+      repriceOpenCheckout: true,
     });
     if (created) this.logger.log({ storeId: site.storeId, orderId: order.id, checkoutId: checkout.id }, 'checkout created for WooCommerce order');
     return { result: 'checkout', checkoutId: checkout.id, checkoutLink: this.checkoutLink(checkout.id), created };
@@ -123,16 +124,27 @@ export class WooCommerceService implements OnModuleInit {
   private async onCheckoutEvent(event: PluginCheckoutEvent): Promise<void> {
     // Cheap filter first; the link below, written only after a signed webhook, is what authorizes the update.
     if (event.checkout.metadata?.source !== PLUGIN) return;
-    const link = await this.links.findByCheckout(PLUGIN, event.checkoutId);
-    if (!link) {
+    const resolved = await this.links.resolve(PLUGIN, event.storeId, event.checkoutId, event.checkout.metadata?.orderId);
+    if (!resolved) {
       // The link is written just after the checkout: give it a moment, then treat the checkout as not ours.
       if (event.attempt < 5) throw new RetryablePluginError('order link not written yet');
       return;
     }
+    const { link, current } = resolved;
     const site = this.options.sites.find((s) => s.storeId === link.storeId);
     if (!site) throw new PermanentPluginError(`no WooCommerce site configured for store ${link.storeId} any more`);
     const orderId = link.orderId;
     const hash = event.checkout.paymentHash;
+    if (!current) {
+      // Replaced after the order total changed: only a payment of the old invoice still matters.
+      if (event.type === CheckoutEventType.InvoiceSettled || event.type === CheckoutEventType.InvoicePaidAfterExpiration) {
+        const sats = event.checkout.amountPaidSats ?? event.checkout.amountSats;
+        const order = await this.client.getOrder(site, orderId);
+        if (['pending', 'cancelled', 'failed'].includes(order.status)) await this.client.updateOrder(site, orderId, { status: 'on-hold' });
+        await this.client.addNote(site, orderId, `Paid ${sats} sats over Lightning on an invoice replaced after the order total changed (payment hash ${hash}). Check the amount, then complete or refund the order.`, false);
+      }
+      return;
+    }
     switch (event.type) {
       case CheckoutEventType.InvoiceCreated:
         if (this.options.addCheckoutNote) await this.client.addNote(site, orderId, `Pay with Bitcoin Lightning: ${this.checkoutLink(event.checkoutId)}`, true);

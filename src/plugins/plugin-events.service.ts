@@ -60,6 +60,7 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
   private stopped = false;
   private lastPrune = 0;
   private bootstrapped = false;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   retry: RetryPolicy = { baseMs: 1000, maxMs: 10 * 60_000, maxAttempts: 25 };
   pollMs = 2000;
@@ -104,6 +105,7 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    for (const timer of this.retryTimers) clearTimeout(timer);
     this.busSubscription?.unsubscribe();
     await this.draining;
   }
@@ -270,7 +272,19 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
       const delay = Math.max(backoff, err instanceof RetryablePluginError && err.retryAfterMs ? Math.min(err.retryAfterMs, this.retry.maxMs) : 0);
       this.logger.warn({ consumer: subscription.consumer, eventId: delivery.eventId, attempt, retryInMs: delay, error: message }, 'plugin could not handle a checkout event; will retry');
       await repo.update({ id: delivery.id }, { status: 'pending', leaseUntil: null, lastError: message, nextAttemptAt: new Date(Date.now() + delay), updatedAt: new Date() });
+      this.wakeIn(delay);
     }
+  }
+
+  /** Retries run when due rather than on the next poll; the poll still covers other replicas' retries. */
+  private wakeIn(ms: number): void {
+    if (ms >= this.pollMs || this.stopped) return;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      void this.wake();
+    }, ms + 5);
+    timer.unref();
+    this.retryTimers.add(timer);
   }
 
   private async prune(): Promise<void> {

@@ -24,4 +24,29 @@ export class PluginOrderLinks {
     await this.repo.createQueryBuilder().insert().into(PluginOrderLink).values({ plugin, storeId, orderId, checkoutId, details: details as never }).orIgnore().execute();
     return this.repo.findOneOrFail({ where: { plugin, storeId, orderId } });
   }
+
+  /**
+   * Points the order at a new checkout (its price changed while unpaid). The old id is kept in
+   * `details.replaced`, so a late payment of the old invoice can still be traced to the order.
+   */
+  async replace(link: PluginOrderLink, newCheckoutId: string): Promise<boolean> {
+    const replaced = [...((link.details?.replaced as string[] | undefined) ?? []), link.checkoutId];
+    const result = await this.repo
+      .createQueryBuilder()
+      .update(PluginOrderLink)
+      .set({ checkoutId: newCheckoutId, details: { ...(link.details ?? {}), replaced } as never })
+      .where({ id: link.id, checkoutId: link.checkoutId })
+      .execute();
+    return !!result.affected;
+  }
+
+  /** The link for a checkout, current or replaced; `current` is false for a replaced one. */
+  async resolve(plugin: string, storeId: string, checkoutId: string, orderId: unknown): Promise<{ link: PluginOrderLink; current: boolean } | null> {
+    const link = await this.findByCheckout(plugin, checkoutId);
+    if (link) return { link, current: true };
+    if (typeof orderId !== 'string') return null;
+    const byOrder = await this.findByOrder(plugin, storeId, orderId);
+    const replaced = (byOrder?.details?.replaced as string[] | undefined) ?? [];
+    return byOrder && replaced.includes(checkoutId) ? { link: byOrder, current: false } : null;
+  }
 }

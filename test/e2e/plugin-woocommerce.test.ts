@@ -117,7 +117,7 @@ describe('woocommerce plugin: order webhook → checkout → payment → order p
     expect(puts.at(-1)!.body).toEqual({ status: 'processing', set_paid: true, transaction_id: checkout.paymentHash });
     expect(puts.at(-1)!.headers.authorization).toBe('Basic ' + Buffer.from(`${CREDS.consumerKey}:${CREDS.consumerSecret}`).toString('base64'));
     expect(woo.calls.filter((c) => c.status === 503)).toHaveLength(2);
-  });
+  }, 30_000);
 
   it('serves a payment link keyed by the order key, creating the checkout from REST if the webhook never came', async () => {
     const linked = (await checkoutsFor(101))[0];
@@ -142,6 +142,30 @@ describe('woocommerce plugin: order webhook → checkout → payment → order p
     const { body } = await sendOrder(120).expect(200);
     expect(await t!.app.get(CheckoutTransitions).expire(body.checkoutId)).toBe(true);
     await eventually(() => woo.orders.get(120)!.status === 'cancelled', 'order 120 cancelled');
+  });
+
+  it('replaces the unpaid checkout when the merchant changes the order total, and pays the order through the new one', async () => {
+    woo.addOrder({ id: 160 });
+    const first = (await sendOrder(160).expect(200)).body;
+    expect((await sendOrder(160, {}, 'order.updated').expect(200)).body.checkoutId).toBe(first.checkoutId);
+    woo.orders.get(160)!.total = '15.00';
+    const second = (await sendOrder(160, { total: '15.00' }, 'order.updated').expect(200)).body;
+    expect(second).toMatchObject({ result: 'checkout', created: true });
+    expect(second.checkoutId).not.toBe(first.checkoutId);
+    expect((await t!.http.get(`/api/v1/checkouts/${first.checkoutId}`).set(auth).expect(200)).body.status).toBe('Invalid');
+    const replacement = (await t!.http.get(`/api/v1/checkouts/${second.checkoutId}`).set(auth).expect(200)).body;
+    expect(replacement).toMatchObject({ amountSats: 15000, status: 'New', orderId: '160' });
+    expect((await t!.http.get(`/plugins/woocommerce/pay/${storeId}/160?key=wc_order_160abc`).expect(303)).headers.location).toBe(`/i/${second.checkoutId}`);
+    // The replaced checkout's InvoiceInvalid must not cancel the order that is still being paid.
+    await eventually(() => woo.orders.get(160)!.notes.some((n) => n.note.includes(second.checkoutId)), 'the new link note');
+    t!.app.get(LightningService).simulatePayment(replacement.paymentHash);
+    await eventually(() => woo.orders.get(160)!.status === 'processing', 'order 160 processing');
+    expect(woo.callsTo('PUT', '/orders/160').map((c) => (c.body as { status: string }).status)).toEqual(['processing']);
+    // The old invoice paid too (its payer had the old link): recorded on the order, which stays paid.
+    const old = (await t!.http.get(`/api/v1/checkouts/${first.checkoutId}`).set(auth).expect(200)).body;
+    t!.app.get(LightningService).simulatePayment(old.paymentHash);
+    await eventually(() => woo.orders.get(160)!.notes.some((n) => !n.customer_note && n.note.includes(old.paymentHash)), 'the note about the old invoice');
+    expect(woo.orders.get(160)!.status).toBe('processing');
   });
 
   it('closes the open checkout when the merchant cancels the order in WooCommerce', async () => {
