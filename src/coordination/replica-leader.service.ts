@@ -146,8 +146,9 @@ export class ReplicaLeaderService implements OnApplicationBootstrap, OnModuleDes
     this.logger.log({ replicaId: this.replicaId, leader }, leader ? 'this replica is now the singleton leader' : 'this replica is no longer the singleton leader');
     // A new leader catches up at once on anything the previous one left unfinished.
     if (leader && this.etcd.configured) {
-      void this.expiry.sweep();
-      void this.reconciler.reconcile();
+      this.expiry.sweep().catch(() => undefined);
+      // Failures are logged by the reconciler; an unhandled rejection would end the process.
+      this.reconciler.reconcile().catch(() => undefined);
     }
   }
 
