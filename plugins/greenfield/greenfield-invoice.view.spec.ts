@@ -1,0 +1,66 @@
+import { Checkout } from '../../src/checkout/checkout.entity';
+import { AdditionalStatus, CheckoutStatus } from '../../src/checkout/checkout-status';
+import { greenfieldInvoice, greenfieldPaymentMethod } from './greenfield-invoice.view';
+
+const checkout = (over: Partial<Checkout> = {}): Checkout =>
+  Object.assign(new Checkout(), {
+    id: 'abc',
+    storeId: 'store1',
+    status: CheckoutStatus.New,
+    additionalStatus: AdditionalStatus.None,
+    amountSats: 12500,
+    currency: 'USD',
+    amount: '12.5',
+    rate: '1000',
+    orderId: 'o-1',
+    metadata: { itemDesc: 'Mug' },
+    redirectUrl: null,
+    bolt11: 'lnbcrt125u1xyz',
+    paymentHash: 'ff'.repeat(32),
+    createdAt: new Date('2026-01-01T00:00:00.500Z'),
+    expiresAt: new Date('2026-01-01T00:15:00.500Z'),
+    settledAt: null,
+    amountPaidSats: null,
+    ...over,
+  });
+
+describe('Greenfield invoice view', () => {
+  it('uses BTCPay names and units: unix seconds, string amounts, orderId in metadata', () => {
+    const view = greenfieldInvoice(checkout(), 'https://pay.example/');
+    expect(view).toMatchObject({
+      id: 'abc',
+      amount: '12.5',
+      currency: 'USD',
+      checkoutLink: 'https://pay.example/i/abc',
+      createdTime: 1767225600,
+      expirationTime: 1767226500,
+      status: 'New',
+      additionalStatus: 'None',
+      metadata: { orderId: 'o-1', itemDesc: 'Mug' },
+      checkout: { expirationMinutes: 15, redirectURL: null, redirectAutomatically: false },
+      availableStatusesForManualMarking: ['Invalid'],
+    });
+  });
+
+  it.each([
+    [CheckoutStatus.Settled, AdditionalStatus.None, 'Settled', 'None'],
+    [CheckoutStatus.Expired, AdditionalStatus.None, 'Expired', 'None'],
+    [CheckoutStatus.Expired, AdditionalStatus.PaidLate, 'Expired', 'PaidLate'],
+    [CheckoutStatus.Invalid, AdditionalStatus.None, 'Invalid', 'Marked'],
+    [CheckoutStatus.Invalid, AdditionalStatus.PaidLate, 'Invalid', 'PaidLate'],
+  ])('maps %s/%s to status %s, additionalStatus %s', (status, additional, expected, expectedAdditional) => {
+    const view = greenfieldInvoice(checkout({ status, additionalStatus: additional }), 'https://pay.example');
+    expect([view.status, view.additionalStatus]).toEqual([expected, expectedAdditional]);
+    expect(view.availableStatusesForManualMarking).toEqual([]);
+  });
+
+  it('keeps a merchant-given metadata.orderId over the checkout orderId', () => {
+    expect(greenfieldInvoice(checkout({ metadata: { orderId: 'theirs' } }), 'https://x').metadata.orderId).toBe('theirs');
+  });
+
+  it('reports the Lightning payment in BTC with the BTC price of the invoice currency', () => {
+    expect(greenfieldPaymentMethod(checkout())).toMatchObject({ paymentMethodId: 'BTC-LN', amount: '0.00012500', due: '0.00012500', totalPaid: '0.00000000', rate: '100000.00000000', payments: [] });
+    const paid = greenfieldPaymentMethod(checkout({ status: CheckoutStatus.Settled, amountPaidSats: 12500, settledAt: new Date('2026-01-01T00:01:00Z') }));
+    expect(paid).toMatchObject({ due: '0.00000000', totalPaid: '0.00012500', payments: [{ receivedDate: 1767225660, status: 'Settled' }] });
+  });
+});
