@@ -7,6 +7,7 @@ import { verifyHmacSha256Base64 } from '../../src/plugins/signatures';
 import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
 import { ShopifyOrderPayload, ShopifyOrderRef } from './shopify-order.dto';
 import { ShopifyService } from './shopify.service';
+import { shopDomainMatches } from './shop-domain';
 
 @ApiExcludeController()
 @Controller('plugins/shopify')
@@ -20,6 +21,9 @@ export class ShopifyController {
     const shop = this.shopify.shop(storeId);
     if (!verifyHmacSha256Base64(shop.webhookSecret, req.rawBody, req.headers['x-shopify-hmac-sha256'])) {
       throw new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid_signature', 'X-Shopify-Hmac-Sha256 does not match the body signed with the app secret.');
+    }
+    if (!shopDomainMatches(shop.shop, req.headers['x-shopify-shop-domain'])) {
+      throw new ProblemException(HttpStatus.UNAUTHORIZED, 'wrong_shop', 'X-Shopify-Shop-Domain is not the shop configured for this store.');
     }
     const topic = req.headers['x-shopify-topic'];
     if (topic === 'orders/cancelled' || topic === 'orders/paid') {
