@@ -133,7 +133,7 @@ export class ReplicaLeaderService implements OnApplicationBootstrap, OnModuleDes
   /** The server drops our key TTL seconds after the last renewal; stop leading well before. */
   private checkLease(): void {
     if (!this.isLeader || !this.campaign) return;
-    if (Date.now() - this.lastKeepalive > this.ttlSeconds * 1000 * 0.8) {
+    if (Date.now() - this.lastKeepalive > this.ttlSeconds * 1000 * 0.7) {
       this.abandon(this.campaign, 'lease not renewed in time (etcd unreachable?)');
     }
   }

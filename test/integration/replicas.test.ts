@@ -7,7 +7,7 @@ import { compileServer, CompiledServer, runCli, ServerProcess, spawnServer } fro
  * work (expiry sweeps, reconciliation); when it is killed with SIGKILL, the other takes over once
  * the dead one's election lease runs out, and expiry carries on.
  */
-const TTL_SECONDS = 5;
+const TTL_SECONDS = 6;
 const SWEEP_SECONDS = 0.3;
 const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -147,5 +147,29 @@ describe('replicas elect one singleton leader through etcd', () => {
     console.log(`replica failover: leader killed, survivor elected after ${takeoverMs} ms, due checkout expired after ${expiredMs} ms (lease TTL ${TTL_SECONDS} s)`);
     expect(takeoverMs).toBeLessThan((TTL_SECONDS + 8) * 1000);
     expect(await (await fetch(`${survivor.url}/metrics`)).text()).toMatch(/^replica_is_leader 1$/m);
+  });
+
+  it('a leader cut off from etcd steps down before its lease can pass to another, and leads again once etcd is back', async () => {
+    const leader = replicas.find((r) => r.proc.running())!;
+    await waitFor('the remaining replica to lead', async () => (await getJson(`${leader.url}/health/replica`)).isLeader === true, 30_000);
+    etcd.process.pause(); // SIGSTOP: connections stay open, nothing answers (a partition, not a crash)
+    const pausedAt = Date.now();
+    try {
+      await waitFor('the leader to step down', async () => (await getJson(`${leader.url}/health/replica`)).isLeader === false, TTL_SECONDS * 2000);
+      const stepDownMs = Date.now() - pausedAt;
+      // Readiness reports etcd down, within the probe's own timeout.
+      const ready = await fetch(`${leader.url}/health/ready`, { signal: AbortSignal.timeout(5000) });
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { error: Record<string, unknown> }).error).toHaveProperty('etcd');
+      console.log(`etcd paused: leader stepped down after ${stepDownMs} ms (lease TTL ${TTL_SECONDS} s)`);
+      // Before the lease could have expired on the server: nobody else could have been elected yet.
+      expect(stepDownMs).toBeLessThan(TTL_SECONDS * 1000);
+    } finally {
+      etcd.process.resume();
+    }
+    await waitFor('the replica to lead again', async () => (await getJson(`${leader.url}/health/replica`)).isLeader === true, 30_000);
+    const due = await createCheckout(leader);
+    await makeDue(due);
+    await waitFor('expiry to resume', async () => (await statusOf(due)) === 'Expired', 10_000);
   });
 });
