@@ -3,21 +3,26 @@ import type { IncomingMessage } from 'node:http';
 import { Params } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 
+/** Field names that hold credentials, wherever they appear (top level or one object down). */
+const SECRET_FIELDS = ['macaroon', 'secret', 'apiKey', 'key', 'password', 'consumerSecret', 'accessToken', 'token', 'seed', 'privateKey', 'webhookSecret', 'signingKey'];
+
 /** Paths whose values must never reach a log line: keys, macaroons, secrets, signatures. */
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-wc-webhook-signature"]',
   'req.headers["x-shopify-hmac-sha256"]',
+  'req.headers["x-shopify-access-token"]',
   'req.headers["btcpay-sig"]',
   'req.headers["webhook-signature"]',
-  '*.macaroon',
-  '*.secret',
-  '*.apiKey',
-  '*.key',
-  '*.password',
-  '*.consumerSecret',
-  '*.accessToken',
+  // Outgoing requests logged with their options (platform APIs, webhook targets).
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  '*.headers["x-shopify-access-token"]',
+  '*.headers["X-Shopify-Access-Token"]',
+  // pino wildcards cover one level, so `{ macaroon }` and `{ node: { macaroon } }` are listed apart.
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((field) => `*.${field}`),
 ];
 
 export function loggerParams(config: AppConfig): Params {
