@@ -12,4 +12,8 @@ export class WooOrderPayload {
   @IsOptional() @IsInt() customer_id?: number;
 }
 
+export class WooOrderRef {
+  @IsInt() @Min(1) id: number;
+}
+
 export const WC_ORDER_TOPICS = ['order.created', 'order.updated'];

@@ -5,10 +5,10 @@ import type { Request, Response } from 'express';
 import { ProblemException } from '../../src/common/problem';
 import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
 import { verifyHmacSha256Base64 } from '../../src/plugins/signatures';
-import { WC_ORDER_TOPICS, WooOrderPayload } from './woocommerce-order.dto';
+import { WC_ORDER_TOPICS, WooOrderPayload, WooOrderRef } from './woocommerce-order.dto';
 import { WooCommerceService } from './woocommerce.service';
 
-/** Receives WooCommerce order webhooks (Settings → Advanced → Webhooks, topics Order created/updated). */
+/** Receives WooCommerce order webhooks (Settings → Advanced → Webhooks, topics Order created/updated, optionally deleted). */
 @ApiExcludeController()
 @Controller('plugins/woocommerce')
 export class WooCommerceController {
@@ -27,6 +27,12 @@ export class WooCommerceController {
       throw new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid_signature', 'X-WC-Webhook-Signature does not match the body signed with the webhook secret.');
     }
     const topic = req.headers['x-wc-webhook-topic'];
+    if (topic === 'order.deleted') {
+      // Trashed or deleted: the body is just `{ "id": ... }`. Its open checkout must not be paid any more.
+      const { id } = parsePlatformPayload(WooOrderRef, req.body);
+      const closed = await this.woo.closeForOrder(site, String(id));
+      return closed ? { result: 'checkout', checkoutId: closed.id, status: closed.status } : { result: 'ignored', reason: 'no checkout for this order' };
+    }
     // Anything but order topics is acknowledged: WooCommerce disables a webhook after repeated failures.
     if (typeof topic !== 'string' || !WC_ORDER_TOPICS.includes(topic)) return { result: 'ignored', reason: `topic ${String(topic)} is not handled` };
     const order = parsePlatformPayload(WooOrderPayload, req.body);

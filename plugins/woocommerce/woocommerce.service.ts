@@ -117,6 +117,10 @@ export class WooCommerceService implements OnModuleInit {
     return outcome.checkoutId;
   }
 
+  closeForOrder(site: WooCommerceSite, orderId: string) {
+    return this.checkouts.closeForOrder(PLUGIN, site.storeId, orderId);
+  }
+
   checkoutLink(checkoutId: string): string {
     return `${this.config.server.publicUrl.replace(/\/$/, '')}/i/${checkoutId}`;
   }

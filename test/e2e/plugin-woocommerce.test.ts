@@ -178,6 +178,12 @@ describe('woocommerce plugin: order webhook → checkout → payment → order p
     // The InvoiceInvalid event reads the order, sees it is no longer pending, and leaves it alone.
     await eventually(() => woo.callsTo('GET', '/orders/150').length > 0, 'the order read');
     expect(woo.callsTo('PUT', '/orders/150')).toHaveLength(0);
+
+    woo.addOrder({ id: 151 });
+    const deleted = (await sendOrder(151).expect(200)).body;
+    const deletion = JSON.stringify({ id: 151 });
+    const res2 = await t!.http.post(`/plugins/woocommerce/webhook/${storeId}`).set(wooWebhookHeaders(WEBHOOK_SECRET, deletion, 'order.deleted')).send(deletion).expect(200);
+    expect(res2.body).toMatchObject({ checkoutId: deleted.checkoutId, status: 'Invalid' });
   });
 
   it('never loses the "paid" update: the platform is down, the app stops, a new one finishes the job', async () => {
