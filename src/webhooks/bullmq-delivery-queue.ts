@@ -30,6 +30,7 @@ export class BullmqDeliveryQueue extends DeliveryQueue {
   private readonly queue: Queue<DeliveryJob>;
   private worker?: Worker<DeliveryJob>;
   private lastErrorLogAt = 0;
+  private readonly active = new Set<Promise<unknown>>();
 
   constructor(private readonly options: BullmqQueueOptions) {
     super();
@@ -45,7 +46,9 @@ export class BullmqDeliveryQueue extends DeliveryQueue {
     this.worker = new Worker<DeliveryJob>(
       WEBHOOK_QUEUE,
       async (job: Job<DeliveryJob>, token?: string) => {
-        const outcome = await handler(job.data.deliveryId);
+        const attempt = handler(job.data.deliveryId);
+        this.active.add(attempt);
+        const outcome = await attempt.finally(() => this.active.delete(attempt));
         if (outcome.kind === 'retry') {
           await job.moveToDelayed(outcome.at.getTime(), token);
           throw new DelayedError();
@@ -71,8 +74,13 @@ export class BullmqDeliveryQueue extends DeliveryQueue {
   }
 
   async stop(): Promise<void> {
-    await this.worker?.close().catch((err) => this.logRedisError(err));
-    await this.queue.close().catch((err) => this.logRedisError(err));
+    // Attempts in flight are bounded by the attempt timeout: wait for them (plus slack) ourselves,
+    // because BullMQ's graceful close waits for Redis, forever if Redis is away.
+    this.worker?.pause(true).catch(() => undefined);
+    await bounded(Promise.allSettled([...this.active]), this.options.attemptTimeoutMs + 2000);
+    const redisUp = this.workerConnection.status === 'ready';
+    await bounded(this.worker?.close(!redisUp).catch((err) => this.logRedisError(err)), 3000);
+    await bounded(this.queue.close().catch((err) => this.logRedisError(err)), 2000);
     await Promise.all([close(this.workerConnection), close(this.producerConnection)]);
   }
 
@@ -94,4 +102,10 @@ async function close(connection: IORedis): Promise<void> {
   const outcome = await Promise.race([connection.quit().catch(() => 'error' as const), gaveUp]);
   clearTimeout(timer);
   if (outcome !== 'OK') connection.disconnect();
+}
+
+async function bounded(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

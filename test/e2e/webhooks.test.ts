@@ -120,7 +120,10 @@ describe('webhooks (in-process delivery, real receiver)', () => {
     expect(got.map((r) => r.answered)).toEqual([500, 500, 500, 200]);
     expect(new Set(got.map((r) => r.headers['webhook-id'])).size).toBe(1);
     expect(got.every((r) => r.v1Valid && r.body.checkoutId === c.id)).toBe(true);
-    const log = await delivery(hook.id, got[0].headers['webhook-id'] as string);
+    const id = got[0].headers['webhook-id'] as string;
+    // The receiver has answered; the server records the attempt right after.
+    await waitFor(async () => (await delivery(hook.id, id)).status !== 'pending', 5000, 'attempt recorded');
+    const log = await delivery(hook.id, id);
     expect(log).toMatchObject({ status: 'succeeded', attempts: 4, lastStatusCode: 200 });
     expect(log.attemptLog.map((a: { responseStatus: number }) => a.responseStatus)).toEqual([500, 500, 500, 200]);
     expect(log.attemptLog[0]).toMatchObject({ attempt: 1, responseBody: 'answer 500' });
