@@ -126,7 +126,11 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
           this.logger.error({ err }, 'plugin event loop failed; retrying on the next tick');
         }
       } while (this.again && !this.stopped);
-    })().finally(() => (this.draining = undefined));
+    })().finally(() => {
+      this.draining = undefined;
+      // A wake-up that arrived after the last pass had checked `again` still gets its pass.
+      if (this.again && !this.stopped) void this.wake();
+    });
     return this.draining;
   }
 
