@@ -10,12 +10,17 @@ import { MetricsService } from '../metrics/metrics.service';
 import { Reconciler } from '../payments/reconciler';
 import { EtcdConnection } from './etcd-connection';
 
+const LEADER_LOOKUP_TIMEOUT_MS = 1000;
+const LEADER_LOOKUP_CACHE_MS = 1000;
+
 export interface ReplicaStatus {
   replicaId: string;
   /** `etcd`: elected among replicas; `local`: no etcd configured, this replica does everything. */
   coordination: 'etcd' | 'local';
   isLeader: boolean;
   leaderSince: Date | null;
+  /** The elected replica's id as etcd sees it (null: none, or etcd unreachable). */
+  leaderId: string | null;
   lastError?: string;
 }
 
@@ -39,6 +44,7 @@ export class ReplicaLeaderService implements OnApplicationBootstrap, OnModuleDes
   private stopping = false;
   private lastError?: string;
   private readonly ttlSeconds: number;
+  private leaderIdCache?: { value: Promise<string | null>; until: number };
 
   constructor(
     private readonly etcd: EtcdConnection,
@@ -67,14 +73,31 @@ export class ReplicaLeaderService implements OnApplicationBootstrap, OnModuleDes
     return this.leadership$.value;
   }
 
-  status(): ReplicaStatus {
+  async status(): Promise<ReplicaStatus> {
     return {
       replicaId: this.replicaId,
       coordination: this.etcd.configured ? 'etcd' : 'local',
       isLeader: this.isLeader,
       leaderSince: this.leaderSince,
+      leaderId: this.etcd.configured ? await this.currentLeaderId() : this.replicaId,
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
+  }
+
+  /** Asks etcd, bounded and briefly cached: health pages must answer fast even when etcd does not. */
+  private currentLeaderId(): Promise<string | null> {
+    const now = Date.now();
+    if (this.leaderIdCache && this.leaderIdCache.until > now) return this.leaderIdCache.value;
+    const client = this.etcd.client!;
+    let timer: NodeJS.Timeout | undefined;
+    const value = Promise.race([
+      client.namespace(this.etcd.namespace).election('singleton').leader().then((id) => id ?? null),
+      new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LEADER_LOOKUP_TIMEOUT_MS))),
+    ])
+      .catch(() => null)
+      .finally(() => clearTimeout(timer));
+    this.leaderIdCache = { value, until: now + LEADER_LOOKUP_CACHE_MS };
+    return value;
   }
 
   onApplicationBootstrap(): void {
@@ -141,6 +164,7 @@ export class ReplicaLeaderService implements OnApplicationBootstrap, OnModuleDes
   private setLeader(leader: boolean): void {
     if (leader === this.isLeader) return;
     this.leaderSince = leader ? new Date() : null;
+    this.leaderIdCache = undefined;
     this.applyFlags(leader);
     this.leadership$.next(leader);
     this.logger.log({ replicaId: this.replicaId, leader }, leader ? 'this replica is now the singleton leader' : 'this replica is no longer the singleton leader');

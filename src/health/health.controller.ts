@@ -57,13 +57,13 @@ export class HealthController {
 
   @Get('nodes')
   @Header('Cache-Control', 'no-store')
-  nodes(): { replica: ReplicaStatus; nodes: NodeHealthView[] } {
-    return { replica: this.replica.status(), nodes: this.lightning.health().map(nodeHealthView) };
+  async nodes(): Promise<{ replica: ReplicaStatus; nodes: NodeHealthView[] }> {
+    return { replica: await this.replica.status(), nodes: this.lightning.health().map(nodeHealthView) };
   }
 
   @Get('replica')
   @Header('Cache-Control', 'no-store')
-  replicaStatus(): ReplicaStatus {
+  replicaStatus(): Promise<ReplicaStatus> {
     return this.replica.status();
   }
 

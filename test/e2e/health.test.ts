@@ -31,6 +31,7 @@ describe('health endpoints (embedded dev backend)', () => {
   it('/health/nodes lists every node with its state, and the replica role', async () => {
     const res = await t.http.get('/health/nodes').expect(200);
     expect(res.body.replica).toMatchObject({ coordination: 'local', isLeader: true, replicaId: expect.any(String) });
+    expect(res.body.replica.leaderId).toBe(res.body.replica.replicaId);
     expect(res.body.nodes).toEqual([
       expect.objectContaining({ name: 'dev', role: 'dev', reachable: true, canIssue: true, checkedAt: expect.any(String) }),
     ]);
@@ -92,7 +93,10 @@ describe('readiness with Redis configured and a hung etcd', () => {
   });
 
   it('a replica that cannot reach etcd does not claim the singleton work', async () => {
+    const started = Date.now();
     const res = await t.http.get('/health/replica').expect(200);
-    expect(res.body).toMatchObject({ coordination: 'etcd', isLeader: false });
+    expect(res.body).toMatchObject({ coordination: 'etcd', isLeader: false, leaderId: null });
+    // The leader lookup is bounded too.
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
