@@ -21,7 +21,7 @@ export interface WebhookBenchOptions {
   checkouts?: number;
   /** Settlements in flight at once. */
   concurrency?: number;
-  /** Per mode: give up waiting for deliveries after this long (the time bound). */
+  /** Per phase (create, settle, wait for deliveries): stop after this long (the time bound; whole run stays well under 2 minutes). */
   timeLimitMs?: number;
   /** Redis for the BullMQ mode; the machine's shared one by default (only a private key prefix is used). */
   redisUrl?: string;
@@ -264,9 +264,9 @@ async function removeKeys(redisUrl: string, prefix: string): Promise<void> {
 
 export async function run(options: WebhookBenchOptions = {}): Promise<Row[]> {
   const opts: Required<WebhookBenchOptions> = {
-    checkouts: options.checkouts ?? Number(process.env.BENCH_WEBHOOK_CHECKOUTS ?? 300),
+    checkouts: options.checkouts ?? Number(process.env.BENCH_WEBHOOK_CHECKOUTS ?? 200),
     concurrency: options.concurrency ?? 16,
-    timeLimitMs: options.timeLimitMs ?? 40_000,
+    timeLimitMs: options.timeLimitMs ?? 15_000,
     redisUrl: options.redisUrl ?? process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   };
   const receiver = new Receiver();
