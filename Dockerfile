@@ -7,10 +7,11 @@ COPY package.json package-lock.json ./
 # `npm install`, not `npm ci`: see scripts/start.sh (the lock file lacks other platforms' optional binaries).
 RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY deploy/tsconfig.docker.json ./deploy/
 COPY src ./src
 COPY plugins ./plugins
-COPY bench ./bench
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
+# The server and plugins only (bench/ needs the test harness, which the image does not ship).
+RUN npx tsc -p deploy/tsconfig.docker.json && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
 WORKDIR /app

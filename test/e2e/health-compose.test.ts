@@ -106,6 +106,12 @@ describe('docker-compose.yml', () => {
     expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/health\/ready/);
     expect(dockerfile).toMatch(/CMD \["node", "dist\/src\/main\.js"\]/);
     expect(existsSync(join(ROOT, 'deploy/lightning.Dockerfile'))).toBe(true);
+    // Every file the build copies is in the build context.
+    const ignored = read('.dockerignore').split('\n').filter(Boolean);
+    for (const [, from] of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)) {
+      expect(existsSync(join(ROOT, from))).toBe(true);
+      expect(ignored).not.toContain(from.replace(/\/$/, ''));
+    }
   });
 
   describe('deploy/app.yaml', () => {
