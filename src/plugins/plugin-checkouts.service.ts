@@ -8,6 +8,8 @@ import { StoresService } from '../stores/stores.service';
 import { PluginOrderLink } from './plugin-order-link.entity';
 import { PluginOrderLinks } from './plugin-order-links.service';
 import { normalizeDecimal } from '../rates/decimal';
+import { ProblemException } from '../common/problem';
+import { UnitOfWork } from '../database/unit-of-work';
 
 export interface OrderCheckoutRequest {
   plugin: string;
@@ -32,6 +34,7 @@ export class PluginCheckouts {
     private readonly stores: StoresService,
     private readonly links: PluginOrderLinks,
     private readonly transitions: CheckoutTransitions,
+    private readonly uow: UnitOfWork,
   ) {}
 
   async forOrder(request: OrderCheckoutRequest): Promise<{ checkout: Checkout; created: boolean }> {
@@ -43,7 +46,18 @@ export class PluginCheckouts {
     }
     const store = await this.stores.get(request.storeId);
     // The idempotency key covers a crash between creating the checkout and writing the link.
-    const { checkout, replayed } = await this.checkouts.create(store, request.checkout, `plugin:${request.plugin}:${request.orderId}`);
+    const key = `plugin:${request.plugin}:${request.orderId}`;
+    let created: { checkout: Checkout; replayed: boolean };
+    try {
+      created = await this.checkouts.create(store, request.checkout, key);
+    } catch (err) {
+      // That crash, and then the order changed: adopt the orphan checkout, then reprice it as usual.
+      const orphan = err instanceof ProblemException && err.code === 'idempotency_key_reused' ? await this.uow.dataSource.getRepository(Checkout).findOne({ where: { storeId: store.id, idempotencyKey: key } }) : null;
+      if (!orphan) throw err;
+      await this.links.link(request.plugin, request.storeId, request.orderId, orphan.id, request.details ?? null);
+      return this.forOrder(request);
+    }
+    const { checkout, replayed } = created;
     const link = await this.links.link(request.plugin, request.storeId, request.orderId, checkout.id, request.details ?? null);
     if (link.checkoutId !== checkout.id) return { checkout: await this.checkouts.getPublic(link.checkoutId), created: false };
     return { checkout, created: !replayed };

@@ -1,6 +1,8 @@
 import { CheckoutTransitions } from '../../src/checkout/checkout-transitions';
 import { LightningService } from '../../src/lightning/lightning.service';
+import { DataSource } from 'typeorm';
 import { PluginEvents } from '../../src/plugins/plugin-events.service';
+import { PluginOrderLink } from '../../src/plugins/plugin-order-link.entity';
 import { eventually } from '../support/fake-platform-server';
 import { startFakeWooCommerce, wooWebhookHeaders } from '../support/fake-woocommerce';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -166,6 +168,21 @@ describe('woocommerce plugin: order webhook → checkout → payment → order p
     t!.app.get(LightningService).simulatePayment(old.paymentHash);
     await eventually(() => woo.orders.get(160)!.notes.some((n) => !n.customer_note && n.note.includes(old.paymentHash)), 'the note about the old invoice');
     expect(woo.orders.get(160)!.status).toBe('processing');
+  });
+
+  it('recovers a checkout whose link was never written (a crash) even after the order total changed', async () => {
+    woo.addOrder({ id: 170 });
+    await sendOrder(170).expect(200);
+    // Simulate the crash between creating the checkout and linking it.
+    await t!.app.get(DataSource).getRepository(PluginOrderLink).delete({ plugin: 'woocommerce', orderId: '170' });
+    const res = await sendOrder(170, { total: '20.00' }, 'order.updated').expect(200);
+    expect(res.body).toMatchObject({ result: 'checkout', created: true });
+    const items = await checkoutsFor(170);
+    expect(items.map((c: { amountSats: number; status: string }) => [c.amountSats, c.status]).sort()).toEqual([
+      [12500, 'Invalid'],
+      [20000, 'New'],
+    ]);
+    expect(items.find((c: { status: string }) => c.status === 'New').id).toBe(res.body.checkoutId);
   });
 
   it('closes the open checkout when the merchant cancels the order in WooCommerce', async () => {
