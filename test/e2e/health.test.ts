@@ -100,3 +100,20 @@ describe('readiness with Redis configured and a hung etcd', () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 });
+
+describe('readiness with Redis unreachable', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // Nothing listens on port 1.
+    t = await startTestApp({ config: { redis: { url: 'redis://127.0.0.1:1', prefix: `lc-health-down-${process.pid}` } } });
+  });
+  afterAll(() => t?.close());
+
+  it('is not ready (503), reports Redis down and etcd not part of it', async () => {
+    const res = await t.http.get('/health/ready').expect(503);
+    expect(res.body.error.redis).toMatchObject({ status: 'down', message: expect.any(String) });
+    expect(res.body.details.etcd).toBeUndefined();
+    expect(res.body.details.lightning.status).toBe('up');
+  });
+});
