@@ -22,6 +22,14 @@ const SWC_OPTIONS = {
   sourceMaps: false,
 };
 
+const live = new Set<ChildProcess>();
+const compiledDirs = new Set<string>();
+// Safety net when a suite fails before its afterAll: no server outlives the test process.
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+  for (const dir of compiledDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 function tsFiles(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
@@ -50,10 +58,14 @@ export async function compileServer(extra: string[] = []): Promise<CompiledServe
       writeFileSync(target, code);
     }),
   );
+  compiledDirs.add(dir);
   return {
     dir,
     entry: (source) => join(dir, source.replace(/\.ts$/, '.js')),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+      compiledDirs.delete(dir);
+    },
   };
 }
 
@@ -71,11 +83,6 @@ export interface ServerProcess {
   /** SIGTERM, then SIGKILL after graceMs. */
   stop(graceMs?: number): Promise<void>;
 }
-
-const live = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
 
 export interface SpawnServerOptions {
   name: string;
