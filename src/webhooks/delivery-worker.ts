@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
+import { MetricsService } from '../metrics/metrics.service';
 import { backoffMs, verdictFor } from './retry-policy';
 import { assertPublicTarget, ForbiddenTargetError, parseWebhookUrl } from './ssrf-guard';
 import { WebhookAttempt } from './webhook-attempt.entity';
@@ -38,6 +39,7 @@ export class DeliveryWorker {
     @InjectRepository(WebhookEndpoint) private readonly endpoints: Repository<WebhookEndpoint>,
     private readonly uow: UnitOfWork,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   async attempt(deliveryId: string): Promise<AttemptOutcome> {
@@ -119,6 +121,7 @@ export class DeliveryWorker {
       return true;
     });
     if (!recorded) return { kind: 'skipped' };
+    this.metrics.webhookDelivery(update.status === 'succeeded' ? 'delivered' : update.status === 'failed' ? 'failed' : 'retry');
     if (verdict.kind === 'final' && verdict.disableEndpoint) this.logger.warn({ endpointId: endpoint.id }, 'webhook endpoint disabled: the receiver answered 410 Gone');
     return outcome;
   }
@@ -157,8 +160,9 @@ export class DeliveryWorker {
   }
 
   private async giveUp(delivery: WebhookDelivery, reason: string): Promise<void> {
-    await this.uow.run((m) =>
+    const changed = await this.uow.run((m) =>
       m.update(WebhookDelivery, { id: delivery.id, status: 'pending' }, { status: 'failed', completedAt: new Date(), lockedUntil: null, lastError: reason }),
     );
+    if (changed.affected) this.metrics.webhookDelivery('failed');
   }
 }

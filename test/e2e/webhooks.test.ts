@@ -113,6 +113,12 @@ describe('webhooks (in-process delivery, real receiver)', () => {
   });
 
   it('retries a receiver failing 3 times with 500, accepting the event exactly once under one webhook-id', async () => {
+    const counted = async (outcome: string) => {
+      const text = (await t.http.get('/metrics').expect(200)).text;
+      const line = text.split('\n').find((l) => l.startsWith(`webhook_deliveries_total{outcome="${outcome}"}`));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const [retriesBefore, deliveredBefore] = [await counted('retry'), await counted('delivered')];
     const hook = await endpoint((n) => (n <= 3 ? 500 : 200));
     const c = await checkout();
     await waitFor(() => receiver.accepted(hook.path).length === 1, 15_000, 'accepted after retries');
@@ -132,6 +138,9 @@ describe('webhooks (in-process delivery, real receiver)', () => {
     expect(page.body).toMatchObject({ total: 1, limit: 10, offset: 0 });
     await new Promise((r) => setTimeout(r, 500));
     expect(receiver.on(hook.path)).toHaveLength(4);
+    // Other tests' endpoints share the counter, so only a lower bound is exact here.
+    expect((await counted('retry')) - retriesBefore).toBeGreaterThanOrEqual(3);
+    expect((await counted('delivered')) - deliveredBefore).toBeGreaterThanOrEqual(1);
   });
 
   it('treats a 4xx as final, and 410 Gone disables the endpoint', async () => {
