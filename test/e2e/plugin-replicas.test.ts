@@ -3,35 +3,13 @@ import { LightningService } from '../../src/lightning/lightning.service';
 import { eventually } from '../support/fake-platform-server';
 import { startFakeWooCommerce, wooWebhookHeaders } from '../support/fake-woocommerce';
 import { startTestApp, TestApp } from '../support/test-app';
-import { Client } from 'pg';
-import { TestDatabase } from '../support/test-db';
+import { createPostgresDatabase, TestDatabase } from '../support/test-db';
 
 const CREDS = { consumerKey: 'ck_replicas', consumerSecret: 'cs_replicas' };
 const SECRET = 'replica-webhook-secret';
 const ORDERS = 12;
-const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Replicas share PostgreSQL (SQLite is the single-process embedded mode), so this suite always uses it. */
-async function createPostgresDatabase(): Promise<TestDatabase> {
-  const name = `lc_replicas_${process.pid}_${Date.now()}`;
-  const admin = new Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect().catch((err: Error) => {
-    throw new Error(`this suite needs PostgreSQL at ${PG_ADMIN_URL}: ${err.message}`);
-  });
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    config: { type: 'postgres', url: url.toString() },
-    drop: async () => {
-      const c = new Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+// Replicas share PostgreSQL (SQLite is the single-process embedded mode), so this suite always uses it.
 
 describe('plugin events with two replicas on one PostgreSQL database', () => {
   let db: TestDatabase;
@@ -45,7 +23,7 @@ describe('plugin events with two replicas on one PostgreSQL database', () => {
   }, 30_000);
 
   it('marks every order paid by a single REST call, whichever replica saw the webhook and the payment', async () => {
-    db = await createPostgresDatabase();
+    db = await createPostgresDatabase('lc_replicas');
     woo = await startFakeWooCommerce(CREDS);
     const first = await startTestApp({ db });
     const { storeId } = await first.createStore('Replicated shop');

@@ -20,12 +20,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const dir = mkdtempSync(join(tmpdir(), 'lc-db-'));
     return { config: { type: 'sqlite', path: join(dir, 'test.sqlite') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const name = `lc_test_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  return createPostgresDatabase('lc_test');
+}
+
+/** A fresh PostgreSQL database, whatever TEST_DB says: for suites that need several processes on one database. */
+export async function createPostgresDatabase(prefix = 'lc_test'): Promise<TestDatabase> {
+  const name = `${prefix}_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   const admin = new Client({ connectionString: PG_ADMIN_URL });
   try {
     await admin.connect();
   } catch (err) {
-    throw new Error(`TEST_DB=postgres but PostgreSQL at ${PG_ADMIN_URL} is unreachable: ${(err as Error).message}`);
+    throw new Error(`this suite needs PostgreSQL at ${PG_ADMIN_URL}, which is unreachable: ${(err as Error).message}`);
   }
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
