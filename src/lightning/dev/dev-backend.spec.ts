@@ -24,6 +24,11 @@ describe('DevBackend', () => {
     expect((await dev.lookupInvoice(issued)).settled).toBe(true);
   });
 
+  it('reports its node identity before the first invoice', () => {
+    const dev = new DevBackend('dev', null, {});
+    expect(dev.health()[0].pubkey).toMatch(/^0[23][0-9a-f]{64}$/);
+  });
+
   it('is refused in production', () => {
     expect(() => new DevBackend('dev', null, { NODE_ENV: 'production' })).toThrow(/refused when NODE_ENV=production/);
   });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createECDH, createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Subject } from 'rxjs';
@@ -24,7 +24,7 @@ export class DevBackend implements LightningBackend {
   readonly reconnects$ = new Subject<string>();
   private readonly invoices = new Map<string, DevInvoice>();
   private readonly privateKey: Buffer;
-  private pubkey = '';
+  private readonly pubkey: string;
   private lastInvoiceAt?: Date;
 
   constructor(
@@ -36,6 +36,9 @@ export class DevBackend implements LightningBackend {
       throw new Error('The dev Lightning backend is for development and demos only; it is refused when NODE_ENV=production. Configure lightning.backend as lnd, pool or cluster.');
     }
     this.privateKey = loadOrCreateKey(keyPath);
+    const ecdh = createECDH('secp256k1');
+    ecdh.setPrivateKey(this.privateKey);
+    this.pubkey = ecdh.getPublicKey('hex', 'compressed');
   }
 
   async start(): Promise<void> {
@@ -64,7 +67,6 @@ export class DevBackend implements LightningBackend {
       ],
     } as bolt11.PaymentRequestObject);
     const signed = bolt11.sign(unsigned, this.privateKey);
-    this.pubkey = signed.payeeNodeKey ?? this.pubkey;
     const expiresAt = new Date((timestamp + request.expirySeconds) * 1000);
     this.invoices.set(paymentHash, { paymentHash, amountSats: request.amountSats, expiresAt });
     this.lastInvoiceAt = new Date();
@@ -99,7 +101,7 @@ export class DevBackend implements LightningBackend {
         name: this.name,
         type: 'dev',
         role: 'dev',
-        pubkey: this.pubkey || undefined,
+        pubkey: this.pubkey,
         reachable: true,
         syncedToChain: true,
         activeChannels: 0,
