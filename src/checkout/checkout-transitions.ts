@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager, In, LessThan } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
@@ -107,6 +108,11 @@ export class CheckoutTransitions {
     return m.findOneOrFail(Checkout, { where: where.id ? { id: where.id } : { paymentHash: where.paymentHash } });
   }
 
+  /**
+   * Inserts the outbox row. A plain INSERT: `save` would SELECT before and after it. The event
+   * handed to the bus carries no `seq`/`createdAt` (the database assigns them); its listeners only
+   * take it as a hint and read the outbox for anything ordered.
+   */
   private async record(m: EntityManager, checkout: Checkout, type: CheckoutEventType): Promise<CheckoutEvent> {
     const event = m.create(CheckoutEvent, {
       id: `evt_${randomUUID().replace(/-/g, '')}`,
@@ -116,6 +122,7 @@ export class CheckoutTransitions {
       payload: { checkout: checkoutView(checkout, this.config.server.publicUrl) },
       dispatchedAt: null,
     });
-    return m.save(event);
+    await m.createQueryBuilder().insert().into(CheckoutEvent).values(event as QueryDeepPartialEntity<CheckoutEvent>).updateEntity(false).execute();
+    return event;
   }
 }

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { FindOptionsWhere, QueryFailedError, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { randomId } from '../common/ids';
 import { NotFound, ProblemException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
@@ -46,6 +47,8 @@ export class CheckoutService {
     const priced = await this.price(dto);
     const expirySeconds = dto.expirySeconds ?? this.config.checkout.expirySeconds;
     const invoice = await this.issueInvoice(store, dto, priced.amountSats, expirySeconds);
+    // Timestamps are set here rather than by column defaults, so the row needs no read-back.
+    const now = new Date();
     const checkout = this.checkouts.create({
       id: randomId(),
       storeId: store.id,
@@ -66,14 +69,18 @@ export class CheckoutService {
       expiresAt: invoice.expiresAt,
       settledAt: null,
       amountPaidSats: null,
+      createdAt: now,
+      updatedAt: now,
     });
     try {
+      // Two INSERTs in one transaction: the checkout and its outbox event. `save` would SELECT
+      // first and re-read the row after; every value is known here, so neither is needed.
       const event = await this.uow.run(async (m) => {
-        await m.save(Checkout, checkout);
+        await m.createQueryBuilder().insert().into(Checkout).values(checkout as QueryDeepPartialEntity<Checkout>).updateEntity(false).execute();
         return this.transitions.recordCreated(m, checkout);
       });
       this.transitions.publish([event]);
-      return { checkout: await this.checkouts.findOneOrFail({ where: { id: checkout.id } }), replayed: false };
+      return { checkout, replayed: false };
     } catch (err) {
       // Two requests with one Idempotency-Key raced: the loser returns the winner's checkout.
       if (idempotencyKey && err instanceof QueryFailedError) {

@@ -5,6 +5,7 @@ import { randomId } from '../common/ids';
 import { NotFound } from '../common/problem';
 import { UnitOfWork } from '../database/unit-of-work';
 import { ApiKey } from './api-key.entity';
+import { ApiKeyCache, Authenticated } from './api-key-cache';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-hash';
 import { Store } from './store.entity';
 
@@ -21,6 +22,8 @@ export class StoresService {
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
     private readonly uow: UnitOfWork,
   ) {}
+
+  private readonly cache = new ApiKeyCache();
 
   async createStore(name: string, website: string | null = null, keyLabel = 'default'): Promise<{ store: Store } & CreatedKey> {
     return this.uow.run(async (m) => {
@@ -40,12 +43,28 @@ export class StoresService {
     return { apiKey, key };
   }
 
-  /** Looks a presented key up by its hash; the hash lookup is an index hit, not a string compare. */
-  async authenticate(key: string): Promise<{ store: Store; apiKey: ApiKey } | null> {
-    const apiKey = await this.keys.findOne({ where: { keyHash: hashApiKey(key), revokedAt: IsNull() } });
-    if (!apiKey) return null;
-    const store = await this.stores.findOne({ where: { id: apiKey.storeId } });
-    return store ? { store, apiKey } : null;
+  /**
+   * Looks a presented key up by its hash (an index hit, not a string compare), with its store in
+   * the same query; a hit is reused for a few seconds (see ApiKeyCache for what that means for
+   * revocation on other replicas).
+   */
+  async authenticate(key: string): Promise<Authenticated | null> {
+    const keyHash = hashApiKey(key);
+    const cached = this.cache.get(keyHash);
+    if (cached) return cached;
+    const stamp = this.cache.stamp();
+    const row = (await this.keys
+      .createQueryBuilder('k')
+      .innerJoinAndMapOne('k.store', Store, 's', 's.id = k.storeId')
+      .where('k.keyHash = :keyHash', { keyHash })
+      .andWhere('k.revokedAt IS NULL')
+      .getOne()) as (ApiKey & { store?: Store }) | null;
+    if (!row?.store) return null;
+    const { store } = row;
+    delete row.store;
+    const found = { store, apiKey: row };
+    this.cache.set(keyHash, found, stamp);
+    return found;
   }
 
   listKeys(storeId: string): Promise<ApiKey[]> {
@@ -53,8 +72,12 @@ export class StoresService {
   }
 
   async revokeKey(storeId: string, id: string): Promise<void> {
-    const result = await this.keys.update({ id, storeId, revokedAt: IsNull() }, { revokedAt: new Date() });
-    if (!result.affected) throw NotFound('api_key', id);
+    try {
+      const result = await this.keys.update({ id, storeId, revokedAt: IsNull() }, { revokedAt: new Date() });
+      if (!result.affected) throw NotFound('api_key', id);
+    } finally {
+      this.cache.revoked(id);
+    }
   }
 
   async get(id: string): Promise<Store> {
