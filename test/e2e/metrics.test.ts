@@ -78,14 +78,18 @@ describe('Prometheus /metrics', () => {
 
   it('offers hooks for failovers and webhook deliveries', async () => {
     const metrics = t.app.get(MetricsService);
+    // Real deliveries of earlier tests count too (the retrying endpoint above), so compare deltas.
+    const earlier = await scrape();
+    const delivered = sample(earlier, 'webhook_deliveries_total{outcome="delivered"}') ?? 0;
+    const retried = sample(earlier, 'webhook_deliveries_total{outcome="retry"}') ?? 0;
     metrics.failover('cluster-a');
     metrics.webhookDelivery('delivered');
     metrics.webhookDelivery('retry');
     metrics.setWebhookQueueDepthSource(async () => 7);
     const text = await scrape();
     expect(sample(text, 'lightning_failovers_total{group="cluster-a"}')).toBe(1);
-    expect(sample(text, 'webhook_deliveries_total{outcome="delivered"}')).toBe(1);
-    expect(sample(text, 'webhook_deliveries_total{outcome="retry"}')).toBe(1);
+    expect(sample(text, 'webhook_deliveries_total{outcome="delivered"}')).toBe(delivered + 1);
+    expect(sample(text, 'webhook_deliveries_total{outcome="retry"}')).toBe(retried + 1);
     expect(sample(text, 'webhook_queue_depth')).toBe(7);
     // A failing source must not break the scrape.
     metrics.setWebhookQueueDepthSource(() => Promise.reject(new Error('redis down')));
