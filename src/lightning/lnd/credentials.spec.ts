@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { loadCert, loadMacaroon } from './credentials';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIQ\n-----END CERTIFICATE-----\n';
-const MACAROON = Buffer.from([0x02, 0x01, 0x03, 0x6c, 0x6e, 0x64, 0xff, 0x00, 0xfe]);
+// Real macaroons are 100+ bytes; the v2 header followed by filler.
+const MACAROON = Buffer.concat([Buffer.from([0x02, 0x01, 0x03, 0x6c, 0x6e, 0x64, 0xff, 0x00, 0xfe]), Buffer.alloc(100, 0x5a)]);
 
 describe('LND credential loading', () => {
   let dir: string;
@@ -44,5 +45,15 @@ describe('LND credential loading', () => {
     expect(() => loadMacaroon(empty)).toThrow(/is empty/);
     expect(() => loadMacaroon('/nonexistent/admin.macaroon')).toThrow(/Cannot read the LND macaroon file/);
     expect(() => loadMacaroon('not a macaroon!')).toThrow(/neither a readable file path, hex nor base64/);
+  });
+
+  it('takes base64 that happens to start with "/" as an inline macaroon, and never echoes it', () => {
+    // Base64 of random bytes starts with "/" one time in 64: it must not be mistaken for a path.
+    const bytes = Buffer.concat([Buffer.from([0xfe, 0x05]), MACAROON]);
+    const b64 = bytes.toString('base64');
+    expect(b64.startsWith('/')).toBe(true);
+    expect(loadMacaroon(b64)).toBe(bytes.toString('hex'));
+    const missingDir = '/no/such/dir/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    expect(() => loadMacaroon(missingDir.slice(0, 18))).toThrow(/Cannot read the LND macaroon file/);
   });
 });

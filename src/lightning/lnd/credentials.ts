@@ -39,19 +39,33 @@ export function loadCert(value: string): string {
   throw new Error('The LND TLS certificate is neither a readable file path nor base64 of a PEM certificate');
 }
 
-/** Returns the macaroon as hex (ln-service accepts hex or base64; hex is unambiguous). */
+/** Shortest macaroon we accept inline: real ones are 100+ bytes, a path like /etc/lnd/mac is far shorter. */
+const MIN_INLINE_MACAROON_BYTES = 32;
+
+function inlineBase64(value: string): Buffer | null {
+  if (!BASE64.test(value)) return null;
+  const bytes = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return bytes.length >= MIN_INLINE_MACAROON_BYTES ? bytes : null;
+}
+
+/**
+ * Returns the macaroon as hex (ln-service accepts hex or base64; hex is unambiguous). An existing
+ * file wins; otherwise inline hex/base64 (base64 may start with "/", so shape alone cannot say
+ * "path"). Error messages never echo a value that could be the macaroon itself.
+ */
 export function loadMacaroon(value: string): string {
   const trimmed = value.trim();
-  if (looksLikePath(trimmed) || (existsSync(trimmed) && !HEX.test(trimmed))) {
-    const bytes = readPath(trimmed, 'macaroon');
-    if (bytes.length === 0) throw new Error(`The LND macaroon file ${trimmed} is empty`);
+  const path = trimmed.startsWith('~') ? trimmed.replace(/^~/, process.env.HOME ?? '~') : trimmed;
+  if (existsSync(path)) {
+    const bytes = readPath(path, 'macaroon');
+    if (bytes.length === 0) throw new Error(`The LND macaroon file ${path} is empty`);
     return bytes.toString('hex');
   }
   // Hex first: a hex string is also valid base64, but a base64 macaroon is almost never pure hex.
-  if (HEX.test(trimmed)) return trimmed.toLowerCase();
-  if (BASE64.test(trimmed)) {
-    const bytes = Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-    if (bytes.length > 0) return bytes.toString('hex');
-  }
+  if (HEX.test(trimmed) && trimmed.length >= MIN_INLINE_MACAROON_BYTES * 2) return trimmed.toLowerCase();
+  const bytes = inlineBase64(trimmed);
+  if (bytes) return bytes.toString('hex');
+  // Too short or not base64/hex: not a macaroon, so naming it is safe and helps the operator.
+  if (looksLikePath(trimmed)) readPath(path, 'macaroon');
   throw new Error('The LND macaroon is neither a readable file path, hex nor base64');
 }
