@@ -3,24 +3,13 @@
 import { startNetwork, stopAll, waitFor, type LndCluster, type LndNode, type Network } from '../harness';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { lndBackend } from './lightning-support';
+import type { NodeHealthView } from '../../src/health/node-health.view';
 
 jest.setTimeout(10 * 60_000);
 
 const SESSION_TTL_SECONDS = 5;
 
-interface NodeView {
-  name: string;
-  group: string | null;
-  role: string;
-  reachable: boolean;
-  syncedToChain: boolean;
-  activeChannels: number;
-  inboundSats: number;
-  canIssue: boolean;
-  lastError: string | null;
-  checkedAt: string;
-  failovers?: number;
-}
+type NodeView = NodeHealthView;
 
 describe('health on real LND nodes', () => {
   let net: Network;
