@@ -4,7 +4,7 @@ import type { RawBodyRequest } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ProblemException } from '../../src/common/problem';
 import { verifyHmacSha256Base64 } from '../../src/plugins/signatures';
-import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
+import { parsePlatformPayload, rejectUnpayableOrder } from '../../src/plugins/webhook-payload';
 import { ShopifyOrderPayload, ShopifyOrderRef } from './shopify-order.dto';
 import { ShopifyService } from './shopify.service';
 import { shopDomainMatches } from './shop-domain';
@@ -34,16 +34,8 @@ export class ShopifyController {
     }
     if (topic !== 'orders/create') return { result: 'ignored', reason: `topic ${String(topic)} is not handled` };
     const order = parsePlatformPayload(ShopifyOrderPayload, req.body);
-    try {
-      // Redeliveries share X-Shopify-Event-Id and the order id; the order id alone makes them harmless.
-      return await this.shopify.onOrderCreated(shop, order);
-    } catch (err) {
-      // Shopify retries failed deliveries and eventually removes the subscription: refusals are answered 200.
-      if (err instanceof ProblemException && err.getStatus() === HttpStatus.UNPROCESSABLE_ENTITY) {
-        return { result: 'rejected', code: err.code, detail: (err.getResponse() as { detail?: string }).detail };
-      }
-      throw err;
-    }
+    // Redeliveries share X-Shopify-Event-Id and the order id; the order id alone makes them harmless.
+    return rejectUnpayableOrder(() => this.shopify.onOrderCreated(shop, order));
   }
 
   /** The link for the order status page: `<publicUrl>/plugins/shopify/pay/<storeId>/{{ order.id }}`. */

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ProblemException } from '../../src/common/problem';
-import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
+import { parsePlatformPayload, rejectUnpayableOrder } from '../../src/plugins/webhook-payload';
 import { verifyHmacSha256Base64 } from '../../src/plugins/signatures';
 import { WC_ORDER_TOPICS, WooOrderPayload, WooOrderRef } from './woocommerce-order.dto';
 import { WooCommerceService } from './woocommerce.service';
@@ -36,16 +36,7 @@ export class WooCommerceController {
     // Anything but order topics is acknowledged: WooCommerce disables a webhook after repeated failures.
     if (typeof topic !== 'string' || !WC_ORDER_TOPICS.includes(topic)) return { result: 'ignored', reason: `topic ${String(topic)} is not handled` };
     const order = parsePlatformPayload(WooOrderPayload, req.body);
-    try {
-      return await this.woo.onOrder(site, order);
-    } catch (err) {
-      // A checkout this order can never get (amount too small, unknown currency) is reported, not
-      // failed: failures count towards WooCommerce disabling the webhook for every other order.
-      if (err instanceof ProblemException && err.getStatus() === HttpStatus.UNPROCESSABLE_ENTITY) {
-        return { result: 'rejected', code: err.code, detail: (err.getResponse() as { detail?: string }).detail };
-      }
-      throw err;
-    }
+    return rejectUnpayableOrder(() => this.woo.onOrder(site, order));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { CheckoutEventType } from '../../src/checkout/checkout-status';
+import { CHECKOUT_EVENT_TYPES, CheckoutEventType } from '../../src/checkout/checkout-status';
 import { ProblemException } from '../../src/common/problem';
 import { AppConfig } from '../../src/config/app-config';
 import { PluginCheckouts } from '../../src/plugins/plugin-checkouts.service';
@@ -45,7 +45,7 @@ export class WooCommerceService implements OnModuleInit {
     }
     this.events.subscribe({
       consumer: PLUGIN,
-      types: [CheckoutEventType.InvoiceCreated, CheckoutEventType.InvoiceSettled, CheckoutEventType.InvoiceExpired, CheckoutEventType.InvoiceInvalid, CheckoutEventType.InvoicePaidAfterExpiration],
+      types: CHECKOUT_EVENT_TYPES,
       handle: (event) => this.onCheckoutEvent(event),
     });
   }

@@ -25,3 +25,25 @@ export function parsePlatformPayload<T extends object>(cls: Type<T>, body: unkno
   if (problems.length > 0) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, code, problems.join('; '));
   return value;
 }
+
+export interface RejectedOrder {
+  result: 'rejected';
+  code: string;
+  detail?: string;
+}
+
+/**
+ * Runs an order webhook's handler, answering an order that can never get a checkout (422: amount
+ * too small, unknown currency) with a 200 report instead of a failure: platforms count failed
+ * deliveries and eventually disable or remove the whole webhook.
+ */
+export async function rejectUnpayableOrder<T>(handle: () => Promise<T>): Promise<T | RejectedOrder> {
+  try {
+    return await handle();
+  } catch (err) {
+    if (err instanceof ProblemException && err.getStatus() === HttpStatus.UNPROCESSABLE_ENTITY) {
+      return { result: 'rejected', code: err.code, detail: (err.getResponse() as { detail?: string }).detail };
+    }
+    throw err;
+  }
+}
