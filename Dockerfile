@@ -1,5 +1,6 @@
 # The checkout server. Build: docker build -t lightning-checkout .
-# Node 24 LTS (ln-service needs >= 22); sqlite3 is a native addon, hence the build tools.
+# Node 24 LTS (ln-service needs >= 22; SQLite is Node's own node:sqlite); the build tools let
+# secp256k1 compile its native addon (it falls back to JavaScript without them).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*

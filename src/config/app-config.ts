@@ -34,6 +34,8 @@ export class DatabaseConfig {
   url: string;
   @IsBoolean() migrationsRun: boolean;
   @IsBoolean() logging: boolean;
+  /** SQLite only. `full`: a commit survives a power cut; `normal`: it survives a crash of the server, saving an fsync per commit. */
+  @IsIn(['full', 'normal']) sqliteSynchronous: 'full' | 'normal';
 }
 
 export class RedisConfig {
@@ -132,6 +134,8 @@ export class WebhooksConfig {
   @IsInt() @Min(1) @Max(1000) concurrency: number;
   /** How often the outbox and the pending deliveries are swept, besides the post-commit hint. */
   @IsInt() @Min(50) pollIntervalMs: number;
+  /** How long a new outbox event waits so that one fan-out transaction takes a whole burst (0: at once). */
+  @IsInt() @Min(0) @Max(1000) fanoutDelayMs: number;
 }
 
 export class LogConfig {

@@ -6,11 +6,14 @@ import { CHECK_CACHE_MS, CHECK_TIMEOUT_MS } from './health-limits';
 
 /**
  * Pings Redis on a connection of its own: without an offline queue, a PING while Redis is away
- * fails at once instead of waiting for a reconnect.
+ * fails at once instead of waiting for a reconnect. Only the very first connection is waited for
+ * (within the probe's time limit), so a probe right after start-up does not report a Redis that is
+ * up as down.
  */
 @Injectable()
 export class RedisHealthIndicator implements OnApplicationShutdown {
   private readonly client: Redis | null;
+  private readonly firstConnect?: Promise<void>;
 
   constructor(
     config: AppConfig,
@@ -27,7 +30,7 @@ export class RedisHealthIndicator implements OnApplicationShutdown {
         })
       : null;
     this.client?.on('error', () => undefined); // state is reported by the probe, not logged per retry
-    this.client?.connect().catch(() => undefined);
+    this.firstConnect = this.client?.connect().catch(() => undefined);
   }
 
   get configured(): boolean {
@@ -39,6 +42,7 @@ export class RedisHealthIndicator implements OnApplicationShutdown {
       .check('redis')
       .attempt(async () => {
         if (!this.client) return { configured: false };
+        if (this.client.status === 'connecting' || this.client.status === 'connect') await this.firstConnect;
         const answer = await this.client.ping();
         if (answer !== 'PONG') throw new Error(`unexpected PING answer ${answer}`);
         return {};

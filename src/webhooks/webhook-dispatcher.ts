@@ -35,6 +35,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private readonly sweepRunner = new SerialRunner(() => this.sweep());
   private subscription?: Subscription;
   private timer?: NodeJS.Timeout;
+  private fanoutTimer?: NodeJS.Timeout;
   private stopped = false;
   private lastWarnAt = 0;
   /** Endpoints whose backlog this process is working off right now. */
@@ -51,7 +52,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
 
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.start((id) => this.handle(id));
-    this.subscription = this.bus.events$.subscribe(() => void this.fanoutRunner.trigger());
+    this.subscription = this.bus.events$.subscribe(() => this.scheduleFanout());
     this.timer = setInterval(() => void this.sweepRunner.trigger(), this.config.webhooks.pollIntervalMs);
     this.timer.unref();
     void this.sweepRunner.trigger();
@@ -61,6 +62,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.fanoutTimer);
     this.subscription?.unsubscribe();
     await this.fanoutRunner.idle();
     await this.sweepRunner.idle();
@@ -125,6 +127,21 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       this.chains.delete(endpointId);
       if (handOff) await this.kick([endpointId]);
     }
+  }
+
+  /**
+   * Each fan-out is a write transaction, and on SQLite the next checkout's INSERT queues behind
+   * it: waiting fanoutDelayMs after the first hint lets one transaction take every event of a
+   * burst. The outbox row is already committed, so a crash in the wait loses nothing.
+   */
+  private scheduleFanout(): void {
+    const delay = this.config.webhooks.fanoutDelayMs;
+    if (delay === 0) return void this.fanoutRunner.trigger();
+    if (this.fanoutTimer) return;
+    this.fanoutTimer = setTimeout(() => {
+      this.fanoutTimer = undefined;
+      void this.fanoutRunner.trigger();
+    }, delay);
   }
 
   private async fanout(): Promise<void> {
