@@ -63,7 +63,10 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
-  const durationMs = performance.now() - started;
+  return summarize(samples, performance.now() - started, opts.total, firstError);
+}
+
+function summarize(samples: Sample[], durationMs: number, total: number, firstError: string | undefined): LoadResult {
   const good = samples.filter((s) => s.ok).map((s) => s.latencyMs);
   return {
     ok: good.length,
@@ -74,6 +77,45 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     p99: percentile(good, 99),
     samples,
     firstError,
-    truncated: samples.length < opts.total,
+    truncated: samples.length < total,
   };
+}
+
+export interface InterleavedOptions {
+  /** Operations of each side. */
+  total: number;
+  /** Operations of one side run back to back before the other side's turn. */
+  block: number;
+  timeLimitMs: number;
+  /** The operations compared; one result per operation, in this order. */
+  ops: Array<(index: number) => Promise<unknown>>;
+}
+
+/**
+ * One operation at a time, alternating blocks of each of `ops` until each ran `total` times. All
+ * sides see the same machine: a change in its speed during the run (a busy neighbour, the CPU
+ * clock) lands on both sides of a ratio instead of on whichever ran second.
+ */
+export async function runInterleaved(opts: InterleavedOptions): Promise<LoadResult[]> {
+  const started = performance.now();
+  const deadline = started + opts.timeLimitMs;
+  const sides = opts.ops.map((op) => ({ op, samples: [] as Sample[], busyMs: 0, firstError: undefined as string | undefined }));
+  for (let done = 0; done < opts.total && performance.now() < deadline; done += opts.block) {
+    for (const side of sides) {
+      for (let i = done; i < Math.min(done + opts.block, opts.total); i++) {
+        const t0 = performance.now();
+        let ok = true;
+        try {
+          await side.op(i);
+        } catch (err) {
+          ok = false;
+          side.firstError ??= err instanceof Error ? err.message : String(err);
+        }
+        const t1 = performance.now();
+        side.busyMs += t1 - t0;
+        side.samples.push({ startedAt: t0 - started, at: t1 - started, latencyMs: t1 - t0, ok });
+      }
+    }
+  }
+  return sides.map((side) => summarize(side.samples, side.busyMs, opts.total, side.firstError));
 }
