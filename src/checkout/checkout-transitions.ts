@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager, In, LessThan } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
+import { insertRow } from '../database/fast-insert';
 import { UnitOfWork } from '../database/unit-of-work';
 import { Checkout } from './checkout.entity';
 import { CheckoutEvent } from './checkout-event.entity';
@@ -122,7 +122,7 @@ export class CheckoutTransitions {
       payload: { checkout: checkoutView(checkout, this.config.server.publicUrl) },
       dispatchedAt: null,
     });
-    await m.createQueryBuilder().insert().into(CheckoutEvent).values(event as QueryDeepPartialEntity<CheckoutEvent>).updateEntity(false).execute();
+    await insertRow(m, CheckoutEvent, event);
     return event;
   }
 }

@@ -2,10 +2,10 @@ import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { FindOptionsWhere, QueryFailedError, Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { randomId } from '../common/ids';
 import { NotFound, ProblemException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
+import { insertRow } from '../database/fast-insert';
 import { UnitOfWork } from '../database/unit-of-work';
 import { LightningService } from '../lightning/lightning.service';
 import { IssuedInvoice } from '../lightning/lightning-backend';
@@ -76,7 +76,7 @@ export class CheckoutService {
       // Two INSERTs in one transaction: the checkout and its outbox event. `save` would SELECT
       // first and re-read the row after; every value is known here, so neither is needed.
       const event = await this.uow.run(async (m) => {
-        await m.createQueryBuilder().insert().into(Checkout).values(checkout as QueryDeepPartialEntity<Checkout>).updateEntity(false).execute();
+        await insertRow(m, Checkout, checkout);
         return this.transitions.recordCreated(m, checkout);
       });
       this.transitions.publish([event]);
