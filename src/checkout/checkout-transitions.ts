@@ -74,9 +74,9 @@ export class CheckoutTransitions {
     return expired;
   }
 
-  /** Writes the InvoiceCreated event with the new checkout, in the caller's transaction. */
-  async recordCreated(m: EntityManager, checkout: Checkout): Promise<CheckoutEvent> {
-    return this.record(m, checkout, CheckoutEventType.InvoiceCreated);
+  /** The InvoiceCreated outbox row of a new checkout, for the caller to insert together with it. */
+  createdEvent(checkout: Checkout): CheckoutEvent {
+    return this.eventFor(checkout, CheckoutEventType.InvoiceCreated);
   }
 
   publish(events: CheckoutEvent[]): void {
@@ -114,7 +114,13 @@ export class CheckoutTransitions {
    * take it as a hint and read the outbox for anything ordered.
    */
   private async record(m: EntityManager, checkout: Checkout, type: CheckoutEventType): Promise<CheckoutEvent> {
-    const event = m.create(CheckoutEvent, {
+    const event = this.eventFor(checkout, type);
+    await insertRow(m, CheckoutEvent, event);
+    return event;
+  }
+
+  private eventFor(checkout: Checkout, type: CheckoutEventType): CheckoutEvent {
+    return Object.assign(new CheckoutEvent(), {
       id: `evt_${randomUUID().replace(/-/g, '')}`,
       storeId: checkout.storeId,
       checkoutId: checkout.id,
@@ -122,7 +128,5 @@ export class CheckoutTransitions {
       payload: { checkout: checkoutView(checkout, this.config.server.publicUrl) },
       dispatchedAt: null,
     });
-    await insertRow(m, CheckoutEvent, event);
-    return event;
   }
 }

@@ -5,7 +5,7 @@ import { FindOptionsWhere, QueryFailedError, Repository } from 'typeorm';
 import { randomId } from '../common/ids';
 import { NotFound, ProblemException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
-import { insertRow } from '../database/fast-insert';
+import { insertTogether } from '../database/fast-insert';
 import { UnitOfWork } from '../database/unit-of-work';
 import { LightningService } from '../lightning/lightning.service';
 import { IssuedInvoice } from '../lightning/lightning-backend';
@@ -14,6 +14,7 @@ import { multiplyCeil, normalizeDecimal } from '../rates/decimal';
 import { RateProvider } from '../rates/rate-provider';
 import { Store } from '../stores/store.entity';
 import { Checkout } from './checkout.entity';
+import { CheckoutEvent } from './checkout-event.entity';
 import { CreateCheckoutDto, ListCheckoutsQuery } from './checkout.dto';
 import { AdditionalStatus, CheckoutStatus } from './checkout-status';
 import { CheckoutTransitions } from './checkout-transitions';
@@ -73,12 +74,17 @@ export class CheckoutService {
       updatedAt: now,
     });
     try {
-      // Two INSERTs in one transaction: the checkout and its outbox event. `save` would SELECT
-      // first and re-read the row after; every value is known here, so neither is needed.
-      const event = await this.uow.run(async (m) => {
-        await insertRow(m, Checkout, checkout);
-        return this.transitions.recordCreated(m, checkout);
-      });
+      // The checkout and its outbox event, all or none. `save` would SELECT first and re-read
+      // the row after; every value is known here, so neither is needed.
+      const event = this.transitions.createdEvent(checkout);
+      await insertTogether(
+        this.uow.dataSource,
+        [
+          [Checkout, checkout],
+          [CheckoutEvent, event],
+        ],
+        (work) => this.uow.run(work),
+      );
       this.transitions.publish([event]);
       return { checkout, replayed: false };
     } catch (err) {

@@ -1,12 +1,41 @@
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 
 interface PreparedInsert {
-  sql: string;
+  /** `INSERT INTO "table" ("a", "b") VALUES (` */
+  head: string;
   columns: ColumnMetadata[];
 }
 
 const statements = new WeakMap<EntityMetadata, Map<string, PreparedInsert>>();
+
+/** One row to insert: its entity and values (undefined columns get their database default). */
+export type RowOf<T extends ObjectLiteral = ObjectLiteral> = [EntityTarget<T>, Partial<T>];
+
+function prepare(dataSource: DataSource, target: EntityTarget<ObjectLiteral>, row: ObjectLiteral): PreparedInsert {
+  const metadata = dataSource.getMetadata(target);
+  const present = metadata.columns.filter((column) => column.getEntityValue(row) !== undefined);
+  const key = present.map((column) => column.databaseName).join(',');
+  let perEntity = statements.get(metadata);
+  if (!perEntity) statements.set(metadata, (perEntity = new Map()));
+  let prepared = perEntity.get(key);
+  if (!prepared) {
+    const { driver } = dataSource;
+    const names = present.map((column) => driver.escape(column.databaseName)).join(', ');
+    prepared = { head: `INSERT INTO ${driver.escape(metadata.tableName)} (${names}) VALUES (`, columns: present };
+    perEntity.set(key, prepared);
+  }
+  return prepared;
+}
+
+/** The INSERT statement of `row` with its placeholders numbered from `offset` + 1, and its values. */
+function statementFor(dataSource: DataSource, [target, row]: RowOf, offset: number): { sql: string; values: unknown[] } {
+  const prepared = prepare(dataSource, target, row);
+  const postgres = dataSource.driver.options.type === 'postgres';
+  const placeholders = prepared.columns.map((_, i) => (postgres ? `$${offset + i + 1}` : '?')).join(', ');
+  const values = prepared.columns.map((column) => dataSource.driver.preparePersistentValue(column.getEntityValue(row), column));
+  return { sql: `${prepared.head}${placeholders})`, values };
+}
 
 /**
  * INSERT of one row whose every value is known, with the SQL text built once per entity and set of
@@ -16,20 +45,28 @@ const statements = new WeakMap<EntityMetadata, Map<string, PreparedInsert>>();
  * TypeORM writes and reads them. Columns left undefined are left to their database default.
  */
 export async function insertRow<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, row: Partial<T>): Promise<void> {
-  const metadata = m.connection.getMetadata(target);
-  const driver = m.connection.driver;
-  const present = metadata.columns.filter((column) => column.getEntityValue(row) !== undefined);
-  const key = present.map((column) => column.databaseName).join(',');
-  let perEntity = statements.get(metadata);
-  if (!perEntity) statements.set(metadata, (perEntity = new Map()));
-  let prepared = perEntity.get(key);
-  if (!prepared) {
-    const postgres = driver.options.type === 'postgres';
-    const names = present.map((column) => driver.escape(column.databaseName)).join(', ');
-    const placeholders = present.map((_, i) => (postgres ? `$${i + 1}` : '?')).join(', ');
-    prepared = { sql: `INSERT INTO ${driver.escape(metadata.tableName)} (${names}) VALUES (${placeholders})`, columns: present };
-    perEntity.set(key, prepared);
+  const { sql, values } = statementFor(m.connection, [target, row], 0);
+  await m.query(sql, values);
+}
+
+/**
+ * Inserts rows all or none. On PostgreSQL that is ONE statement (the first rows in data-modifying
+ * WITH clauses, the last as the main INSERT): one round trip and an implicit transaction instead of
+ * BEGIN, the INSERTs and COMMIT. Elsewhere, the INSERTs in one transaction of `transaction`.
+ */
+export async function insertTogether(dataSource: DataSource, rows: RowOf[], transaction: (work: (m: EntityManager) => Promise<void>) => Promise<void>): Promise<void> {
+  if (dataSource.driver.options.type !== 'postgres' || rows.length < 2) {
+    return transaction(async (m) => {
+      for (const [target, row] of rows) await insertRow(m, target, row);
+    });
   }
-  const values: unknown[] = prepared.columns.map((column) => driver.preparePersistentValue(column.getEntityValue(row), column));
-  await m.query(prepared.sql, values);
+  const parts: string[] = [];
+  const values: unknown[] = [];
+  for (const row of rows) {
+    const statement = statementFor(dataSource, row, values.length);
+    parts.push(statement.sql);
+    values.push(...statement.values);
+  }
+  const main = parts.pop() as string;
+  await dataSource.query(`WITH ${parts.map((sql, i) => `inserted_${i} AS (${sql})`).join(', ')} ${main}`, values);
 }
