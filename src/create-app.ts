@@ -9,15 +9,20 @@ import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 
+export interface CreateAppOptions {
+  /** Signals on which Nest closes the app (all it knows by default); main.ts drains on SIGTERM itself. */
+  shutdownSignals?: string[];
+}
+
 /** Builds the configured app without listening: main.ts, the CLI and the e2e tests share it. */
-export async function createApp(config: AppConfig): Promise<INestApplication> {
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
     // Webhook signatures are computed over the exact bytes received.
     rawBody: true,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  app.enableShutdownHooks(options.shutdownSignals);
   app.set('trust proxy', config.server.trustProxy);
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '100kb' });

@@ -24,6 +24,11 @@ export class ServerConfig {
   @IsInt() @Min(0) @Max(65535) port: number;
   @IsUrl({ require_tld: false, require_protocol: true }) publicUrl: string;
   @IsBoolean() trustProxy: boolean;
+  /**
+   * On SIGTERM, how long readiness answers 503 while requests are still served, before the server
+   * closes: time for a load balancer to notice. 0 closes at once.
+   */
+  @IsInt() @Min(0) @Max(300_000) shutdownDrainMs: number;
 }
 
 export class DatabaseConfig {

@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import { ReplicaLeaderService, ReplicaStatus } from '../coordination/replica-leader.service';
 import { LightningService } from '../lightning/lightning.service';
 import { DatabaseHealthIndicator } from './database.health';
+import { DrainState } from './drain';
 import { EtcdHealthIndicator } from './etcd.health';
 import { LightningHealthIndicator } from './lightning.health';
 import { nodeHealthView, NodeHealthView } from './node-health.view';
@@ -29,6 +30,7 @@ export class HealthController {
     private readonly lightningHealth: LightningHealthIndicator,
     private readonly lightning: LightningService,
     private readonly replica: ReplicaLeaderService,
+    private readonly drain: DrainState,
   ) {}
 
   @Get('live')
@@ -40,6 +42,12 @@ export class HealthController {
   @Get('ready')
   @Header('Cache-Control', 'no-store')
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    if (this.drain.draining) {
+      // Shutting down: out of rotation at once, whatever the dependencies say.
+      const shutdown = { status: 'down' as const, message: `shutting down since ${this.drain.since?.toISOString()}; finishing requests already routed here` };
+      res.status(503);
+      return { status: 'shutting_down', info: {}, error: { shutdown }, details: { shutdown } };
+    }
     const checks: HealthIndicatorFunction[] = [() => this.database.check(), () => this.lightningHealth.check()];
     if (this.redis.configured) checks.push(() => this.redis.check());
     if (this.etcd.configured) checks.push(() => this.etcd.check());
