@@ -68,13 +68,18 @@ describe('PoolBackend', () => {
   it('fails over to the next candidate within the same request when a member errors, and suspends it', async () => {
     const members = [new FakeMember('a'), new FakeMember('b'), new FakeMember('c')];
     const p = pool(members);
+    const failovers: string[] = [];
+    p.failovers$.subscribe((group) => failovers.push(group));
     const home = (await p.createInvoice(request('bob'))).nodeName;
     const homeMember = members.find((m) => m.name === home)!;
     homeMember.behaviour = 'fail';
+    expect(failovers).toEqual([]);
 
     const moved = await p.createInvoice(request('bob'));
     expect(moved.nodeName).not.toBe(home);
     expect(homeMember.created).toBe(2);
+    // The skip is counted once, under the pool's name.
+    expect(failovers).toEqual(['pool']);
     // Suspended: the next request does not even try it, although its cached health still says OK.
     await p.createInvoice(request('bob'));
     expect(homeMember.created).toBe(2);

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { merge, Observable, share } from 'rxjs';
+import { merge, Observable, share, Subject } from 'rxjs';
 import {
   CreateInvoiceRequest,
   InvoiceRef,
@@ -30,6 +30,8 @@ export interface PoolOptions {
 export class PoolBackend implements LightningBackend {
   readonly settlements$: Observable<Settlement>;
   readonly reconnects$: Observable<string>;
+  /** The pool's name once per member that failed a create and was skipped for the next one (lightning_failovers_total). */
+  readonly failovers$ = new Subject<string>();
   private readonly logger: Logger;
   private readonly byName = new Map<string, LightningBackend>();
   private readonly suspendedAt = new Map<string, number>();
@@ -55,6 +57,7 @@ export class PoolBackend implements LightningBackend {
 
   async stop(): Promise<void> {
     await Promise.allSettled(this.members.map((m) => m.stop()));
+    this.failovers$.complete();
   }
 
   async createInvoice(request: CreateInvoiceRequest): Promise<IssuedInvoice> {
@@ -86,6 +89,7 @@ export class PoolBackend implements LightningBackend {
         const message = (err as Error).message;
         failures.push(`${memberName}: ${message}`);
         this.suspendedAt.set(memberName, Date.now());
+        this.failovers$.next(this.name);
         this.logger.warn({ member: memberName, err: message, timeout: err instanceof TimeoutError }, 'member failed to create an invoice; suspended, trying the next one');
       }
     }
