@@ -50,7 +50,7 @@ export class GreenfieldWebhooksController {
   @HttpCode(HttpStatus.OK)
   async create(@CurrentStore() store: Store, @Body() body: unknown) {
     const dto = parsePlatformPayload(CreateGreenfieldWebhookDto, body, 'validation_failed');
-    const { endpoint, secret } = await this.webhooks.create(store.id, { url: dto.url, events: eventsOrFail(dto.authorizedEvents), enabled: dto.enabled ?? true, secret: dto.secret });
+    const { endpoint, secret } = await this.webhooks.create(store.id, { url: dto.url, events: eventsOrFail(dto.authorizedEvents), enabled: dto.enabled ?? true, secret: dto.secret, format: 'btcpay' });
     return { ...webhookView(endpoint), secret };
   }
 

@@ -1,4 +1,6 @@
 import { CheckoutEvent } from '../checkout/checkout-event.entity';
+import { CheckoutEventType } from '../checkout/checkout-status';
+import type { WebhookEndpoint } from './webhook-endpoint.entity';
 
 export interface WebhookPayload {
   /** The delivery id, equal to the `webhook-id` header. */
@@ -18,13 +20,21 @@ export interface WebhookPayload {
   data: Record<string, unknown>;
 }
 
-/** The JSON body: Standard Webhooks' `type`/`timestamp`/`data` plus BTCPay's field names. */
-export function buildPayload(deliveryId: string, endpointId: string, event: Pick<CheckoutEvent, 'id' | 'type' | 'storeId' | 'checkoutId' | 'createdAt' | 'payload'>): WebhookPayload {
+/**
+ * The JSON body: Standard Webhooks' `type`/`timestamp`/`data` plus BTCPay's field names. For an
+ * endpoint in the 'btcpay' format the event is also named and qualified as BTCPay Server would
+ * send it, so a receiver written for BTCPay handles it unchanged (see btcpayEvent).
+ */
+export function buildPayload(
+  deliveryId: string,
+  endpoint: Pick<WebhookEndpoint, 'id' | 'format'>,
+  event: Pick<CheckoutEvent, 'id' | 'type' | 'storeId' | 'checkoutId' | 'createdAt' | 'payload'>,
+): WebhookPayload {
   const checkout = (event.payload.checkout ?? {}) as Record<string, unknown>;
-  return {
+  const standard = {
     id: deliveryId,
     deliveryId,
-    webhookId: endpointId,
+    webhookId: endpoint.id,
     originalDeliveryId: deliveryId,
     isRedelivery: false,
     type: event.type,
@@ -36,6 +46,46 @@ export function buildPayload(deliveryId: string, endpointId: string, event: Pick
     metadata: { ...((checkout.metadata as Record<string, unknown> | null) ?? {}), ...(checkout.orderId ? { orderId: checkout.orderId } : {}) },
     data: checkout,
   };
+  return endpoint.format === 'btcpay' ? { ...standard, ...btcpayEvent(event.type, checkout) } : standard;
+}
+
+/**
+ * BTCPay Server's name and extra fields for one of our events. A Lightning payment is received and
+ * settled at once, so InvoiceSettled stays InvoiceSettled; a payment after expiry is what BTCPay
+ * reports as InvoiceReceivedPayment with afterExpiration (the invoice stays Expired, marked PaidLate).
+ */
+function btcpayEvent(type: string, checkout: Record<string, unknown>): Record<string, unknown> {
+  const paid = Number(checkout.amountPaidSats ?? 0);
+  switch (type) {
+    case CheckoutEventType.InvoiceSettled:
+      return { manuallyMarked: false, overPaid: paid > Number(checkout.amountSats ?? 0) };
+    case CheckoutEventType.InvoiceExpired:
+      return { partiallyPaid: false };
+    case CheckoutEventType.InvoiceInvalid:
+      // Only a merchant's cancel makes a checkout Invalid.
+      return { manuallyMarked: true };
+    case CheckoutEventType.InvoicePaidAfterExpiration:
+      return {
+        type: 'InvoiceReceivedPayment',
+        afterExpiration: true,
+        paymentMethod: 'BTC-LN',
+        payment: {
+          id: checkout.paymentHash,
+          receivedDate: checkout.settledAt ? Math.floor(new Date(checkout.settledAt as string).getTime() / 1000) : null,
+          value: satsToBtc(paid),
+          fee: '0',
+          status: 'Settled',
+          destination: checkout.bolt11,
+        },
+      };
+    default:
+      return {};
+  }
+}
+
+function satsToBtc(sats: number): string {
+  const whole = Math.floor(sats / 1e8);
+  return `${whole}.${String(sats - whole * 1e8).padStart(8, '0')}`;
 }
 
 /** A redelivery is the same event under a new id, pointing back at the first delivery. */

@@ -66,7 +66,7 @@ export class WebhookFanout {
           eventId: event.id,
           type: event.type,
           checkoutId: event.checkoutId,
-          body: JSON.stringify(buildPayload(id, endpoint.id, event)),
+          body: JSON.stringify(buildPayload(id, endpoint, event)),
           status: 'pending',
           attempts: 0,
           nextAttemptAt: now,

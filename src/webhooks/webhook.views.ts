@@ -11,6 +11,7 @@ export function endpointView(e: WebhookEndpoint) {
     description: e.description,
     events: e.events,
     enabled: e.enabled,
+    format: e.format,
     disabledReason: e.disabledReason,
     previousSecretExpiresAt: e.previousSecretExpiresAt && e.previousSecretExpiresAt.getTime() > Date.now() ? e.previousSecretExpiresAt.toISOString() : null,
     createdAt: e.createdAt.toISOString(),

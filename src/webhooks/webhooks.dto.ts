@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, MaxLength, Min } from 'class-validator';
 import { CHECKOUT_EVENT_TYPES } from '../checkout/checkout-status';
+import { WEBHOOK_FORMATS, type WebhookFormat } from './webhook-endpoint.entity';
 
 const URL_RULES = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
 const EVENTS_MESSAGE = `each value in events must be one of ${CHECKOUT_EVENT_TYPES.join(', ')}`;
@@ -18,6 +19,10 @@ export class CreateWebhookDto {
   @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() enabled?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
 
+  @ApiPropertyOptional({ enum: WEBHOOK_FORMATS, default: 'standard', description: "Body shape: 'standard', or 'btcpay' for receivers written for BTCPay Server (its event names and fields, e.g. a late payment as InvoiceReceivedPayment with afterExpiration: true)" })
+  @IsOptional() @IsIn(WEBHOOK_FORMATS, { message: `format must be one of ${WEBHOOK_FORMATS.join(', ')}` })
+  format?: WebhookFormat;
+
   @ApiPropertyOptional({ description: 'Bring your own secret: whsec_ + base64 of 24-64 bytes, or 16-128 visible ASCII characters. Generated when absent.' })
   @IsOptional() @IsString() @MaxLength(200)
   secret?: string;
@@ -30,6 +35,9 @@ export class UpdateWebhookDto {
   events?: string[];
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+  @ApiPropertyOptional({ enum: WEBHOOK_FORMATS })
+  @IsOptional() @IsIn(WEBHOOK_FORMATS, { message: `format must be one of ${WEBHOOK_FORMATS.join(', ')}` })
+  format?: WebhookFormat;
 }
 
 export class RotateSecretDto {

@@ -42,6 +42,7 @@ export class WebhooksService {
       description: dto.description ?? null,
       events: dto.events ?? [],
       enabled: dto.enabled ?? true,
+      format: dto.format ?? 'standard',
       secret,
       previousSecret: null,
       previousSecretExpiresAt: null,
@@ -68,6 +69,7 @@ export class WebhooksService {
     const changes: Partial<WebhookEndpoint> = { updatedAt: new Date() };
     if (dto.url !== undefined) changes.url = dto.url;
     if (dto.events !== undefined) changes.events = dto.events;
+    if (dto.format !== undefined) changes.format = dto.format;
     if (dto.description !== undefined) changes.description = dto.description;
     if (dto.enabled !== undefined) {
       changes.enabled = dto.enabled;

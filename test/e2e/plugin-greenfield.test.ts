@@ -100,6 +100,10 @@ describe('greenfield plugin: a BTCPay Greenfield-compatible API', () => {
   });
 
   it('maps expiry, late payment and manual invalidation onto BTCPay statuses', async () => {
+    // A BTCPay-style receiver (created through Greenfield) and one on our own API, both for everything.
+    const btcpayHook = (await t.http.post(`/api/v1/stores/${storeId}/webhooks`).set(auth).send({ url: `${receiver.url}/late-btcpay`, authorizedEvents: { everything: true } }).expect(200)).body;
+    const nativeHook = (await t.http.post('/api/v1/webhooks').set(auth).send({ url: `${receiver.url}/late-native` }).expect(201)).body;
+    expect(nativeHook.format).toBe('standard');
     const a = (await t.http.post(`/api/v1/stores/${storeId}/invoices`).set(auth).send({ amount: 1000, currency: 'SATS' }).expect(200)).body;
     const marked = await t.http.post(`/api/v1/stores/${storeId}/invoices/${a.id}/status`).set(auth).send({ status: 'Invalid' }).expect(200);
     expect(marked.body).toMatchObject({ status: 'Invalid', additionalStatus: 'Marked', availableStatusesForManualMarking: [] });
@@ -111,6 +115,18 @@ describe('greenfield plugin: a BTCPay Greenfield-compatible API', () => {
     expect((await t.http.get(`/api/v1/stores/${storeId}/invoices/${b.id}`).set(auth).expect(200)).body).toMatchObject({ status: 'Expired', additionalStatus: 'None' });
     t.app.get(LightningService).simulatePayment(method.additionalData.paymentHash);
     await eventually(async () => (await t.http.get(`/api/v1/stores/${storeId}/invoices/${b.id}`).set(auth)).body.additionalStatus === 'PaidLate', 'PaidLate');
+
+    // BTCPay reports a late payment as InvoiceReceivedPayment with afterExpiration; our own format names it.
+    const lateFor = (path: string) => () => receiver.calls.find((c) => c.path === path && (c.body as { invoiceId?: string })?.invoiceId === b.id && (c.body as { type: string }).type !== 'InvoiceCreated' && (c.body as { type: string }).type !== 'InvoiceExpired');
+    const btcpayLate = await eventually(lateFor('/late-btcpay'), 'the BTCPay-format late-payment delivery');
+    expect(btcpayLate.body).toMatchObject({ type: 'InvoiceReceivedPayment', afterExpiration: true, webhookId: btcpayHook.id, payment: { value: '0.00002000', status: 'Settled' } });
+    const nativeLate = await eventually(lateFor('/late-native'), 'the standard-format late-payment delivery');
+    expect(nativeLate.body).toMatchObject({ type: 'InvoicePaidAfterExpiration', webhookId: nativeHook.id });
+    expect(nativeLate.body).not.toHaveProperty('afterExpiration');
+    const invalid = await eventually(() => receiver.calls.find((c) => c.path === '/late-btcpay' && (c.body as { invoiceId?: string })?.invoiceId === a.id && (c.body as { type: string }).type === 'InvoiceInvalid'), 'the InvoiceInvalid delivery');
+    expect(invalid.body).toMatchObject({ manuallyMarked: true });
+    await t.http.delete(`/api/v1/stores/${storeId}/webhooks/${btcpayHook.id}`).set(auth).expect(200);
+    await t.http.delete(`/api/v1/webhooks/${nativeHook.id}`).set(auth).expect(204);
   });
 
   it('answers bad invoice bodies with a 422 problem', async () => {
@@ -142,7 +158,7 @@ describe('greenfield plugin: a BTCPay Greenfield-compatible API', () => {
     expect(typeof (delivery.body as { timestamp: number }).timestamp).toBe('number');
     expect(delivery.headers['btcpay-sig']).toBe(`sha256=${createHmac('sha256', secret).update(delivery.raw).digest('hex')}`);
     // Only InvoiceSettled was asked for: no InvoiceCreated delivery.
-    expect(receiver.calls.filter((c) => (c.body as { type?: string })?.type === 'InvoiceCreated')).toHaveLength(0);
+    expect(receiver.calls.filter((c) => c.path === '/btcpay' && (c.body as { type?: string })?.type === 'InvoiceCreated')).toHaveLength(0);
 
     const deliveries = await eventually(async () => {
       const list = (await t.http.get(`/api/v1/stores/${storeId}/webhooks/${webhookId}/deliveries`).set(auth).expect(200)).body;
