@@ -61,7 +61,10 @@ describe('webhooks (in-process delivery, real receiver)', () => {
       expect(JSON.stringify(list.body)).not.toContain(created.body.secret);
 
       const patched = await t.http.patch(`/api/v1/webhooks/${id}`).set(auth).send({ enabled: false, events: ['InvoiceSettled'] }).expect(200);
-      expect(patched.body).toMatchObject({ enabled: false, events: ['InvoiceSettled'], url: 'https://shop.example/hook' });
+      expect(patched.body).toMatchObject({ enabled: false, events: ['InvoiceSettled'], url: 'https://shop.example/hook', format: 'standard' });
+      expect((await t.http.patch(`/api/v1/webhooks/${id}`).set(auth).send({ format: 'btcpay' }).expect(200)).body.format).toBe('btcpay');
+      const badFormat = await t.http.patch(`/api/v1/webhooks/${id}`).set(auth).send({ format: 'xml' }).expect(422);
+      expect(badFormat.body.code).toBe('validation_failed');
       const rotated = await t.http.post(`/api/v1/webhooks/${id}/rotate-secret`).set(auth).send({}).expect(200);
       expect(rotated.body.secret).toMatch(/^whsec_/);
       expect(rotated.body.secret).not.toBe(created.body.secret);
