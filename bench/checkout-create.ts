@@ -174,7 +174,7 @@ function sizeRows(tag: string, { api, direct, apiSerial, directSerial, rpcSerial
       bench: BENCH,
       figure: `${tag}: checkouts/s via API (concurrency ${concurrency})`,
       value: perSec(api.throughput),
-      baseline: `${perSec(direct.throughput)} direct AddInvoice`,
+      baseline: `${perSec(direct.throughput)} direct createInvoice`,
       ratio: ratio(api.throughput, direct.throughput),
       note: `API ${counts(api)}; direct ${counts(direct)}`,
     },
@@ -203,7 +203,7 @@ function sizeRows(tag: string, { api, direct, apiSerial, directSerial, rpcSerial
       bench: BENCH,
       figure: `${tag}: CPU per checkout (server / all lnds)`,
       value: `${ms((apiCpu.server / Math.max(1, api.ok)) * 1000)} / ${ms((lndCpu(apiCpu) / Math.max(1, api.ok)) * 1000)}`,
-      baseline: `lnds ${ms((lndCpu(directCpu) / Math.max(1, direct.ok)) * 1000)} per direct AddInvoice`,
+      baseline: `lnds ${ms((lndCpu(directCpu) / Math.max(1, direct.ok)) * 1000)} per direct createInvoice`,
     },
     { bench: BENCH, figure: `${tag}: CPU seconds (API run)`, value: cpuText(apiCpu), baseline: cpuText(directCpu), note: `API run ${(api.durationMs / 1000).toFixed(1)} s wall, direct ${(direct.durationMs / 1000).toFixed(1)} s wall` },
   ];

@@ -48,22 +48,27 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let firstError: string | undefined;
   const worker = async () => {
     while (next < opts.total && performance.now() < deadline && !opts.stop?.()) {
-      const index = next++;
-      const t0 = performance.now();
-      let ok = true;
-      try {
-        await opts.op(index);
-      } catch (err) {
-        ok = false;
-        firstError ??= err instanceof Error ? err.message : String(err);
-      }
-      const t1 = performance.now();
-      samples.push({ startedAt: t0 - started, at: t1 - started, latencyMs: t1 - t0, ok });
+      const { sample, error } = await timed(opts.op, next++, started);
+      samples.push(sample);
+      firstError ??= error;
       if (opts.paceMs) await new Promise((r) => setTimeout(r, opts.paceMs));
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
   return summarize(samples, performance.now() - started, opts.total, firstError);
+}
+
+/** Runs one operation and records when it started and ended (ms since `started`) and whether it failed. */
+async function timed(op: (index: number) => Promise<unknown>, index: number, started: number): Promise<{ sample: Sample; error?: string }> {
+  const t0 = performance.now();
+  let error: string | undefined;
+  try {
+    await op(index);
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+  }
+  const t1 = performance.now();
+  return { sample: { startedAt: t0 - started, at: t1 - started, latencyMs: t1 - t0, ok: error === undefined }, error };
 }
 
 function summarize(samples: Sample[], durationMs: number, total: number, firstError: string | undefined): LoadResult {
@@ -103,17 +108,10 @@ export async function runInterleaved(opts: InterleavedOptions): Promise<LoadResu
   for (let done = 0; done < opts.total && performance.now() < deadline; done += opts.block) {
     for (const side of sides) {
       for (let i = done; i < Math.min(done + opts.block, opts.total); i++) {
-        const t0 = performance.now();
-        let ok = true;
-        try {
-          await side.op(i);
-        } catch (err) {
-          ok = false;
-          side.firstError ??= err instanceof Error ? err.message : String(err);
-        }
-        const t1 = performance.now();
-        side.busyMs += t1 - t0;
-        side.samples.push({ startedAt: t0 - started, at: t1 - started, latencyMs: t1 - t0, ok });
+        const { sample, error } = await timed(side.op, i, started);
+        side.samples.push(sample);
+        side.busyMs += sample.latencyMs;
+        side.firstError ??= error;
       }
     }
   }
