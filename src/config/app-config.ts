@@ -141,6 +141,8 @@ export class WebhooksConfig {
   @IsInt() @Min(50) pollIntervalMs: number;
   /** How long a new outbox event waits so that one fan-out transaction takes a whole burst (0: at once). */
   @IsInt() @Min(0) @Max(1000) fanoutDelayMs: number;
+  /** Finished deliveries (and their attempts) older than this many days are deleted; 0 keeps them forever. */
+  @IsInt() @Min(0) @Max(3650) retentionDays: number;
 }
 
 export class LogConfig {

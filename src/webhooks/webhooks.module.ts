@@ -4,6 +4,7 @@ import { CheckoutModule } from '../checkout/checkout.module';
 import { AppConfig } from '../config/app-config';
 import { StoresModule } from '../stores/stores.module';
 import { BullmqDeliveryQueue } from './bullmq-delivery-queue';
+import { DeliveryRetention } from './delivery-retention';
 import { DeliveryQueue } from './delivery-queue';
 import { DeliveryWorker } from './delivery-worker';
 import { InProcessDeliveryQueue } from './in-process-delivery-queue';
@@ -24,6 +25,7 @@ import { WebhooksService } from './webhooks.service';
     WebhookFanout,
     DeliveryWorker,
     WebhookDispatcher,
+    DeliveryRetention,
     {
       provide: DeliveryQueue,
       inject: [AppConfig],
