@@ -1,8 +1,8 @@
 import { Checkout } from '../../src/checkout/checkout.entity';
 import { AdditionalStatus, CheckoutStatus } from '../../src/checkout/checkout-status';
+import { satsToBtc } from '../../src/rates/decimal';
 
 const unix = (d: Date) => Math.floor(d.getTime() / 1000);
-const btc = (sats: number) => (sats / 1e8).toFixed(8);
 
 /** A checkout as BTCPay's InvoiceData: the field names and units existing shop plugins parse. */
 export function greenfieldInvoice(c: Checkout, publicUrl: string) {
@@ -53,13 +53,13 @@ export function greenfieldPaymentMethod(c: Checkout) {
     destination: c.bolt11,
     paymentLink: `lightning:${c.bolt11}`,
     rate: c.rate ? (1e8 / Number(c.rate)).toFixed(8) : c.currency === 'BTC' ? '1' : null,
-    amount: btc(c.amountSats),
-    due: btc(Math.max(0, c.amountSats - paid)),
-    totalPaid: btc(paid),
-    paymentMethodPaid: btc(paid),
+    amount: satsToBtc(c.amountSats),
+    due: satsToBtc(Math.max(0, c.amountSats - paid)),
+    totalPaid: satsToBtc(paid),
+    paymentMethodPaid: satsToBtc(paid),
     networkFee: '0.00000000',
     paymentMethodFee: '0.00000000',
-    payments: c.settledAt ? [{ id: c.paymentHash, receivedDate: unix(c.settledAt), value: btc(paid), fee: '0.00000000', status: 'Settled', destination: c.bolt11 }] : [],
+    payments: c.settledAt ? [{ id: c.paymentHash, receivedDate: unix(c.settledAt), value: satsToBtc(paid), fee: '0.00000000', status: 'Settled', destination: c.bolt11 }] : [],
     activated: true,
     additionalData: { paymentHash: c.paymentHash },
   };

@@ -1,4 +1,4 @@
-import { multiplyCeil, normalizeDecimal } from './decimal';
+import { multiplyCeil, normalizeDecimal, satsToBtc } from './decimal';
 
 describe('decimal', () => {
   it('multiplies exactly and rounds up', () => {
@@ -13,5 +13,13 @@ describe('decimal', () => {
     expect(normalizeDecimal('0012.500')).toBe('12.5');
     expect(normalizeDecimal('0.00')).toBe('0');
     expect(normalizeDecimal('5')).toBe('5');
+  });
+
+  it('writes sats as BTC with 8 decimals, exactly', () => {
+    expect(satsToBtc(0)).toBe('0.00000000');
+    expect(satsToBtc(2000)).toBe('0.00002000');
+    expect(satsToBtc(100_000_000)).toBe('1.00000000');
+    expect(satsToBtc(2_100_000_000_000_000)).toBe('21000000.00000000');
+    expect(satsToBtc(2_099_999_997_690_001)).toBe('20999999.97690001');
   });
 });

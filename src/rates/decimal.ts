@@ -29,3 +29,9 @@ export function normalizeDecimal(value: string): string {
   const frac = text.slice(text.length - scale).replace(/0+$/, '');
   return frac ? `${int}.${frac}` : int;
 }
+
+/** Whole sats as BTC with 8 decimals ("0.00002000"), exactly: BTCPay's unit for amounts. */
+export function satsToBtc(sats: number): string {
+  const text = BigInt(Math.trunc(sats)).toString().padStart(9, '0');
+  return `${text.slice(0, -8)}.${text.slice(-8)}`;
+}

@@ -1,5 +1,6 @@
 import { CheckoutEvent } from '../checkout/checkout-event.entity';
 import { CheckoutEventType } from '../checkout/checkout-status';
+import { satsToBtc } from '../rates/decimal';
 import type { WebhookEndpoint } from './webhook-endpoint.entity';
 
 export interface WebhookPayload {
@@ -83,10 +84,6 @@ function btcpayEvent(type: string, checkout: Record<string, unknown>): Record<st
   }
 }
 
-function satsToBtc(sats: number): string {
-  const whole = Math.floor(sats / 1e8);
-  return `${whole}.${String(sats - whole * 1e8).padStart(8, '0')}`;
-}
 
 /** A redelivery is the same event under a new id, pointing back at the first delivery. */
 export function redeliveryBody(originalBody: string, newDeliveryId: string): string {
