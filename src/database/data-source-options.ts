@@ -24,7 +24,9 @@ export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
     type: 'sqlite',
     database: path,
     driver: nodeSqliteDriver({ synchronous: config.sqliteSynchronous }),
-    // WAL lets the hosted page read while a payment is being written; busy_timeout rides out locks.
+    // WAL lets readers go on while a write commits. Another connection to the file (the CLI, a second
+    // app) holding the write lock answers SQLITE_BUSY; TypeORM retries 50 ms later instead of the
+    // synchronous driver blocking the event loop in busy_timeout.
     enableWAL: true,
     busyErrorRetry: 50,
   };
