@@ -7,6 +7,8 @@ import { ConfigModule } from './config/config.module';
 import { ConfigError, loadConfig } from './config/load-config';
 import { DatabaseModule } from './database/database.module';
 import { StoresModule } from './stores/stores.module';
+import { ProblemException } from './common/problem';
+import { DEFAULT_KEY_POLICIES } from './stores/permissions';
 import { StoresService } from './stores/stores.service';
 
 /** Operator commands that work on the database directly, with the server's configuration. */
@@ -22,6 +24,10 @@ async function withStores<T>(work: (stores: StoresService, config: AppConfig) =>
   }
 }
 
+/** `--permissions a,b` or `--permissions "a b"`; BTCPay permission strings (see src/stores/permissions.ts). */
+const parsePermissions = (value: string): string[] => value.split(/[\s,]+/).filter(Boolean);
+const PERMISSIONS_HELP = `BTCPay permissions to grant, comma-separated, e.g. btcpay.store.canmodifystoresettings for a store owner key (default: what BTCPay's WooCommerce plugin asks for: ${DEFAULT_KEY_POLICIES.join(',')})`;
+
 const program = new Command().name('lightning-checkout').description('Lightning checkout server administration');
 
 program
@@ -29,13 +35,15 @@ program
   .description('create a store and print its first API key (shown once; only its hash is stored)')
   .requiredOption('--name <name>', 'store name shown to customers')
   .option('--website <url>', 'shop URL the hosted page links back to')
+  .option('--permissions <list>', PERMISSIONS_HELP, parsePermissions)
   .option('--json', 'print JSON')
-  .action(async (opts: { name: string; website?: string; json?: boolean }) => {
+  .action(async (opts: { name: string; website?: string; permissions?: string[]; json?: boolean }) => {
     await withStores(async (stores, config) => {
-      const { store, key } = await stores.createStore(opts.name, opts.website ?? null);
-      if (opts.json) return console.log(JSON.stringify({ storeId: store.id, apiKey: key }));
+      const { store, key, apiKey } = await stores.createStore(opts.name, opts.website ?? null, 'default', opts.permissions);
+      if (opts.json) return console.log(JSON.stringify({ storeId: store.id, apiKey: key, permissions: apiKey.permissions }));
       console.log(`Store created: ${store.name} (${store.id})`);
       console.log(`API key (shown once, keep it safe): ${key}`);
+      console.log(`Permissions: ${apiKey.permissions.join(', ')}`);
       console.log(`\nTry it:\n  curl -s -X POST ${config.server.publicUrl}/api/v1/checkouts -H 'Authorization: token ${key}' -H 'Content-Type: application/json' -d '{"amount": "2100", "currency": "SATS", "orderId": "demo-1"}'`);
     });
   });
@@ -45,10 +53,11 @@ program
   .description('issue another API key for a store')
   .requiredOption('--store <id>', 'store id')
   .option('--label <label>', 'what the key is for', 'cli')
-  .action(async (opts: { store: string; label: string }) => {
+  .option('--permissions <list>', PERMISSIONS_HELP, parsePermissions)
+  .action(async (opts: { store: string; label: string; permissions?: string[] }) => {
     await withStores(async (stores) => {
       await stores.get(opts.store);
-      const { key } = await stores.createKey(opts.store, opts.label);
+      const { key } = await stores.createKey(opts.store, opts.label, opts.permissions);
       console.log(key);
     });
   });
@@ -66,6 +75,7 @@ program
   });
 
 program.parseAsync(process.argv).catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : `Error: ${(err as Error).message}`);
+  const detail = err instanceof ProblemException ? (err.getResponse() as { detail?: string }).detail : undefined;
+  console.error(err instanceof ConfigError ? err.message : `Error: ${detail ?? (err as Error).message}`);
   process.exit(1);
 });

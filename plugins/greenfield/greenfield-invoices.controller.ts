@@ -9,6 +9,7 @@ import { ProblemException } from '../../src/common/problem';
 import { AppConfig } from '../../src/config/app-config';
 import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
 import { ApiKeyGuard, CurrentStore } from '../../src/stores/api-key.guard';
+import { Policy, RequirePermission } from '../../src/stores/permissions';
 import { Store } from '../../src/stores/store.entity';
 import { CreateGreenfieldInvoiceDto, ListGreenfieldInvoicesQuery, MarkInvoiceStatusDto } from './greenfield-invoice.dto';
 import { greenfieldInvoice, greenfieldPaymentMethod } from './greenfield-invoice.view';
@@ -29,6 +30,7 @@ export class GreenfieldInvoicesController {
   ) {}
 
   @Post()
+  @RequirePermission(Policy.CanCreateInvoice)
   @HttpCode(HttpStatus.OK)
   async create(@CurrentStore() store: Store, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string) {
     // BTCPay ignores fields it does not know; so do we, for clients written against newer BTCPay versions.
@@ -58,6 +60,7 @@ export class GreenfieldInvoicesController {
   }
 
   @Get()
+  @RequirePermission(Policy.CanViewInvoices)
   async list(@CurrentStore() store: Store, @Query() query: ListGreenfieldInvoicesQuery) {
     const where: FindOptionsWhere<Checkout> = { storeId: store.id };
     if (query.orderId?.length) where.orderId = In(query.orderId);
@@ -76,16 +79,19 @@ export class GreenfieldInvoicesController {
   }
 
   @Get(':invoiceId')
+  @RequirePermission(Policy.CanViewInvoices)
   async get(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string) {
     return greenfieldInvoice(await this.checkouts.get(store, invoiceId), this.config.server.publicUrl);
   }
 
   @Get(':invoiceId/payment-methods')
+  @RequirePermission(Policy.CanViewInvoices)
   async paymentMethods(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string) {
     return [greenfieldPaymentMethod(await this.checkouts.get(store, invoiceId))];
   }
 
   @Post(':invoiceId/status')
+  @RequirePermission(Policy.CanModifyInvoices)
   @HttpCode(HttpStatus.OK)
   async markStatus(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string, @Body() body: unknown) {
     const dto = parsePlatformPayload(MarkInvoiceStatusDto, body, 'validation_failed');

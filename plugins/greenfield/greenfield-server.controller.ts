@@ -4,22 +4,12 @@ import { AppConfig } from '../../src/config/app-config';
 import { LightningService } from '../../src/lightning/lightning.service';
 import { ApiKey } from '../../src/stores/api-key.entity';
 import { ApiKeyGuard, CurrentApiKey, CurrentStore, extractKey } from '../../src/stores/api-key.guard';
+import { AnyPermission, Policy, RequirePermission } from '../../src/stores/permissions';
 import { Store } from '../../src/stores/store.entity';
 import { GreenfieldStoreGuard } from './greenfield-store.guard';
 import { GreenfieldOptions } from './greenfield.options';
 
 const SERVER_VERSION = '0.1.0';
-
-/** Everything a store key may do, in BTCPay's permission names (our keys are store-wide). */
-export const storePermissions = (storeId: string) =>
-  [
-    'btcpay.store.canmodifystoresettings',
-    'btcpay.store.canviewstoresettings',
-    'btcpay.store.cancreateinvoice',
-    'btcpay.store.canviewinvoices',
-    'btcpay.store.canmodifyinvoices',
-    'btcpay.store.webhooks.canmodifywebhooks',
-  ].map((p) => `${p}:${storeId}`);
 
 /** BTCPay Greenfield store, server and API key routes that shop plugins call while connecting. */
 @ApiTags('greenfield')
@@ -34,6 +24,7 @@ export class GreenfieldServerController {
   ) {}
 
   @Get('server/info')
+  @AnyPermission()
   info() {
     const synced = this.lightning.health().some((n) => n.canIssue);
     return {
@@ -45,23 +36,30 @@ export class GreenfieldServerController {
     };
   }
 
-  /** BTCPay echoes the key itself; ours are stored hashed, so the one the caller presented is returned. */
+  /**
+   * BTCPay echoes the key itself; ours are stored hashed, so the one the caller presented is
+   * returned. `permissions` is exactly what was granted, which is what shop plugins check.
+   */
   @Get('api-keys/current')
-  currentKey(@CurrentStore() store: Store, @CurrentApiKey() apiKey: ApiKey, @Headers('authorization') authorization: string) {
-    return { apiKey: extractKey(authorization), label: apiKey.label, permissions: storePermissions(store.id) };
+  @AnyPermission()
+  currentKey(@CurrentApiKey() apiKey: ApiKey, @Headers('authorization') authorization: string) {
+    return { apiKey: extractKey(authorization), label: apiKey.label, permissions: apiKey.permissions };
   }
 
   @Get('stores')
+  @RequirePermission(Policy.CanViewStoreSettings)
   stores(@CurrentStore() store: Store) {
     return [this.storeView(store)];
   }
 
   @Get('stores/:storeId')
+  @RequirePermission(Policy.CanViewStoreSettings)
   store(@CurrentStore() store: Store) {
     return this.storeView(store);
   }
 
   @Get('stores/:storeId/payment-methods')
+  @RequirePermission(Policy.CanViewStoreSettings)
   paymentMethods() {
     return [{ paymentMethodId: 'BTC-LN', paymentMethod: 'BTC-LightningNetwork', cryptoCode: 'BTC', enabled: true, config: null }];
   }

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ProblemException } from '../../src/common/problem';
 import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
 import { ApiKeyGuard, CurrentStore } from '../../src/stores/api-key.guard';
+import { Policy, RequirePermission } from '../../src/stores/permissions';
 import { Store } from '../../src/stores/store.entity';
 import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
 import { WebhookEndpoint } from '../../src/webhooks/webhook-endpoint.entity';
@@ -42,6 +43,7 @@ function eventsOrFail(authorized: CreateGreenfieldWebhookDto['authorizedEvents']
 @ApiTags('greenfield')
 @ApiBearerAuth()
 @UseGuards(ApiKeyGuard, GreenfieldStoreGuard)
+@RequirePermission(Policy.CanModifyWebhooks)
 @Controller('api/v1/stores/:storeId/webhooks')
 export class GreenfieldWebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { ApiKeyGuard, CurrentStore } from '../stores/api-key.guard';
+import { Policy, RequirePermission } from '../stores/permissions';
 import { Store } from '../stores/store.entity';
 import { CreateCheckoutDto, ListCheckoutsQuery } from './checkout.dto';
 import { CheckoutService } from './checkout.service';
@@ -20,6 +21,7 @@ export class CheckoutController {
   ) {}
 
   @Post()
+  @RequirePermission(Policy.CanCreateInvoice)
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key returns the same checkout' })
   async create(
     @CurrentStore() store: Store,
@@ -38,17 +40,20 @@ export class CheckoutController {
   }
 
   @Get()
+  @RequirePermission(Policy.CanViewInvoices)
   async list(@CurrentStore() store: Store, @Query() query: ListCheckoutsQuery) {
     const page = await this.checkouts.list(store, query);
     return { ...page, items: page.items.map((c) => checkoutView(c, this.config.server.publicUrl)) };
   }
 
   @Get(':id')
+  @RequirePermission(Policy.CanViewInvoices)
   async get(@CurrentStore() store: Store, @Param('id') id: string) {
     return checkoutView(await this.checkouts.get(store, id), this.config.server.publicUrl);
   }
 
   @Post(':id/cancel')
+  @RequirePermission(Policy.CanModifyInvoices)
   async cancel(@CurrentStore() store: Store, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
     res.status(HttpStatus.OK);
     return checkoutView(await this.checkouts.cancel(store, id), this.config.server.publicUrl);

@@ -1,16 +1,22 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyGuard, CurrentStore } from './api-key.guard';
+import { Policy, RequirePermission } from './permissions';
 import { Store } from './store.entity';
 import { StoresService } from './stores.service';
 
 export class CreateApiKeyDto {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(200) label?: string;
+  /**
+   * BTCPay permission strings, `policy` or `policy:<this store>`; default: what BTCPay's
+   * WooCommerce plugin asks for (see DEFAULT_KEY_POLICIES). Unknown ones are refused with 422.
+   */
+  @IsOptional() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(200, { each: true }) permissions?: string[];
 }
 
-const keyView = (k: ApiKey) => ({ id: k.id, prefix: k.prefix, label: k.label, createdAt: k.createdAt, revokedAt: k.revokedAt });
+const keyView = (k: ApiKey) => ({ id: k.id, prefix: k.prefix, label: k.label, permissions: k.permissions, createdAt: k.createdAt, revokedAt: k.revokedAt });
 
 @ApiTags('stores')
 @ApiBearerAuth()
@@ -20,23 +26,30 @@ export class StoresController {
   constructor(private readonly stores: StoresService) {}
 
   @Get('store')
+  @RequirePermission(Policy.CanViewStoreSettings)
   current(@CurrentStore() store: Store) {
     return { id: store.id, name: store.name, website: store.website, createdAt: store.createdAt };
   }
 
   @Get('api-keys')
+  @RequirePermission(Policy.CanModifyStoreSettings)
   async keys(@CurrentStore() store: Store) {
     return (await this.stores.listKeys(store.id)).map(keyView);
   }
 
-  /** The new key is in the response once; only its hash is kept. */
+  /**
+   * The new key is in the response once (`key`, and `apiKey` as BTCPay names it); only its hash is
+   * kept. Only a key holding the store's top policy may issue keys, so no key can grant more than it holds.
+   */
   @Post('api-keys')
+  @RequirePermission(Policy.CanModifyStoreSettings)
   async createKey(@CurrentStore() store: Store, @Body() body: CreateApiKeyDto) {
-    const { apiKey, key } = await this.stores.createKey(store.id, body.label ?? 'api');
-    return { ...keyView(apiKey), key };
+    const { apiKey, key } = await this.stores.createKey(store.id, body.label ?? 'api', body.permissions);
+    return { ...keyView(apiKey), key, apiKey: key };
   }
 
   @Delete('api-keys/:id')
+  @RequirePermission(Policy.CanModifyStoreSettings)
   @HttpCode(204)
   async revoke(@CurrentStore() store: Store, @Param('id') id: string) {
     await this.stores.revokeKey(store.id, id);

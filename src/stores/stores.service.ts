@@ -1,12 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { randomId } from '../common/ids';
-import { NotFound } from '../common/problem';
+import { NotFound, ProblemException } from '../common/problem';
 import { UnitOfWork } from '../database/unit-of-work';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyCache, Authenticated } from './api-key-cache';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-hash';
+import { DEFAULT_KEY_POLICIES, grantPermissions } from './permissions';
 import { Store } from './store.entity';
 
 export interface CreatedKey {
@@ -25,21 +26,24 @@ export class StoresService {
 
   private readonly cache = new ApiKeyCache();
 
-  async createStore(name: string, website: string | null = null, keyLabel = 'default'): Promise<{ store: Store } & CreatedKey> {
+  /** `permissions` default to DEFAULT_KEY_POLICIES (what BTCPay's WooCommerce plugin asks for). */
+  async createStore(name: string, website: string | null = null, keyLabel = 'default', permissions: readonly string[] = DEFAULT_KEY_POLICIES): Promise<{ store: Store } & CreatedKey> {
+    const id = randomId(12);
+    const granted = grantOrFail(permissions, id);
     return this.uow.run(async (m) => {
-      const store = await m.save(m.create(Store, { id: randomId(12), name, website }));
-      const created = await this.issueKey(store.id, keyLabel, m.getRepository(ApiKey));
+      const store = await m.save(m.create(Store, { id, name, website }));
+      const created = await this.issueKey(store.id, keyLabel, granted, m.getRepository(ApiKey));
       return { store, ...created };
     });
   }
 
-  async createKey(storeId: string, label: string): Promise<CreatedKey> {
-    return this.issueKey(storeId, label, this.keys);
+  async createKey(storeId: string, label: string, permissions: readonly string[] = DEFAULT_KEY_POLICIES): Promise<CreatedKey> {
+    return this.issueKey(storeId, label, grantOrFail(permissions, storeId), this.keys);
   }
 
-  private async issueKey(storeId: string, label: string, repo: Repository<ApiKey>): Promise<CreatedKey> {
+  private async issueKey(storeId: string, label: string, permissions: string[], repo: Repository<ApiKey>): Promise<CreatedKey> {
     const key = generateApiKey();
-    const apiKey = await repo.save(repo.create({ id: randomId(12), storeId, keyHash: hashApiKey(key), prefix: displayPrefix(key), label, revokedAt: null }));
+    const apiKey = await repo.save(repo.create({ id: randomId(12), storeId, keyHash: hashApiKey(key), prefix: displayPrefix(key), label, permissions, revokedAt: null }));
     return { apiKey, key };
   }
 
@@ -90,3 +94,20 @@ export class StoresService {
     return this.stores.find({ order: { createdAt: 'ASC' } });
   }
 }
+
+/** 422 naming every permission that cannot be granted; the code is the first problem's. */
+function grantOrFail(requested: readonly string[], storeId: string): string[] {
+  const result = grantPermissions(requested, storeId);
+  if ('granted' in result) return result.granted;
+  const detail = result.problems.map((p) => `${p.permission}: ${PROBLEM_TEXT[p.code]}`).join('; ');
+  throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, result.problems[0].code, detail, {
+    message: detail,
+    invalidPermissions: result.problems,
+  });
+}
+
+const PROBLEM_TEXT = {
+  unknown_permission: 'not a BTCPay store permission',
+  unsupported_permission: 'a server or user permission; keys here belong to one store',
+  permission_store_mismatch: "names another store than the key's",
+} as const;

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiKeyGuard, CurrentStore } from '../stores/api-key.guard';
+import { Policy, RequirePermission } from '../stores/permissions';
 import { Store } from '../stores/store.entity';
 import { attemptView, deliverySummary, endpointView } from './webhook.views';
 import { CreateWebhookDto, ListDeliveriesQuery, RotateSecretDto, UpdateWebhookDto } from './webhooks.dto';
@@ -10,6 +11,7 @@ import { WebhooksService } from './webhooks.service';
 @ApiTags('webhooks')
 @ApiBearerAuth()
 @UseGuards(ApiKeyGuard)
+@RequirePermission(Policy.CanModifyWebhooks)
 @Controller('api/v1/webhooks')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}

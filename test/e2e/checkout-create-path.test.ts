@@ -52,11 +52,12 @@ describe('checkout create path', () => {
   });
 
   it('accepts a new key at once and refuses a revoked one at once, even right after using it', async () => {
-    const { apiKey: first } = await t.createStore('Key rotation shop');
+    const owner = ['btcpay.store.canmodifystoresettings'];
+    const { apiKey: first } = await t.createStore('Key rotation shop', owner);
     await t.http.get('/api/v1/store').set(auth(first)).expect(200);
     await t.http.post('/api/v1/checkouts').set(auth(first)).send({ amount: 10 }).expect(201);
 
-    const second = await t.http.post('/api/v1/api-keys').set(auth(first)).send({ label: 'rotated' }).expect(201);
+    const second = await t.http.post('/api/v1/api-keys').set(auth(first)).send({ label: 'rotated', permissions: owner }).expect(201);
     await t.http.get('/api/v1/store').set(auth(second.body.key)).expect(200);
 
     const keys = await t.http.get('/api/v1/api-keys').set(auth(second.body.key)).expect(200);

@@ -13,8 +13,8 @@ export interface TestApp {
   url: string;
   http: ReturnType<typeof request>;
   db: TestDatabase;
-  /** Creates a store and returns its id and API key. */
-  createStore(name?: string): Promise<{ storeId: string; apiKey: string }>;
+  /** Creates a store and returns its id and API key (with the CLI's default permissions unless given). */
+  createStore(name?: string, permissions?: string[]): Promise<{ storeId: string; apiKey: string }>;
   close(): Promise<void>;
 }
 
@@ -48,8 +48,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     url,
     http: request(app.getHttpServer()),
     db,
-    createStore: async (name = 'Test shop') => {
-      const { store, key } = await stores.createStore(name);
+    createStore: async (name = 'Test shop', permissions?: string[]) => {
+      const { store, key } = await stores.createStore(name, null, 'default', permissions);
       return { storeId: store.id, apiKey: key };
     },
     close: async () => {
