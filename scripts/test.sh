@@ -25,6 +25,7 @@ bash scripts/build-lightning.sh
 step "services"
 bash scripts/ensure-services.sh
 bash scripts/ensure-chromium.sh # the hosted-page e2e suite drives Debian's Chromium
+bash scripts/ensure-php.sh # the BTCPay PHP client e2e suite runs BTCPay's library under php-cli
 
 step "typecheck"
 tsc -p tsconfig.json --noEmit
