@@ -51,7 +51,8 @@ export class GreenfieldInvoicesController {
         description: itemDesc,
         redirectUrl: dto.checkout?.redirectURL,
         // Our invoices live at least a minute: a Lightning payment needs time to route.
-        expirySeconds: minutes === undefined ? undefined : Math.max(60, minutes * 60),
+        // null is how BTCPay's PHP client sends an unset option: the store's expiry applies.
+        expirySeconds: minutes === undefined || minutes === null ? undefined : Math.max(60, minutes * 60),
         metadata: Object.keys(metadata).length > 0 ? metadata : undefined,
       },
       idempotencyKey,

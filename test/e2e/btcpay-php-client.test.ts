@@ -70,7 +70,8 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
 
   /** The plugin's settings form, saved with this API key (wp_options as the admin would fill them). */
   function useKey(key: string) {
-    writeFileSync(optionsFile(), JSON.stringify({ btcpay_gf_url: url, btcpay_gf_api_key: key, btcpay_gf_store_id: storeId }));
+    const options = existsSync(optionsFile()) ? (JSON.parse(readFileSync(optionsFile(), 'utf8')) as Record<string, unknown>) : {};
+    writeFileSync(optionsFile(), JSON.stringify({ ...options, btcpay_gf_url: url, btcpay_gf_api_key: key, btcpay_gf_store_id: storeId }));
   }
 
   function webhooks(): WebhookRecord[] {
@@ -197,6 +198,8 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
     const fiat = await woo<{ BTCPay_id: string; invoice: Record<string, unknown> }>('create-invoice', 'USD', '12.50', '103');
     expect(fiat.invoice).toMatchObject({ status: 'New', currency: 'USD' });
     expect(Number(fiat.invoice.amount)).toBe(12.5);
+    // The plugin sets no expiry: the store's applies.
+    expect(Number(fiat.invoice.expirationTime) - Number(fiat.invoice.createdTime)).toBe(EXPIRY_SECONDS);
     invoices.fiat = fiat.BTCPay_id;
     expect(new Set(Object.values(invoices)).size).toBe(3);
   });
@@ -233,8 +236,23 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
     expect(await woo('valid-invoice-exists', invoices.btc)).toMatchObject({ exists: false, status: 'Invalid' });
   });
 
+  it("a key without canmodifyinvoices: the client's markInvoiceStatus gets a ForbiddenException naming the permission", async () => {
+    useKey(keys.partial);
+    try {
+      const refused = await woo<{ ok: boolean; error: { class: string; code: number; message: string } }>('mark-invalid', invoices.sats);
+      expect(refused.ok).toBe(false);
+      expect(refused.error).toMatchObject({ class: 'BTCPayServer\\Exception\\ForbiddenException', code: 403 });
+      expect(refused.error.message).toContain('missing_permission');
+      expect(refused.error.message).toContain('btcpay.store.canmodifyinvoices');
+      expect(await woo('is-fully-paid', invoices.sats)).toMatchObject({ status: 'Settled' });
+    } finally {
+      useKey(keys.woo);
+    }
+  });
+
   it('expiry: an unpaid invoice expires with InvoiceExpired (not partially paid) and is not reused', async () => {
-    expect(await waitForWebhook(invoices.fiat, 'InvoiceExpired', (EXPIRY_SECONDS + 120) * 1000)).toMatchObject({ partiallyPaid: false });
+    const expired = await waitForWebhook(invoices.fiat, 'InvoiceExpired', (EXPIRY_SECONDS + 120) * 1000);
+    expect(expired).toMatchObject({ partiallyPaid: false });
     expect(await woo('valid-invoice-exists', invoices.fiat)).toMatchObject({ exists: false, status: 'Expired' });
   });
 

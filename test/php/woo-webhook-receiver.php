@@ -18,7 +18,7 @@ foreach (getallheaders() as $key => $value) {
 }
 $webhook = get_option('btcpay_gf_webhook', null);
 $valid = $signature !== null && $webhook && Webhook::isIncomingWebhookRequestValid($raw, $signature, $webhook['secret']);
-$record = ['valid' => $valid, 'query' => $_GET];
+$record = ['valid' => $valid, 'query' => $_GET, 'receivedAt' => time()];
 if ($valid) {
     $data = json_decode($raw, false, 512, JSON_THROW_ON_ERROR);
     // The fields processOrderStatus() reads.
@@ -29,6 +29,7 @@ if ($valid) {
         'partiallyPaid' => $data->partiallyPaid ?? null,
         'manuallyMarked' => $data->manuallyMarked ?? null,
         'overPaid' => $data->overPaid ?? null,
+        'timestamp' => $data->timestamp ?? null,
     ];
 }
 file_put_contents((string) getenv('WOO_WEBHOOK_LOG'), json_encode($record, JSON_UNESCAPED_SLASHES) . "\n", FILE_APPEND | LOCK_EX);
