@@ -217,6 +217,16 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
     const settled = await waitForWebhook(invoices.sats, 'InvoiceSettled');
     expect(settled).toMatchObject({ valid: true, overPaid: false });
     expect(await woo('is-fully-paid', invoices.sats)).toMatchObject({ fullyPaid: true, status: 'Settled' });
+    // updateWCOrderPayments on InvoiceSettled: the order meta the plugin writes (its method-id part is in the pending steps).
+    const { meta, error } = await woo<{ meta: Record<string, unknown>; error?: unknown }>('order-payments', invoices.sats);
+    expect(error).toBeUndefined();
+    const paid = Object.entries(meta).filter(([key]) => /^BTCPay_.+_total_paid$/.test(key));
+    expect(paid).toHaveLength(1);
+    const method = paid[0][0].replace(/^BTCPay_/, '').replace(/_total_paid$/, '');
+    expect(Number(meta[`BTCPay_${method}_total_paid`])).toBe(0.000021);
+    expect(typeof meta[`BTCPay_${method}_rate`]).toBe('string');
+    expect(Number(meta[`BTCPay_${method}_rate`])).toBe(1);
+    expect(meta[`BTCPay_${method}_0_status`]).toBe('Settled');
   });
 
   it('signature validation: the receiver refuses a body whose BTCPay-Sig does not match the stored secret', async () => {
