@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager, In, LessThan } from 'typeorm';
+import { EntityManager, FindOptionsWhere, In, LessThan } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { insertRow } from '../database/fast-insert';
@@ -9,6 +9,7 @@ import { CheckoutEvent } from './checkout-event.entity';
 import { CheckoutEventsBus } from './checkout-events.bus';
 import { AdditionalStatus, CheckoutEventType, CheckoutStatus } from './checkout-status';
 import { checkoutView } from './checkout.view';
+import { paymentStep } from './payment-rule';
 
 export interface PaymentReport {
   paymentHash: string;
@@ -16,10 +17,10 @@ export interface PaymentReport {
   settledAt: Date;
 }
 
-export type PaymentOutcome = 'settled' | 'paid_late' | 'already_applied' | 'unknown_invoice';
+export type PaymentOutcome = 'settled' | 'paid_late' | 'underpaid' | 'already_applied' | 'unknown_invoice';
 
 /**
- * The checkout state machine: New → Settled | Expired | Invalid, plus PaidLate. Every transition
+ * The checkout state machine: New → Settled | Expired | Invalid, plus PaidLate and PaidPartial. Every transition
  * is a conditional UPDATE (… WHERE status = 'New') in the same transaction as its outbox event,
  * so concurrent replicas and duplicate node events apply a change exactly once.
  */
@@ -33,23 +34,35 @@ export class CheckoutTransitions {
     private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Records a payment the node reports. Only a payment of at least the amount due settles a New
+   * checkout; less keeps it New and marks it PaidPartial (the amount is recorded either way). On an
+   * Expired or Invalid checkout any payment is money taken, so it is recorded as PaidLate.
+   */
+  /**
+   * Records a payment the node reports, by the rule in `paymentStep` (an underpayment is never
+   * Settled). The step is decided on the row as read, then applied by an UPDATE conditioned on that
+   * same state; if a concurrent transition changed it first, the decision is taken again.
+   */
   async applyPayment(report: PaymentReport): Promise<PaymentOutcome> {
     const { outcome, events } = await this.uow.run(async (m) => {
-      const paid = { amountPaidSats: report.amountPaidSats, settledAt: report.settledAt };
-      const settled = await this.conditionalUpdate(m, { paymentHash: report.paymentHash }, [CheckoutStatus.New], { status: CheckoutStatus.Settled, ...paid });
-      if (settled) return { outcome: 'settled' as const, events: [await this.record(m, settled, CheckoutEventType.InvoiceSettled)] };
-      const late = await this.conditionalUpdate(
-        m,
-        { paymentHash: report.paymentHash, additionalStatus: AdditionalStatus.None },
-        [CheckoutStatus.Expired, CheckoutStatus.Invalid],
-        { additionalStatus: AdditionalStatus.PaidLate, ...paid },
-      );
-      if (late) return { outcome: 'paid_late' as const, events: [await this.record(m, late, CheckoutEventType.InvoicePaidAfterExpiration)] };
-      const exists = await m.exists(Checkout, { where: { paymentHash: report.paymentHash } });
-      return { outcome: exists ? ('already_applied' as const) : ('unknown_invoice' as const), events: [] };
+      for (;;) {
+        const current = await m.findOne(Checkout, { select: { id: true, status: true, additionalStatus: true, amountSats: true }, where: { paymentHash: report.paymentHash } });
+        if (!current) return { outcome: 'unknown_invoice' as const, events: [] };
+        const step = paymentStep(current, report.amountPaidSats);
+        if (!step) return { outcome: 'already_applied' as const, events: [] };
+        const changed = await this.conditionalUpdate(m, { paymentHash: report.paymentHash, additionalStatus: current.additionalStatus }, [current.status], {
+          status: step.status,
+          additionalStatus: step.additionalStatus,
+          amountPaidSats: report.amountPaidSats,
+          settledAt: report.settledAt,
+        });
+        if (changed) return { outcome: step.outcome, events: [await this.record(m, changed, step.event)] };
+      }
     });
     this.bus.publish(events);
     if (outcome === 'paid_late') this.logger.warn({ paymentHash: report.paymentHash }, 'payment arrived after the checkout expired: recorded as PaidLate');
+    if (outcome === 'underpaid') this.logger.warn({ paymentHash: report.paymentHash, amountPaidSats: report.amountPaidSats }, 'payment below the amount due: recorded as PaidPartial, not Settled');
     return outcome;
   }
 
@@ -94,7 +107,7 @@ export class CheckoutTransitions {
 
   private async conditionalUpdate(
     m: EntityManager,
-    where: Partial<Pick<Checkout, 'id' | 'paymentHash' | 'additionalStatus'>>,
+    where: FindOptionsWhere<Checkout> & ({ id: string } | { paymentHash: string }),
     fromStatuses: CheckoutStatus[],
     set: Partial<Checkout>,
   ): Promise<Checkout | null> {
@@ -105,7 +118,7 @@ export class CheckoutTransitions {
       .where({ ...where, status: In(fromStatuses) })
       .execute();
     if (!result.affected) return null;
-    return m.findOneOrFail(Checkout, { where: where.id ? { id: where.id } : { paymentHash: where.paymentHash } });
+    return m.findOneOrFail(Checkout, { where: 'id' in where ? { id: where.id } : { paymentHash: where.paymentHash } });
   }
 
   /**

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { FindOptionsWhere, QueryFailedError, Repository } from 'typeorm';
+import { canonicalJson } from '../common/canonical-json';
 import { randomId } from '../common/ids';
 import { NotFound, ProblemException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
@@ -175,7 +176,7 @@ export class CheckoutService {
   }
 }
 
-function fingerprintOf(dto: CreateCheckoutDto): string {
-  const canonical = JSON.stringify(dto, Object.keys(dto).sort());
-  return createHash('sha256').update(canonical).digest('hex');
+/** SHA-256 of the whole request in canonical JSON: nested objects count too, key order does not. */
+export function fingerprintOf(dto: CreateCheckoutDto): string {
+  return createHash('sha256').update(canonicalJson(dto)).digest('hex');
 }
