@@ -71,6 +71,7 @@ export class CheckoutService {
       expiresAt: invoice.expiresAt,
       settledAt: null,
       amountPaidSats: null,
+      invoiceCancelPending: false,
       createdAt: now,
       updatedAt: now,
     });
