@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { insertRow } from '../database/fast-insert';
 import { UnitOfWork } from '../database/unit-of-work';
+import { LightningService } from '../lightning/lightning.service';
 import { Checkout } from './checkout.entity';
 import { CheckoutEvent } from './checkout-event.entity';
 import { CheckoutEventsBus } from './checkout-events.bus';
@@ -32,6 +33,7 @@ export class CheckoutTransitions {
     private readonly uow: UnitOfWork,
     private readonly bus: CheckoutEventsBus,
     private readonly config: AppConfig,
+    private readonly lightning: LightningService,
   ) {}
 
   /**
@@ -70,8 +72,41 @@ export class CheckoutTransitions {
     return this.finish(id, CheckoutStatus.Expired, CheckoutEventType.InvoiceExpired);
   }
 
+  /**
+   * Cancels a New checkout, then its invoice on the node that issued it, so the customer can no
+   * longer pay it. The checkout is marked `invoiceCancelPending` in the same transaction as the
+   * status change; the mark is cleared once the node has canceled the invoice, and reconciliation
+   * retries while it is not (node down). A payment that won the race is recorded as PaidLate.
+   */
   async invalidate(id: string): Promise<boolean> {
-    return this.finish(id, CheckoutStatus.Invalid, CheckoutEventType.InvoiceInvalid);
+    const events = await this.uow.run(async (m) => {
+      const changed = await this.conditionalUpdate(m, { id }, [CheckoutStatus.New], { status: CheckoutStatus.Invalid, invoiceCancelPending: true });
+      return changed ? [await this.record(m, changed, CheckoutEventType.InvoiceInvalid)] : [];
+    });
+    this.bus.publish(events);
+    if (events.length === 0) return false;
+    const checkout = events[0].payload.checkout as { paymentHash: string; nodeName: string };
+    await this.cancelOnNode({ id, paymentHash: checkout.paymentHash, nodeName: checkout.nodeName }).catch((err: Error) =>
+      this.logger.warn({ checkoutId: id, err: err.message }, 'could not cancel the invoice on its node yet; reconciliation will retry'),
+    );
+    return true;
+  }
+
+  /**
+   * Cancels the invoice of a canceled checkout on its node and clears the pending mark. When the
+   * node will not cancel it, looks it up: if it was paid, the payment is applied (PaidLate) and the
+   * mark cleared; otherwise the error is passed on and the mark stays for the next try.
+   */
+  async cancelOnNode(checkout: Pick<Checkout, 'id' | 'paymentHash' | 'nodeName'>): Promise<void> {
+    const ref = { paymentHash: checkout.paymentHash, nodeName: checkout.nodeName };
+    try {
+      await this.lightning.cancelInvoice(ref);
+    } catch (err) {
+      const state = await this.lightning.lookupInvoice(ref).catch(() => null);
+      if (!state?.settled && !state?.canceled) throw err;
+      if (state.settled) await this.applyPayment({ paymentHash: ref.paymentHash, amountPaidSats: state.amountPaidSats ?? 0, settledAt: state.settledAt ?? new Date() });
+    }
+    await this.uow.run((m) => m.update(Checkout, { id: checkout.id, invoiceCancelPending: true }, { invoiceCancelPending: false }));
   }
 
   /** Expires every New checkout past its expiry; safe to run on several replicas at once. */

@@ -66,6 +66,16 @@ describe('checkout API (embedded dev backend)', () => {
     expect((await t.http.get(`/api/v1/checkouts/${c.body.id}`).set(auth)).body.status).toBe('New');
   });
 
+  it('a canceled checkout\'s invoice is canceled on the node: it can no longer be paid', async () => {
+    const c = await create({ amount: 321 }).expect(201);
+    await t.http.post(`/api/v1/checkouts/${c.body.id}/cancel`).set(auth).expect(200);
+    const lightning = t.app.get(LightningService);
+    expect(await lightning.lookupInvoice({ paymentHash: c.body.paymentHash, nodeName: c.body.nodeName })).toMatchObject({ canceled: true, settled: false });
+    const refused = await t.http.post(`/i/${c.body.id}/simulate-payment`).set('Accept', 'application/json').expect(409);
+    expect(refused.body.code).toBe('invoice_canceled');
+    expect((await t.http.get(`/api/v1/checkouts/${c.body.id}`).set(auth)).body).toMatchObject({ status: 'Invalid', additionalStatus: 'None', amountPaidSats: null });
+  });
+
   it('gets, lists with filters and paginates', async () => {
     const a = await create({ amount: 10, orderId: 'list-me' }).expect(201);
     const got = await t.http.get(`/api/v1/checkouts/${a.body.id}`).set(auth).expect(200);
