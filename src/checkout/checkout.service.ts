@@ -79,13 +79,11 @@ export class CheckoutService {
       // The checkout and its outbox event, all or none. `save` would SELECT first and re-read
       // the row after; every value is known here, so neither is needed.
       const event = this.transitions.createdEvent(checkout);
-      await insertTogether(
-        this.uow.dataSource,
-        [
+      await this.uow.run((m) =>
+        insertTogether(m, [
           [Checkout, checkout],
           [CheckoutEvent, event],
-        ],
-        (work) => this.uow.run(work),
+        ]),
       );
       this.transitions.publish([event]);
       return { checkout, replayed: false };
