@@ -214,7 +214,8 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
     const attempt = delivery.attempts + 1;
     const event = await this.uow.dataSource.getRepository(CheckoutEvent).findOne({ where: { seq: delivery.eventSeq } });
     try {
-      if (event) {
+      // A consumer carried over from the old cursor is queued every type until it subscribes again.
+      if (event && subscription.types.includes(event.type)) {
         await subscription.handle({
           seq: event.seq,
           id: event.id,

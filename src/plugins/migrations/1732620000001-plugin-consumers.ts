@@ -1,11 +1,15 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
 import { timestampType } from '../../database/dialect';
 
+/** Every event type when this migration was written (a migration must not follow later code). */
+const ALL_TYPES = ['InvoiceCreated', 'InvoiceSettled', 'InvoiceExpired', 'InvoiceInvalid', 'InvoicePaidAfterExpiration', 'InvoicePaidPartial'];
+
 /**
  * Plugin deliveries are now created by the outbox fan-out (with the webhook deliveries), for the
  * consumers listed in `plugin_consumers`; the per-consumer cursor over `checkout_events.seq`, which
  * could skip an event committed late on PostgreSQL, is retired. A consumer carried over from its
- * cursor starts after the cursor's position and gets its event types when its plugin next subscribes.
+ * cursor starts after the cursor's position and takes every event type until its plugin subscribes
+ * again with its own list (the fan-out may run before that; delivery skips types it does not take).
  */
 export class PluginConsumers1732620000001 implements MigrationInterface {
   name = 'PluginConsumers1732620000001';
@@ -25,7 +29,7 @@ export class PluginConsumers1732620000001 implements MigrationInterface {
       }),
     );
     await queryRunner.query(
-      `INSERT INTO plugin_consumers (consumer, types, "sinceSeq", "createdAt", "updatedAt") SELECT consumer, '[]', "lastSeq", "updatedAt", "updatedAt" FROM plugin_cursors`,
+      `INSERT INTO plugin_consumers (consumer, types, "sinceSeq", "createdAt", "updatedAt") SELECT consumer, $types, "lastSeq", "updatedAt", "updatedAt" FROM plugin_cursors`.replace('$types', `'${JSON.stringify(ALL_TYPES)}'`),
     );
     await queryRunner.dropTable('plugin_cursors');
   }
