@@ -112,6 +112,8 @@ describe('simulate-payment survives kill -9 of the server process', () => {
     }
     const settledEvents = await query<{ checkoutId: string; n: number | string }>(`SELECT "checkoutId", COUNT(*) AS n FROM checkout_events WHERE type = 'InvoiceSettled' GROUP BY "checkoutId"`);
     const counts = new Map(settledEvents.map((e) => [e.checkoutId, Number(e.n)]));
+    // Read after the events: reconciliation may still be settling unacknowledged ones meanwhile.
+    rows = await byId();
     for (const id of acknowledged) expect(counts.get(id)).toBe(1);
     for (const [id, n] of counts) {
       expect(n).toBe(1);
