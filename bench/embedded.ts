@@ -23,7 +23,9 @@ export async function run(opts: EmbeddedOptions = {}): Promise<Row[]> {
   const timeLimitMs = opts.timeLimitMs ?? 60_000;
   let server;
   try {
-    server = await startServer({ config: { lightning: { backend: { type: 'dev', name: 'dev' } } }, maxSockets: concurrency });
+    // BENCH_EMBEDDED_DATABASE=postgres: the same load with PostgreSQL behind the dev backend (the create path's own cost on PostgreSQL).
+    const database = process.env.BENCH_EMBEDDED_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+    server = await startServer({ config: { lightning: { backend: { type: 'dev', name: 'dev' } } }, maxSockets: concurrency, database });
   } catch (err) {
     return [unavailable(BENCH, 'checkouts/s (SQLite + dev backend)', errorMessage(err))];
   }

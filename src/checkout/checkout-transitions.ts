@@ -1,14 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager, In, LessThan } from 'typeorm';
+import { EntityManager, FindOptionsWhere, In, LessThan } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { insertRow } from '../database/fast-insert';
 import { UnitOfWork } from '../database/unit-of-work';
+import { LightningService } from '../lightning/lightning.service';
 import { Checkout } from './checkout.entity';
 import { CheckoutEvent } from './checkout-event.entity';
 import { CheckoutEventsBus } from './checkout-events.bus';
 import { AdditionalStatus, CheckoutEventType, CheckoutStatus } from './checkout-status';
 import { checkoutView } from './checkout.view';
+import { paymentStep } from './payment-rule';
 
 export interface PaymentReport {
   paymentHash: string;
@@ -16,10 +18,10 @@ export interface PaymentReport {
   settledAt: Date;
 }
 
-export type PaymentOutcome = 'settled' | 'paid_late' | 'already_applied' | 'unknown_invoice';
+export type PaymentOutcome = 'settled' | 'paid_late' | 'underpaid' | 'already_applied' | 'unknown_invoice';
 
 /**
- * The checkout state machine: New → Settled | Expired | Invalid, plus PaidLate. Every transition
+ * The checkout state machine: New → Settled | Expired | Invalid, plus PaidLate and PaidPartial. Every transition
  * is a conditional UPDATE (… WHERE status = 'New') in the same transaction as its outbox event,
  * so concurrent replicas and duplicate node events apply a change exactly once.
  */
@@ -31,25 +33,38 @@ export class CheckoutTransitions {
     private readonly uow: UnitOfWork,
     private readonly bus: CheckoutEventsBus,
     private readonly config: AppConfig,
+    private readonly lightning: LightningService,
   ) {}
 
+  /**
+   * Records a payment the node reports. Only a payment of at least the amount due settles a New
+   * checkout; less keeps it New and marks it PaidPartial (the amount is recorded either way). On an
+   * Expired or Invalid checkout any payment is money taken, so it is recorded as PaidLate.
+   */
+  /**
+   * Records a payment the node reports, by the rule in `paymentStep` (an underpayment is never
+   * Settled). The step is decided on the row as read, then applied by an UPDATE conditioned on that
+   * same state; if a concurrent transition changed it first, the decision is taken again.
+   */
   async applyPayment(report: PaymentReport): Promise<PaymentOutcome> {
     const { outcome, events } = await this.uow.run(async (m) => {
-      const paid = { amountPaidSats: report.amountPaidSats, settledAt: report.settledAt };
-      const settled = await this.conditionalUpdate(m, { paymentHash: report.paymentHash }, [CheckoutStatus.New], { status: CheckoutStatus.Settled, ...paid });
-      if (settled) return { outcome: 'settled' as const, events: [await this.record(m, settled, CheckoutEventType.InvoiceSettled)] };
-      const late = await this.conditionalUpdate(
-        m,
-        { paymentHash: report.paymentHash, additionalStatus: AdditionalStatus.None },
-        [CheckoutStatus.Expired, CheckoutStatus.Invalid],
-        { additionalStatus: AdditionalStatus.PaidLate, ...paid },
-      );
-      if (late) return { outcome: 'paid_late' as const, events: [await this.record(m, late, CheckoutEventType.InvoicePaidAfterExpiration)] };
-      const exists = await m.exists(Checkout, { where: { paymentHash: report.paymentHash } });
-      return { outcome: exists ? ('already_applied' as const) : ('unknown_invoice' as const), events: [] };
+      for (;;) {
+        const current = await m.findOne(Checkout, { select: { id: true, status: true, additionalStatus: true, amountSats: true }, where: { paymentHash: report.paymentHash } });
+        if (!current) return { outcome: 'unknown_invoice' as const, events: [] };
+        const step = paymentStep(current, report.amountPaidSats);
+        if (!step) return { outcome: 'already_applied' as const, events: [] };
+        const changed = await this.conditionalUpdate(m, { paymentHash: report.paymentHash, additionalStatus: current.additionalStatus }, [current.status], {
+          status: step.status,
+          additionalStatus: step.additionalStatus,
+          amountPaidSats: report.amountPaidSats,
+          settledAt: report.settledAt,
+        });
+        if (changed) return { outcome: step.outcome, events: [await this.record(m, changed, step.event)] };
+      }
     });
     this.bus.publish(events);
     if (outcome === 'paid_late') this.logger.warn({ paymentHash: report.paymentHash }, 'payment arrived after the checkout expired: recorded as PaidLate');
+    if (outcome === 'underpaid') this.logger.warn({ paymentHash: report.paymentHash, amountPaidSats: report.amountPaidSats }, 'payment below the amount due: recorded as PaidPartial, not Settled');
     return outcome;
   }
 
@@ -57,8 +72,41 @@ export class CheckoutTransitions {
     return this.finish(id, CheckoutStatus.Expired, CheckoutEventType.InvoiceExpired);
   }
 
+  /**
+   * Cancels a New checkout, then its invoice on the node that issued it, so the customer can no
+   * longer pay it. The checkout is marked `invoiceCancelPending` in the same transaction as the
+   * status change; the mark is cleared once the node has canceled the invoice, and reconciliation
+   * retries while it is not (node down). A payment that won the race is recorded as PaidLate.
+   */
   async invalidate(id: string): Promise<boolean> {
-    return this.finish(id, CheckoutStatus.Invalid, CheckoutEventType.InvoiceInvalid);
+    const events = await this.uow.run(async (m) => {
+      const changed = await this.conditionalUpdate(m, { id }, [CheckoutStatus.New], { status: CheckoutStatus.Invalid, invoiceCancelPending: true });
+      return changed ? [await this.record(m, changed, CheckoutEventType.InvoiceInvalid)] : [];
+    });
+    this.bus.publish(events);
+    if (events.length === 0) return false;
+    const checkout = events[0].payload.checkout as { paymentHash: string; nodeName: string };
+    await this.cancelOnNode({ id, paymentHash: checkout.paymentHash, nodeName: checkout.nodeName }).catch((err: Error) =>
+      this.logger.warn({ checkoutId: id, err: err.message }, 'could not cancel the invoice on its node yet; reconciliation will retry'),
+    );
+    return true;
+  }
+
+  /**
+   * Cancels the invoice of a canceled checkout on its node and clears the pending mark. When the
+   * node will not cancel it, looks it up: if it was paid, the payment is applied (PaidLate) and the
+   * mark cleared; otherwise the error is passed on and the mark stays for the next try.
+   */
+  async cancelOnNode(checkout: Pick<Checkout, 'id' | 'paymentHash' | 'nodeName'>): Promise<void> {
+    const ref = { paymentHash: checkout.paymentHash, nodeName: checkout.nodeName };
+    try {
+      await this.lightning.cancelInvoice(ref);
+    } catch (err) {
+      const state = await this.lightning.lookupInvoice(ref).catch(() => null);
+      if (!state?.settled && !state?.canceled) throw err;
+      if (state.settled) await this.applyPayment({ paymentHash: ref.paymentHash, amountPaidSats: state.amountPaidSats ?? 0, settledAt: state.settledAt ?? new Date() });
+    }
+    await this.uow.run((m) => m.update(Checkout, { id: checkout.id, invoiceCancelPending: true }, { invoiceCancelPending: false }));
   }
 
   /** Expires every New checkout past its expiry; safe to run on several replicas at once. */
@@ -94,7 +142,7 @@ export class CheckoutTransitions {
 
   private async conditionalUpdate(
     m: EntityManager,
-    where: Partial<Pick<Checkout, 'id' | 'paymentHash' | 'additionalStatus'>>,
+    where: FindOptionsWhere<Checkout> & ({ id: string } | { paymentHash: string }),
     fromStatuses: CheckoutStatus[],
     set: Partial<Checkout>,
   ): Promise<Checkout | null> {
@@ -105,7 +153,7 @@ export class CheckoutTransitions {
       .where({ ...where, status: In(fromStatuses) })
       .execute();
     if (!result.affected) return null;
-    return m.findOneOrFail(Checkout, { where: where.id ? { id: where.id } : { paymentHash: where.paymentHash } });
+    return m.findOneOrFail(Checkout, { where: 'id' in where ? { id: where.id } : { paymentHash: where.paymentHash } });
   }
 
   /**

@@ -39,6 +39,8 @@ export class Checkout {
   @Column({ type: Date }) expiresAt: Date;
   @Column({ type: Date, nullable: true }) settledAt: Date | null;
   @Column({ type: 'bigint', nullable: true, transformer: bigintAsNumber }) amountPaidSats: number | null;
+  /** Canceled here but not yet on the node that issued the invoice: reconciliation keeps trying. */
+  @Column({ type: 'boolean', default: false }) invoiceCancelPending: boolean;
   @CreateDateColumn() createdAt: Date;
   @UpdateDateColumn() updatedAt: Date;
 }

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { FindOptionsWhere, QueryFailedError, Repository } from 'typeorm';
+import { canonicalJson } from '../common/canonical-json';
 import { randomId } from '../common/ids';
 import { NotFound, ProblemException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
@@ -70,6 +71,7 @@ export class CheckoutService {
       expiresAt: invoice.expiresAt,
       settledAt: null,
       amountPaidSats: null,
+      invoiceCancelPending: false,
       createdAt: now,
       updatedAt: now,
     });
@@ -77,13 +79,11 @@ export class CheckoutService {
       // The checkout and its outbox event, all or none. `save` would SELECT first and re-read
       // the row after; every value is known here, so neither is needed.
       const event = this.transitions.createdEvent(checkout);
-      await insertTogether(
-        this.uow.dataSource,
-        [
+      await this.uow.run((m) =>
+        insertTogether(m, [
           [Checkout, checkout],
           [CheckoutEvent, event],
-        ],
-        (work) => this.uow.run(work),
+        ]),
       );
       this.transitions.publish([event]);
       return { checkout, replayed: false };
@@ -175,7 +175,7 @@ export class CheckoutService {
   }
 }
 
-function fingerprintOf(dto: CreateCheckoutDto): string {
-  const canonical = JSON.stringify(dto, Object.keys(dto).sort());
-  return createHash('sha256').update(canonical).digest('hex');
+/** SHA-256 of the whole request in canonical JSON: nested objects count too, key order does not. */
+export function fingerprintOf(dto: CreateCheckoutDto): string {
+  return createHash('sha256').update(canonicalJson(dto)).digest('hex');
 }

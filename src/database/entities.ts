@@ -6,11 +6,22 @@ import { PLUGIN_ENTITIES, PLUGIN_MIGRATIONS } from '../plugins/registry';
 import { Initial1732350000000 } from './migrations/1732350000000-initial';
 import { Webhooks1732400000000 } from './migrations/1732400000000-webhooks';
 import { WebhookFormat1732500000000 } from './migrations/1732500000000-webhook-format';
+import { DevInvoices1732620000002 } from './migrations/1732620000002-dev-invoices';
+import { InvoiceCancelPending1732620000003 } from './migrations/1732620000003-invoice-cancel-pending';
 import { ApiKeyPermissions1732630000001 } from './migrations/1732630000001-api-key-permissions';
+import { DevInvoice } from '../lightning/dev/dev-invoice.entity';
 import { WebhookAttempt } from '../webhooks/webhook-attempt.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
 
 /** Every entity and migration; domains append theirs here so one list feeds app, CLI and tests. */
-export const ENTITIES: Function[] = [Store, ApiKey, Checkout, CheckoutEvent, WebhookEndpoint, WebhookDelivery, WebhookAttempt, ...PLUGIN_ENTITIES];
-export const MIGRATIONS: Function[] = [Initial1732350000000, Webhooks1732400000000, WebhookFormat1732500000000, ApiKeyPermissions1732630000001, ...PLUGIN_MIGRATIONS];
+export const ENTITIES: Function[] = [Store, ApiKey, Checkout, CheckoutEvent, WebhookEndpoint, WebhookDelivery, WebhookAttempt, DevInvoice, ...PLUGIN_ENTITIES];
+export const MIGRATIONS: Function[] = [
+  Initial1732350000000,
+  Webhooks1732400000000,
+  WebhookFormat1732500000000,
+  DevInvoices1732620000002,
+  InvoiceCancelPending1732620000003,
+  ApiKeyPermissions1732630000001,
+  ...PLUGIN_MIGRATIONS,
+];

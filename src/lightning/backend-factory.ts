@@ -3,6 +3,7 @@ import { AppConfig, LightningBackendConfig } from '../config/app-config';
 import { ClusterBackend } from './cluster/cluster-backend';
 import { EtcdElection } from './cluster/etcd-election';
 import { DevBackend } from './dev/dev-backend';
+import { DevInvoiceStore } from './dev/dev-invoice-store';
 import { LightningBackend } from './lightning-backend';
 import { LndBackend } from './lnd/lnd-backend';
 import { LndClient } from './lnd/lnd-client';
@@ -13,14 +14,19 @@ export const DEFAULT_RPC_TIMEOUT_MS = 5000;
 /** How often a cluster without a known leader is polled for one. */
 const LEADER_POLL_MS = 500;
 
+export interface BackendDeps {
+  /** Where dev nodes keep their invoices (the database in the app; memory when absent). */
+  devInvoices?: DevInvoiceStore;
+}
+
 /** Builds the configured backend tree (a pool's members may be single nodes or clusters). */
-export function createBackend(spec: LightningBackendConfig, config: AppConfig): LightningBackend {
+export function createBackend(spec: LightningBackendConfig, config: AppConfig, deps: BackendDeps = {}): LightningBackend {
   const healthIntervalMs = config.lightning.healthIntervalSeconds * 1000;
   const timeoutMs = spec.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
   switch (spec.type) {
     case 'dev': {
       const keyPath = config.database.type === 'sqlite' && config.database.path !== ':memory:' ? resolve(config.database.path, '..', `${spec.name}-node.key`) : null;
-      return new DevBackend(spec.name, keyPath);
+      return new DevBackend(spec.name, keyPath, process.env, deps.devInvoices);
     }
     case 'lnd':
       return new LndBackend(spec.name, { socket: spec.socket!, cert: spec.cert!, macaroon: spec.macaroon!, timeoutMs, healthIntervalMs });
@@ -36,7 +42,7 @@ export function createBackend(spec: LightningBackendConfig, config: AppConfig): 
     case 'pool': {
       const members = (spec.members ?? []).map((member) => {
         if (member.type === 'pool') throw new Error(`Pool "${spec.name}": a member cannot itself be a pool ("${member.name}")`);
-        return createBackend(member, config);
+        return createBackend(member, config, deps);
       });
       // One create may try several members; bound the whole attempt, not just each call.
       const requestBudgetMs = spec.timeoutMs ?? 2 * DEFAULT_RPC_TIMEOUT_MS;

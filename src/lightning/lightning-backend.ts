@@ -14,6 +14,7 @@ export interface IssuedInvoice {
   /** The leaf node (or cluster) that issued it: the invoice is watched and looked up there. */
   nodeName: string;
   nodePubkey: string;
+  /** When the node stops accepting payment, as the node's own invoice says (timestamp + expiry). */
   expiresAt: Date;
 }
 
@@ -70,6 +71,12 @@ export interface LightningBackend {
   stop(): Promise<void>;
   createInvoice(request: CreateInvoiceRequest): Promise<IssuedInvoice>;
   lookupInvoice(ref: InvoiceRef): Promise<InvoiceState>;
+  /**
+   * Cancels an open invoice on the node that issued it (LND's invoicesrpc CancelInvoice), so it can
+   * no longer be paid. Resolves once the node has canceled it (or had already); rejects when the
+   * node cannot be reached or the invoice is already settled, which the caller must then look up.
+   */
+  cancelInvoice(ref: InvoiceRef): Promise<void>;
   /** Settlements as the nodes report them, possibly more than once: applying them is idempotent. */
   readonly settlements$: Observable<Settlement>;
   /** Emits a node name whenever a node (re)connects, so its open invoices get reconciled. */

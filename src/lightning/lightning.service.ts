@@ -2,8 +2,10 @@ import { HttpStatus, Injectable, Logger, OnApplicationShutdown, OnModuleInit } f
 import { Observable } from 'rxjs';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
+import { UnitOfWork } from '../database/unit-of-work';
 import { createBackend } from './backend-factory';
-import { DevBackend } from './dev/dev-backend';
+import { DevBackend, DevPaymentRefused } from './dev/dev-backend';
+import { DatabaseDevInvoices } from './dev/dev-invoice-store';
 import { CreateInvoiceRequest, InvoiceRef, InvoiceState, IssuedInvoice, LightningBackend, NodeHealth, Settlement } from './lightning-backend';
 
 /** The app's one door to Lightning, whatever backend tree is configured behind it. */
@@ -12,8 +14,8 @@ export class LightningService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(LightningService.name);
   readonly backend: LightningBackend;
 
-  constructor(config: AppConfig) {
-    this.backend = createBackend(config.lightning.backend, config);
+  constructor(config: AppConfig, uow: UnitOfWork) {
+    this.backend = createBackend(config.lightning.backend, config, { devInvoices: new DatabaseDevInvoices(uow) });
   }
 
   async onModuleInit(): Promise<void> {
@@ -43,6 +45,10 @@ export class LightningService implements OnModuleInit, OnApplicationShutdown {
     return this.backend.lookupInvoice(ref);
   }
 
+  cancelInvoice(ref: InvoiceRef): Promise<void> {
+    return this.backend.cancelInvoice(ref);
+  }
+
   health(): NodeHealth[] {
     return this.backend.health();
   }
@@ -51,11 +57,19 @@ export class LightningService implements OnModuleInit, OnApplicationShutdown {
     return this.backend instanceof DevBackend;
   }
 
-  /** Demo action of the dev backend; anything else cannot fake a payment. */
-  simulatePayment(paymentHash: string, amountSats?: number): Settlement {
+  /**
+   * Demo action of the dev backend; anything else cannot fake a payment. Resolves once the dev
+   * node has stored the payment (the settlement is then also streamed like a real one).
+   */
+  async simulatePayment(paymentHash: string, amountSats?: number): Promise<Settlement> {
     if (!(this.backend instanceof DevBackend)) {
       throw new ProblemException(HttpStatus.NOT_FOUND, 'simulation_unavailable', 'Payments can only be simulated on the dev Lightning backend.');
     }
-    return this.backend.simulatePayment(paymentHash, amountSats);
+    try {
+      return await this.backend.simulatePayment(paymentHash, amountSats);
+    } catch (err) {
+      if (err instanceof DevPaymentRefused) throw new ProblemException(HttpStatus.CONFLICT, err.code, err.message);
+      throw err;
+    }
   }
 }

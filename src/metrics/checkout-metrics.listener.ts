@@ -12,6 +12,7 @@ const STATUS_OF: Record<CheckoutEventType, string> = {
   [CheckoutEventType.InvoiceExpired]: 'Expired',
   [CheckoutEventType.InvoiceInvalid]: 'Invalid',
   [CheckoutEventType.InvoicePaidAfterExpiration]: 'PaidLate',
+  [CheckoutEventType.InvoicePaidPartial]: 'PaidPartial',
 };
 
 /**

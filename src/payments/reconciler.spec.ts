@@ -8,7 +8,7 @@ import { InvoiceRef, InvoiceState } from '../lightning/lightning-backend';
 import { LightningService } from '../lightning/lightning.service';
 import { Reconciler } from './reconciler';
 
-type Row = Pick<Checkout, 'id' | 'paymentHash' | 'nodeName'>;
+type Row = Pick<Checkout, 'id' | 'paymentHash' | 'nodeName'> & { invoiceCancelPending?: boolean };
 
 function setup(rows: Row[], lookup: (ref: InvoiceRef) => Promise<InvoiceState>) {
   const applied: PaymentReport[] = [];
@@ -21,9 +21,13 @@ function setup(rows: Row[], lookup: (ref: InvoiceRef) => Promise<InvoiceState>) 
     reconnects$: new Subject<string>(),
     lookupInvoice: (ref: InvoiceRef) => (lookups.push(ref), lookup(ref)),
   } as unknown as LightningService;
-  const transitions = { applyPayment: async (r: PaymentReport) => (applied.push(r), 'settled') } as unknown as CheckoutTransitions;
+  const canceled: string[] = [];
+  const transitions = {
+    applyPayment: async (r: PaymentReport) => (applied.push(r), 'settled'),
+    cancelOnNode: async (c: Row) => void canceled.push(c.paymentHash),
+  } as unknown as CheckoutTransitions;
   const config = { checkout: { lateWindowSeconds: 3600 }, lightning: { reconcileIntervalSeconds: 3600 } } as AppConfig;
-  return { reconciler: new Reconciler(repo, lightning, transitions, config), applied, lookups };
+  return { reconciler: new Reconciler(repo, lightning, transitions, config), applied, lookups, canceled };
 }
 
 const rowsOn = (node: string, n: number): Row[] => Array.from({ length: n }, (_, i) => ({ id: `${node}-${i}`, paymentHash: `${node}-hash-${i}`, nodeName: node }));
@@ -56,6 +60,14 @@ describe('Reconciler', () => {
     const result = await reconciler.reconcile('a');
     expect(result).toEqual({ checked: 3, applied: 1, failed: 0, skipped: 0 });
     expect(applied.map((a) => a.paymentHash)).toEqual(['a-hash-1']);
+  });
+
+  it('cancels on the node the invoices of canceled checkouts that are still pending there', async () => {
+    const rows: Row[] = [{ id: 'c1', paymentHash: 'h1', nodeName: 'n', invoiceCancelPending: true }, { id: 'c2', paymentHash: 'h2', nodeName: 'n' }];
+    const { reconciler, canceled, applied } = setup(rows, async (ref) => ({ paymentHash: ref.paymentHash, settled: false, canceled: false }));
+    await reconciler.reconcile('n');
+    expect(canceled).toEqual(['h1']);
+    expect(applied).toEqual([]);
   });
 
   it('a reconnect during a running pass gets a pass of its own afterwards (the running one may predate it)', async () => {

@@ -16,7 +16,7 @@ export interface ReconcileResult {
   skipped: number;
 }
 
-type OpenInvoice = Pick<Checkout, 'id' | 'paymentHash' | 'nodeName'>;
+type OpenInvoice = Pick<Checkout, 'id' | 'paymentHash' | 'nodeName' | 'invoiceCancelPending'>;
 
 /** Lookups in flight per node: enough to get through a backlog, not enough to flood a node. */
 const LOOKUP_CONCURRENCY = 4;
@@ -96,11 +96,15 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     return [...new Set(rows.map((r) => r.nodeName))];
   }
 
-  /** New checkouts, and expired or canceled ones still inside the late window (the node may accept the HTLC late). */
+  /**
+   * New checkouts, expired or canceled ones still inside the late window (the node may accept the
+   * HTLC late), and canceled ones whose invoice the node has not canceled yet.
+   */
   private openWhere(nodeName?: string): FindOptionsWhere<Checkout>[] {
     const node = nodeName ? { nodeName } : {};
     return [
       { status: CheckoutStatus.New, ...node },
+      { invoiceCancelPending: true, ...node },
       { status: In([CheckoutStatus.Expired, CheckoutStatus.Invalid]), additionalStatus: Equal(AdditionalStatus.None), expiresAt: MoreThan(this.lateSince()), ...node },
     ];
   }
@@ -110,7 +114,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async nodePass(nodeName: string): Promise<ReconcileResult> {
-    const open: OpenInvoice[] = await this.checkouts.find({ select: { id: true, paymentHash: true, nodeName: true }, where: this.openWhere(nodeName) });
+    const open: OpenInvoice[] = await this.checkouts.find({ select: { id: true, paymentHash: true, nodeName: true, invoiceCancelPending: true }, where: this.openWhere(nodeName) });
     const result = empty();
     let failuresInARow = 0;
     let next = 0;
@@ -138,9 +142,16 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     return result;
   }
 
-  /** True when this lookup found and applied a payment the server had not seen. */
+  /**
+   * True when this lookup found and applied a payment the server had not seen. A checkout canceled
+   * here whose invoice is still open on the node gets it canceled there now.
+   */
   private async check(checkout: OpenInvoice): Promise<boolean> {
     const state = await this.lightning.lookupInvoice({ paymentHash: checkout.paymentHash, nodeName: checkout.nodeName });
+    if (checkout.invoiceCancelPending) {
+      await this.transitions.cancelOnNode(checkout);
+      if (!state.settled) this.logger.log({ checkoutId: checkout.id, node: checkout.nodeName }, 'reconciliation canceled an invoice its node had missed');
+    }
     if (!state.settled) return false;
     const outcome = await this.transitions.applyPayment({
       paymentHash: checkout.paymentHash,

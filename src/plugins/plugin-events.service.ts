@@ -1,12 +1,13 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Subscription } from 'rxjs';
-import { In, IsNull, LessThan, LessThanOrEqual, MoreThan, Or } from 'typeorm';
+import { In, IsNull, LessThan, LessThanOrEqual, Or } from 'typeorm';
 import { CheckoutEvent } from '../checkout/checkout-event.entity';
-import { CheckoutEventsBus } from '../checkout/checkout-events.bus';
 import { CheckoutEventType } from '../checkout/checkout-status';
 import type { CheckoutView } from '../checkout/checkout.view';
 import { UnitOfWork } from '../database/unit-of-work';
-import { PluginCursor } from './plugin-cursor.entity';
+import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
+import { WebhookFanout } from '../webhooks/webhook-fanout';
+import { PluginConsumer } from './plugin-consumer.entity';
 import { PluginDelivery, PluginDeliveryStatus } from './plugin-delivery.entity';
 import { PermanentPluginError, RetryablePluginError } from './plugin-errors';
 
@@ -24,7 +25,7 @@ export interface PluginCheckoutEvent {
 }
 
 export interface CheckoutEventSubscription {
-  /** Stable name the cursor and deliveries are kept under (usually the plugin name). */
+  /** Stable name the consumer and its deliveries are kept under (usually the plugin name). */
   consumer: string;
   types: readonly CheckoutEventType[];
   handle(event: PluginCheckoutEvent): Promise<void>;
@@ -36,24 +37,22 @@ export interface RetryPolicy {
   maxAttempts: number;
 }
 
-class CursorMoved extends Error {}
-
-const BATCH = 200;
-
 /**
- * Durable, at-least-once delivery of checkout events to plugins. Each consumer has a cursor over
- * the `checkout_events` outbox; new events are copied into `plugin_deliveries` in the same
- * transaction that advances the cursor, then each delivery is retried with backoff until its
- * handler succeeds. A crash at any point leaves either the event ahead of the cursor or a pending
- * delivery, never nothing. The in-process bus only wakes the loop early.
+ * Durable, at-least-once delivery of checkout events to plugins. A subscribed consumer is recorded
+ * in `plugin_consumers`; the outbox fan-out (WebhookFanout, the one that creates webhook
+ * deliveries) creates its `plugin_deliveries` in the same transaction that marks each event
+ * dispatched, on whichever replica runs it. This loop then hands each delivery to the handler and
+ * retries it with backoff until it succeeds. A crash at any point leaves either an undispatched
+ * event or a pending delivery, never nothing, and an event committed late is dispatched when it
+ * becomes visible.
  */
 @Injectable()
 export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(PluginEvents.name);
   private readonly subscriptions = new Map<string, CheckoutEventSubscription>();
-  /** The first time a hole in the seq numbers was seen, per consumer: a concurrent transaction may still fill it. */
-  private readonly gaps = new Map<string, { seq: number; since: number }>();
-  private busSubscription?: Subscription;
+  /** Consumers whose row is written (or being written): the fan-out only serves those. */
+  private readonly registered = new Map<string, Promise<void>>();
+  private fanoutSubscription?: Subscription;
   private timer?: NodeJS.Timeout;
   private draining?: Promise<void>;
   private again = false;
@@ -64,27 +63,29 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
 
   retry: RetryPolicy = { baseMs: 1000, maxMs: 10 * 60_000, maxAttempts: 25 };
   pollMs = 2000;
-  /** Longer than any transaction that writes an event: after it, a hole is a rolled-back insert. */
-  gapGraceMs = 10_000;
   leaseMs = 60_000;
   keepDoneMs = 7 * 86_400_000;
 
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly bus: CheckoutEventsBus,
+    private readonly fanout: WebhookFanout,
+    private readonly dispatcher: WebhookDispatcher,
   ) {}
 
   /**
    * Call from a plugin's onModuleInit (later works too). A new consumer starts at the newest event:
-   * history is not replayed. Returns a function that stops delivering to it (its cursor is kept).
+   * history is not replayed. Returns a function that stops delivering to it here (the consumer is
+   * kept: its events keep being queued and are delivered once it subscribes again).
    */
   subscribe(subscription: CheckoutEventSubscription): () => void {
     if (this.subscriptions.has(subscription.consumer)) throw new Error(`Checkout event consumer "${subscription.consumer}" is already subscribed`);
     if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(subscription.consumer)) throw new Error('Checkout event consumer names are 1-64 letters, digits, _ . : -');
     this.subscriptions.set(subscription.consumer, subscription);
+    this.registered.delete(subscription.consumer);
     if (this.bootstrapped) this.start();
     return () => {
       this.subscriptions.delete(subscription.consumer);
+      this.registered.delete(subscription.consumer);
     };
   }
 
@@ -95,7 +96,10 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
 
   private start(): void {
     if (!this.timer) {
-      this.busSubscription = this.bus.events$.subscribe(() => void this.wake());
+      // The fan-out runs on the dispatcher's post-commit hint and poll; it says when it queued something.
+      this.fanoutSubscription = this.fanout.pluginDeliveries$.subscribe((consumers) => {
+        if (consumers.some((c) => this.subscriptions.has(c))) void this.wake();
+      });
       this.timer = setInterval(() => void this.wake(), this.pollMs);
       this.timer.unref();
     }
@@ -106,7 +110,7 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
     this.stopped = true;
     clearInterval(this.timer);
     for (const timer of this.retryTimers) clearTimeout(timer);
-    this.busSubscription?.unsubscribe();
+    this.fanoutSubscription?.unsubscribe();
     await this.draining;
   }
 
@@ -150,75 +154,32 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async drainOnce(): Promise<void> {
-    for (const subscription of this.subscriptions.values()) {
-      while ((await this.fanOut(subscription)) === BATCH && !this.stopped);
-    }
+    for (const consumer of this.subscriptions.keys()) await this.register(consumer);
+    await this.dispatcher.fanoutNow();
     // Consumers run side by side so a slow platform never holds up another plugin.
     await Promise.all([...this.subscriptions.values()].map((s) => this.deliverDue(s)));
     if (Date.now() - this.lastPrune > 3_600_000) await this.prune();
   }
 
-  private async cursorOf(consumer: string): Promise<PluginCursor> {
-    const repo = this.uow.dataSource.getRepository(PluginCursor);
-    const existing = await repo.findOne({ where: { consumer } });
-    if (existing) return existing;
-    const { max } = (await this.uow.dataSource.getRepository(CheckoutEvent).createQueryBuilder('e').select('MAX(e.seq)', 'max').getRawOne<{ max: number | string | null }>()) ?? { max: null };
-    await repo.createQueryBuilder().insert().into(PluginCursor).values({ consumer, lastSeq: Number(max ?? 0), updatedAt: new Date() }).orIgnore().execute();
-    return repo.findOneOrFail({ where: { consumer } });
-  }
-
-  /** Copies events past the cursor into deliveries; returns how many events it read. */
-  private async fanOut(subscription: CheckoutEventSubscription): Promise<number> {
-    const { consumer } = subscription;
-    const cursor = await this.cursorOf(consumer);
-    const events = await this.uow.dataSource.getRepository(CheckoutEvent).find({
-      select: { seq: true, id: true, type: true },
-      where: { seq: MoreThan(cursor.lastSeq) },
-      order: { seq: 'ASC' },
-      take: BATCH,
-    });
-    const accepted: Pick<CheckoutEvent, 'seq' | 'id' | 'type'>[] = [];
-    let expected = cursor.lastSeq + 1;
-    for (const event of events) {
-      if (event.seq !== expected && !this.gapExpired(consumer, expected)) break;
-      accepted.push(event);
-      expected = event.seq + 1;
-    }
-    if (accepted.length === 0) return 0;
-    const newSeq = accepted[accepted.length - 1].seq;
-    const now = new Date();
-    const wanted = accepted.filter((e) => subscription.types.includes(e.type));
-    try {
-      await this.uow.run(async (m) => {
-        const moved = await m
-          .createQueryBuilder()
-          .update(PluginCursor)
-          .set({ lastSeq: newSeq, updatedAt: now })
-          .where({ consumer, lastSeq: cursor.lastSeq })
-          .execute();
-        // Another replica advanced it first and queued these events itself.
-        if (!moved.affected) throw new CursorMoved();
-        if (wanted.length > 0) {
-          await m.insert(
-            PluginDelivery,
-            wanted.map((e) => ({ consumer, eventSeq: e.seq, eventId: e.id, status: 'pending' as const, attempts: 0, nextAttemptAt: now, leaseUntil: null, lastError: null, createdAt: now, updatedAt: now })),
-          );
-        }
+  /**
+   * Writes the consumer's row once per subscription: new, it starts after the newest event;
+   * known, its event types are brought up to date (its position is kept). A failure is retried
+   * on the next pass.
+   */
+  private register(consumer: string): Promise<void> {
+    let done = this.registered.get(consumer);
+    if (!done) {
+      const types = [...(this.subscriptions.get(consumer)?.types ?? [])];
+      done = this.uow.run(async (m) => {
+        const now = new Date();
+        const { max } = (await m.createQueryBuilder(CheckoutEvent, 'e').select('MAX(e.seq)', 'max').getRawOne<{ max: number | string | null }>()) ?? { max: null };
+        await m.createQueryBuilder().insert().into(PluginConsumer).values({ consumer, types, sinceSeq: Number(max ?? 0), createdAt: now, updatedAt: now }).orIgnore().execute();
+        await m.update(PluginConsumer, { consumer }, { types, updatedAt: now });
       });
-    } catch (err) {
-      if (err instanceof CursorMoved) return 0;
-      throw err;
+      this.registered.set(consumer, done);
+      done.catch(() => this.registered.delete(consumer));
     }
-    return events.length === BATCH && accepted.length === events.length ? BATCH : 0;
-  }
-
-  private gapExpired(consumer: string, seq: number): boolean {
-    const gap = this.gaps.get(consumer);
-    if (!gap || gap.seq !== seq) {
-      this.gaps.set(consumer, { seq, since: Date.now() });
-      return false;
-    }
-    return Date.now() - gap.since >= this.gapGraceMs;
+    return done;
   }
 
   private async deliverDue(subscription: CheckoutEventSubscription): Promise<void> {
@@ -239,19 +200,22 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async deliver(subscription: CheckoutEventSubscription, delivery: PluginDelivery): Promise<void> {
-    const repo = this.uow.dataSource.getRepository(PluginDelivery);
+    const update = (set: Partial<PluginDelivery>) => this.uow.run((m) => m.update(PluginDelivery, { id: delivery.id }, { ...set, updatedAt: new Date() }));
     const now = new Date();
-    const claimed = await repo
-      .createQueryBuilder()
-      .update(PluginDelivery)
-      .set({ leaseUntil: new Date(now.getTime() + this.leaseMs), attempts: () => '"attempts" + 1', updatedAt: now })
-      .where({ id: delivery.id, status: 'pending', leaseUntil: Or(IsNull(), LessThan(now)) })
-      .execute();
+    const claimed = await this.uow.run((m) =>
+      m
+        .createQueryBuilder()
+        .update(PluginDelivery)
+        .set({ leaseUntil: new Date(now.getTime() + this.leaseMs), attempts: () => '"attempts" + 1', updatedAt: now })
+        .where({ id: delivery.id, status: 'pending', leaseUntil: Or(IsNull(), LessThan(now)) })
+        .execute(),
+    );
     if (!claimed.affected) return;
     const attempt = delivery.attempts + 1;
     const event = await this.uow.dataSource.getRepository(CheckoutEvent).findOne({ where: { seq: delivery.eventSeq } });
     try {
-      if (event) {
+      // A consumer carried over from the old cursor is queued every type until it subscribes again.
+      if (event && subscription.types.includes(event.type)) {
         await subscription.handle({
           seq: event.seq,
           id: event.id,
@@ -263,19 +227,19 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
           attempt,
         });
       }
-      await repo.update({ id: delivery.id }, { status: 'done', leaseUntil: null, lastError: null, updatedAt: new Date() });
+      await update({ status: 'done', leaseUntil: null, lastError: null });
     } catch (err) {
       const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 1000);
       const permanent = err instanceof PermanentPluginError || attempt >= this.retry.maxAttempts;
       if (permanent) {
         this.logger.error({ consumer: subscription.consumer, eventId: delivery.eventId, attempt, error: message }, 'plugin gave up on a checkout event');
-        await repo.update({ id: delivery.id }, { status: 'failed', leaseUntil: null, lastError: message, updatedAt: new Date() });
+        await update({ status: 'failed', leaseUntil: null, lastError: message });
         return;
       }
       const backoff = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** (attempt - 1));
       const delay = Math.max(backoff, err instanceof RetryablePluginError && err.retryAfterMs ? Math.min(err.retryAfterMs, this.retry.maxMs) : 0);
       this.logger.warn({ consumer: subscription.consumer, eventId: delivery.eventId, attempt, retryInMs: delay, error: message }, 'plugin could not handle a checkout event; will retry');
-      await repo.update({ id: delivery.id }, { status: 'pending', leaseUntil: null, lastError: message, nextAttemptAt: new Date(Date.now() + delay), updatedAt: new Date() });
+      await update({ status: 'pending', leaseUntil: null, lastError: message, nextAttemptAt: new Date(Date.now() + delay) });
       this.wakeIn(delay);
     }
   }
@@ -293,8 +257,8 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
 
   private async prune(): Promise<void> {
     this.lastPrune = Date.now();
-    await this.uow.dataSource
-      .getRepository(PluginDelivery)
-      .delete({ consumer: In([...this.subscriptions.keys()]), status: 'done', updatedAt: LessThan(new Date(Date.now() - this.keepDoneMs)) });
+    const consumers = [...this.subscriptions.keys()];
+    if (consumers.length === 0) return;
+    await this.uow.run((m) => m.delete(PluginDelivery, { consumer: In(consumers), status: 'done', updatedAt: LessThan(new Date(Date.now() - this.keepDoneMs)) }));
   }
 }

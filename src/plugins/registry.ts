@@ -4,7 +4,8 @@ import { ShopifyPlugin } from '../../plugins/shopify/shopify.plugin';
 import { WooCommercePlugin } from '../../plugins/woocommerce/woocommerce.plugin';
 import { pluginManifest } from './checkout-plugin.decorator';
 import { PluginTables1732360000000 } from './migrations/1732360000000-plugin-tables';
-import { PluginCursor } from './plugin-cursor.entity';
+import { PluginConsumers1732620000001 } from './migrations/1732620000001-plugin-consumers';
+import { PluginConsumer } from './plugin-consumer.entity';
 import { PluginDelivery } from './plugin-delivery.entity';
 import { PluginOrderLink } from './plugin-order-link.entity';
 
@@ -15,5 +16,5 @@ import { PluginOrderLink } from './plugin-order-link.entity';
  */
 export const KNOWN_PLUGINS: readonly Type<unknown>[] = [WooCommercePlugin, ShopifyPlugin, GreenfieldPlugin];
 
-export const PLUGIN_ENTITIES: Function[] = [PluginCursor, PluginDelivery, PluginOrderLink, ...KNOWN_PLUGINS.flatMap((p) => pluginManifest(p).entities ?? [])];
-export const PLUGIN_MIGRATIONS: Function[] = [PluginTables1732360000000, ...KNOWN_PLUGINS.flatMap((p) => pluginManifest(p).migrations ?? [])];
+export const PLUGIN_ENTITIES: Function[] = [PluginConsumer, PluginDelivery, PluginOrderLink, ...KNOWN_PLUGINS.flatMap((p) => pluginManifest(p).entities ?? [])];
+export const PLUGIN_MIGRATIONS: Function[] = [PluginTables1732360000000, PluginConsumers1732620000001, ...KNOWN_PLUGINS.flatMap((p) => pluginManifest(p).migrations ?? [])];

@@ -61,14 +61,15 @@ function btcpayEvent(type: string, checkout: Record<string, unknown>): Record<st
     case CheckoutEventType.InvoiceSettled:
       return { manuallyMarked: false, overPaid: paid > Number(checkout.amountSats ?? 0) };
     case CheckoutEventType.InvoiceExpired:
-      return { partiallyPaid: false };
+      return { partiallyPaid: checkout.additionalStatus === 'PaidPartial' };
     case CheckoutEventType.InvoiceInvalid:
       // Only a merchant's cancel makes a checkout Invalid.
       return { manuallyMarked: true };
     case CheckoutEventType.InvoicePaidAfterExpiration:
+    case CheckoutEventType.InvoicePaidPartial:
       return {
         type: 'InvoiceReceivedPayment',
-        afterExpiration: true,
+        afterExpiration: type === CheckoutEventType.InvoicePaidAfterExpiration,
         paymentMethod: 'BTC-LN',
         payment: {
           id: checkout.paymentHash,

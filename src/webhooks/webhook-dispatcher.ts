@@ -69,6 +69,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     await this.queue.stop();
   }
 
+  /** Fans the outbox out now (coalesced with a running fan-out); resolves when that run is done. */
+  fanoutNow(): Promise<void> {
+    return this.fanoutRunner.trigger();
+  }
+
   /** Enqueues the oldest pending delivery of each endpoint given. */
   async kick(endpointIds: string[]): Promise<void> {
     if (endpointIds.length === 0 || this.stopped) return;

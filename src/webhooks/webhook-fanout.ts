@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { Subject } from 'rxjs';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { CheckoutEvent } from '../checkout/checkout-event.entity';
 import { UnitOfWork } from '../database/unit-of-work';
+import { PluginConsumer } from '../plugins/plugin-consumer.entity';
+import { PluginDelivery } from '../plugins/plugin-delivery.entity';
 import { newDeliveryId } from './ids';
 import { buildPayload } from './webhook-body';
 import { WebhookDelivery } from './webhook-delivery.entity';
@@ -12,31 +15,45 @@ const FANOUT_LOCK_KEY = 0x1c_0b_00_01;
 const INSERT_CHUNK = 40;
 
 /**
- * Turns outbox events into deliveries: for each undispatched event, in seq order, one delivery
- * per matching enabled endpoint, and the event marked dispatched, all in one transaction. A crash
- * leaves either both or neither; on PostgreSQL an advisory transaction lock makes replicas take
- * turns, so each event fans out once and every endpoint's deliveries are created in event order.
+ * Turns outbox events into deliveries: for each undispatched event, in seq order, one webhook
+ * delivery per matching enabled endpoint and one plugin delivery per matching plugin consumer, and
+ * the event marked dispatched, all in one transaction. A crash leaves either both or neither; on
+ * PostgreSQL an advisory transaction lock makes replicas take turns, so each event fans out once
+ * and every endpoint's deliveries are created in event order. An event committed late (PostgreSQL
+ * takes sequence numbers before commit) is simply still undispatched when it becomes visible:
+ * nothing here moves past it.
  */
 @Injectable()
 export class WebhookFanout {
+  /** After each commit that created plugin deliveries: the consumers that got some. */
+  readonly pluginDeliveries$ = new Subject<string[]>();
+
   constructor(private readonly uow: UnitOfWork) {}
 
-  /** Fans out one batch; returns how many events it took and the endpoints that got deliveries. */
-  async dispatchBatch(batch = 200): Promise<{ events: number; endpointIds: string[] }> {
-    return this.uow.run(async (m) => {
+  /** Fans out one batch; returns how many events it took and the endpoints and plugin consumers that got deliveries. */
+  async dispatchBatch(batch = 200): Promise<{ events: number; endpointIds: string[]; consumers: string[] }> {
+    const result = await this.uow.run(async (m) => {
       if (!this.uow.isSqlite) await m.query('SELECT pg_advisory_xact_lock($1)', [FANOUT_LOCK_KEY]);
       const events = await m.find(CheckoutEvent, { where: { dispatchedAt: IsNull() }, order: { seq: 'ASC' }, take: batch });
-      if (events.length === 0) return { events: 0, endpointIds: [] };
+      if (events.length === 0) return { events: 0, endpointIds: [], consumers: [] };
       const rows = await this.deliveriesFor(m, events);
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) await m.insert(WebhookDelivery, rows.slice(i, i + INSERT_CHUNK));
+      const pluginRows = await this.pluginDeliveriesFor(m, events);
+      for (let i = 0; i < pluginRows.length; i += INSERT_CHUNK) await m.insert(PluginDelivery, pluginRows.slice(i, i + INSERT_CHUNK));
       await m
         .createQueryBuilder()
         .update(CheckoutEvent)
         .set({ dispatchedAt: new Date() })
         .where({ seq: In(events.map((e) => e.seq)), dispatchedAt: IsNull() })
         .execute();
-      return { events: events.length, endpointIds: [...new Set(rows.map((r) => r.endpointId as string))] };
+      return {
+        events: events.length,
+        endpointIds: [...new Set(rows.map((r) => r.endpointId as string))],
+        consumers: [...new Set(pluginRows.map((r) => r.consumer as string))],
+      };
     });
+    if (result.consumers.length > 0) this.pluginDeliveries$.next(result.consumers);
+    return result;
   }
 
   /** Drains the outbox; returns the endpoints that got new deliveries. */
@@ -47,6 +64,20 @@ export class WebhookFanout {
       endpointIds.forEach((id) => touched.add(id));
       if (events < batch) return [...touched];
     }
+  }
+
+  /** One plugin delivery per event per consumer that takes its type and subscribed before it. */
+  private async pluginDeliveriesFor(m: EntityManager, events: CheckoutEvent[]): Promise<Partial<PluginDelivery>[]> {
+    const consumers = await m.find(PluginConsumer, { order: { consumer: 'ASC' } });
+    const now = new Date();
+    const rows: Partial<PluginDelivery>[] = [];
+    for (const event of events) {
+      for (const c of consumers) {
+        if (event.seq <= c.sinceSeq || !c.types.includes(event.type)) continue;
+        rows.push({ consumer: c.consumer, eventSeq: event.seq, eventId: event.id, status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null, lastError: null, createdAt: now, updatedAt: now });
+      }
+    }
+    return rows;
   }
 
   private async deliveriesFor(m: EntityManager, events: CheckoutEvent[]): Promise<Partial<WebhookDelivery>[]> {

@@ -40,6 +40,6 @@ import { WebhooksService } from './webhooks.service';
           : new InProcessDeliveryQueue(config.webhooks.concurrency),
     },
   ],
-  exports: [WebhooksService, WebhookDispatcher],
+  exports: [WebhooksService, WebhookDispatcher, WebhookFanout],
 })
 export class WebhooksModule {}

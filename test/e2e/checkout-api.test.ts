@@ -44,6 +44,38 @@ describe('checkout API (embedded dev backend)', () => {
     expect(reused.body.code).toBe('idempotency_key_reused');
   });
 
+  it('fingerprints the whole body: different nested metadata is refused, the same body in another key order is a replay', async () => {
+    const body = { amount: 600, orderId: 'idem-meta', metadata: { cart: { items: [{ sku: 'A', qty: 1 }] }, note: 'x' } };
+    const first = await create(body, { 'Idempotency-Key': 'key-meta' }).expect(201);
+    const other = { ...body, metadata: { cart: { items: [{ sku: 'B', qty: 2 }] }, note: 'x' } };
+    const reused = await create(other, { 'Idempotency-Key': 'key-meta' }).expect(422);
+    expect(reused.body.code).toBe('idempotency_key_reused');
+    const reordered = { metadata: { note: 'x', cart: { items: [{ qty: 1, sku: 'A' }] } }, orderId: 'idem-meta', amount: 600 };
+    const replay = await create(reordered, { 'Idempotency-Key': 'key-meta' }).expect(200);
+    expect(replay.body.id).toBe(first.body.id);
+  });
+
+  it('an underpayment is never Settled: the checkout stays New, marked PaidPartial, with the amount really paid', async () => {
+    const c = await create({ amount: 1025 }).expect(201);
+    t.app.get(LightningService).simulatePayment(c.body.paymentHash, 400);
+    await waitFor(async () => (await t.http.get(`/api/v1/checkouts/${c.body.id}`).set(auth)).body.amountPaidSats === 400);
+    const after = await t.http.get(`/api/v1/checkouts/${c.body.id}`).set(auth).expect(200);
+    expect(after.body).toMatchObject({ status: 'New', additionalStatus: 'PaidPartial', amountPaidSats: 400, amountSats: 1025 });
+    const transitions = t.app.get(CheckoutTransitions);
+    expect(await transitions.applyPayment({ paymentHash: c.body.paymentHash, amountPaidSats: 1024, settledAt: new Date() })).not.toBe('settled');
+    expect((await t.http.get(`/api/v1/checkouts/${c.body.id}`).set(auth)).body.status).toBe('New');
+  });
+
+  it('a canceled checkout\'s invoice is canceled on the node: it can no longer be paid', async () => {
+    const c = await create({ amount: 321 }).expect(201);
+    await t.http.post(`/api/v1/checkouts/${c.body.id}/cancel`).set(auth).expect(200);
+    const lightning = t.app.get(LightningService);
+    expect(await lightning.lookupInvoice({ paymentHash: c.body.paymentHash, nodeName: c.body.nodeName })).toMatchObject({ canceled: true, settled: false });
+    const refused = await t.http.post(`/i/${c.body.id}/simulate-payment`).set('Accept', 'application/json').expect(409);
+    expect(refused.body.code).toBe('invoice_canceled');
+    expect((await t.http.get(`/api/v1/checkouts/${c.body.id}`).set(auth)).body).toMatchObject({ status: 'Invalid', additionalStatus: 'None', amountPaidSats: null });
+  });
+
   it('gets, lists with filters and paginates', async () => {
     const a = await create({ amount: 10, orderId: 'list-me' }).expect(201);
     const got = await t.http.get(`/api/v1/checkouts/${a.body.id}`).set(auth).expect(200);

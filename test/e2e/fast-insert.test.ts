@@ -35,6 +35,7 @@ function checkout(id: string, paymentHash: string): Checkout {
     expiresAt: new Date('2026-11-23T10:26:12.345Z'),
     settledAt: null,
     amountPaidSats: null,
+    invoiceCancelPending: false,
     createdAt: at,
     updatedAt: at,
   });
@@ -45,7 +46,7 @@ const event = (id: string, checkoutId: string) => Object.assign(new CheckoutEven
 describe(`insertRow and insertTogether on ${TEST_DB}`, () => {
   let db: TestDatabase;
   let ds: DataSource;
-  const together = (rows: Parameters<typeof insertTogether>[1]) => insertTogether(ds, rows, (work) => ds.transaction(work));
+  const together = (rows: Parameters<typeof insertTogether>[1]) => ds.transaction((m) => insertTogether(m, rows));
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -104,5 +105,21 @@ describe(`insertRow and insertTogether on ${TEST_DB}`, () => {
     ).rejects.toBeInstanceOf(QueryFailedError);
     expect(await ds.getRepository(Checkout).countBy({ id: 'orphan' })).toBe(0);
     expect(await ds.getRepository(CheckoutEvent).countBy({ id: 'evt_orphan' })).toBe(0);
+  });
+
+  it('runs inside the transaction it is given: rolled back with it, and seeing what it wrote before', async () => {
+    await expect(
+      ds.transaction(async (m) => {
+        await insertTogether(m, [
+          [Checkout, checkout('inTx', '1'.repeat(64))],
+          [CheckoutEvent, event('evt_inTx', 'inTx')],
+        ]);
+        // Same transaction: its own rows are visible to it before the commit.
+        expect(await m.countBy(Checkout, { id: 'inTx' })).toBe(1);
+        throw new Error('the rest of the transaction failed');
+      }),
+    ).rejects.toThrow('the rest of the transaction failed');
+    expect(await ds.getRepository(Checkout).countBy({ id: 'inTx' })).toBe(0);
+    expect(await ds.getRepository(CheckoutEvent).countBy({ id: 'evt_inTx' })).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import { ProblemException } from '../../common/problem';
 import { LightningService } from '../../lightning/lightning.service';
 import { StoresService } from '../../stores/stores.service';
 import { Checkout } from '../checkout.entity';
+import { CheckoutTransitions } from '../checkout-transitions';
 import { CheckoutService } from '../checkout.service';
 import { CheckoutWatcher } from './checkout-watcher';
 import { EventStreams } from './event-streams';
@@ -29,6 +30,7 @@ export class HostedPageController {
 
   constructor(
     private readonly checkouts: CheckoutService,
+    private readonly transitions: CheckoutTransitions,
     private readonly stores: StoresService,
     private readonly lightning: LightningService,
     private readonly watcher: CheckoutWatcher,
@@ -108,7 +110,11 @@ export class HostedPageController {
     });
   }
 
-  /** Dev backend only: pays the checkout's test invoice; works as a plain HTML form post. */
+  /**
+   * Dev backend only: pays the checkout's test invoice; works as a plain HTML form post. Answers
+   * once the dev node has stored the payment AND the checkout's transition and outbox event are
+   * committed, so a crash after the answer loses nothing (and one before it is reconciled).
+   */
   @Post(':id/simulate-payment')
   async simulatePayment(@Param('id') id: string, @Headers('accept') accept: string | undefined, @Res() res: Response): Promise<void> {
     setApiSecurityHeaders(res);
@@ -116,9 +122,10 @@ export class HostedPageController {
       throw new ProblemException(HttpStatus.NOT_FOUND, 'simulation_unavailable', 'Payments can only be simulated on the dev Lightning backend.');
     }
     const checkout = await this.checkouts.getPublic(id);
-    this.lightning.simulatePayment(checkout.paymentHash);
+    const settlement = await this.lightning.simulatePayment(checkout.paymentHash);
+    const outcome = await this.transitions.applyPayment(settlement);
     if (accept?.includes('application/json')) {
-      res.status(HttpStatus.ACCEPTED).json({ simulated: true });
+      res.status(HttpStatus.ACCEPTED).json({ simulated: true, outcome, amountPaidSats: settlement.amountPaidSats });
       return;
     }
     res.redirect(HttpStatus.SEE_OTHER, `/i/${encodeURIComponent(checkout.id)}`);

@@ -121,6 +121,14 @@ export class ClusterBackend implements LightningBackend {
     return leader.spec.client.lookupInvoice(ref.paymentHash);
   }
 
+  /** On the leader: cluster members share one invoice database, so that is the issuing node. */
+  async cancelInvoice(ref: InvoiceRef): Promise<void> {
+    if (ref.nodeName !== this.name) throw new UnknownNodeError(ref.nodeName);
+    const leader = this.leader;
+    if (!leader) throw new Error(`cluster "${this.name}" has no leader right now`);
+    await leader.spec.client.cancelInvoice(ref.paymentHash);
+  }
+
   health(): NodeHealth[] {
     const probe = this.leaderProbe;
     return this.members.map((m) => {

@@ -24,6 +24,20 @@ describe('DevBackend', () => {
     expect((await dev.lookupInvoice(issued)).settled).toBe(true);
   });
 
+  it('records the amount really paid, and refuses to pay a canceled or unknown invoice', async () => {
+    const dev = new DevBackend('dev', null, {});
+    const issued = await dev.createInvoice({ amountSats: 1025, description: '', expirySeconds: 60 });
+    expect((await dev.simulatePayment(issued.paymentHash, 400)).amountPaidSats).toBe(400);
+    expect(await dev.lookupInvoice(issued)).toMatchObject({ settled: true, amountPaidSats: 400 });
+    await expect(dev.cancelInvoice(issued)).rejects.toThrow(/already settled/);
+
+    const canceled = await dev.createInvoice({ amountSats: 10, description: '', expirySeconds: 60 });
+    await dev.cancelInvoice(canceled);
+    await expect(dev.simulatePayment(canceled.paymentHash)).rejects.toMatchObject({ code: 'invoice_canceled' });
+    expect(await dev.lookupInvoice(canceled)).toMatchObject({ settled: false, canceled: true });
+    await expect(dev.simulatePayment('00'.repeat(32))).rejects.toMatchObject({ code: 'invoice_unknown' });
+  });
+
   it('reports its node identity before the first invoice', () => {
     const dev = new DevBackend('dev', null, {});
     expect(dev.health()[0].pubkey).toMatch(/^0[23][0-9a-f]{64}$/);

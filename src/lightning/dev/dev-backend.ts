@@ -3,26 +3,32 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Subject } from 'rxjs';
 import * as bolt11 from 'bolt11';
-import { CreateInvoiceRequest, InvoiceRef, InvoiceState, IssuedInvoice, LightningBackend, NodeHealth, Settlement } from '../lightning-backend';
+import { invoiceExpiresAt } from '../invoice-expiry';
+import { CreateInvoiceRequest, InvoiceRef, InvoiceState, IssuedInvoice, LightningBackend, NodeHealth, Settlement, UnknownNodeError } from '../lightning-backend';
+import { DevInvoiceStore, MemoryDevInvoices } from './dev-invoice-store';
 
 const REGTEST = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, validWitnessVersions: [0, 1] };
 
-interface DevInvoice {
-  paymentHash: string;
-  amountSats: number;
-  expiresAt: Date;
-  settledAt?: Date;
+/** A simulated payment the dev node refuses, as a real node would (unknown or canceled invoice). */
+export class DevPaymentRefused extends Error {
+  constructor(
+    readonly code: 'invoice_unknown' | 'invoice_canceled',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DevPaymentRefused';
+  }
 }
 
 /**
  * The embedded backend for the default run and demos: real, correctly signed regtest BOLT11
  * invoices from a local key, and a "simulate payment" action. No money can move through it, so
- * it refuses to exist in production.
+ * it refuses to exist in production. Its invoices are kept in `store` (the database in the app),
+ * like a real node's, so a payment simulated before a crash is found by reconciliation after it.
  */
 export class DevBackend implements LightningBackend {
   readonly settlements$ = new Subject<Settlement>();
   readonly reconnects$ = new Subject<string>();
-  private readonly invoices = new Map<string, DevInvoice>();
   private readonly privateKey: Buffer;
   private readonly pubkey: string;
   private lastInvoiceAt?: Date;
@@ -31,6 +37,7 @@ export class DevBackend implements LightningBackend {
     readonly name: string,
     keyPath: string | null,
     env: NodeJS.ProcessEnv = process.env,
+    private readonly store: DevInvoiceStore = new MemoryDevInvoices(),
   ) {
     if (env.NODE_ENV === 'production') {
       throw new Error('The dev Lightning backend is for development and demos only; it is refused when NODE_ENV=production. Configure lightning.backend as lnd, pool or cluster.');
@@ -67,30 +74,45 @@ export class DevBackend implements LightningBackend {
       ],
     } as bolt11.PaymentRequestObject);
     const signed = bolt11.sign(unsigned, this.privateKey);
-    const expiresAt = new Date((timestamp + request.expirySeconds) * 1000);
-    this.invoices.set(paymentHash, { paymentHash, amountSats: request.amountSats, expiresAt });
+    const paymentRequest = signed.paymentRequest as string;
+    // What the invoice itself says, as for LND: the server never expires a checkout before the node does.
+    const expiresAt = invoiceExpiresAt(paymentRequest);
+    await this.store.add({ paymentHash, nodeName: this.name, amountSats: request.amountSats, createdAt: new Date(timestamp * 1000), expiresAt, settledAt: null, amountPaidSats: null, canceledAt: null });
     this.lastInvoiceAt = new Date();
-    return { bolt11: signed.paymentRequest as string, paymentHash, nodeName: this.name, nodePubkey: this.pubkey, expiresAt };
+    return { bolt11: paymentRequest, paymentHash, nodeName: this.name, nodePubkey: this.pubkey, expiresAt };
   }
 
   async lookupInvoice(ref: InvoiceRef): Promise<InvoiceState> {
-    const invoice = this.invoices.get(ref.paymentHash);
+    if (ref.nodeName !== this.name) throw new UnknownNodeError(ref.nodeName);
+    const invoice = await this.store.get(ref.paymentHash);
     return {
       paymentHash: ref.paymentHash,
       settled: !!invoice?.settledAt,
-      canceled: false,
-      settledAt: invoice?.settledAt,
-      amountPaidSats: invoice?.settledAt ? invoice.amountSats : undefined,
+      canceled: !!invoice?.canceledAt,
+      settledAt: invoice?.settledAt ?? undefined,
+      amountPaidSats: invoice?.settledAt ? (invoice.amountPaidSats ?? undefined) : undefined,
     };
   }
 
-  /** Pretends the customer paid; the settlement travels the same path as a real one. */
-  simulatePayment(paymentHash: string, amountSats?: number): Settlement {
-    const invoice = this.invoices.get(paymentHash) ?? { paymentHash, amountSats: amountSats ?? 0, expiresAt: new Date() };
-    invoice.settledAt = invoice.settledAt ?? new Date();
-    if (amountSats !== undefined) invoice.amountSats = amountSats;
-    this.invoices.set(paymentHash, invoice);
-    const settlement = { paymentHash, nodeName: this.name, settledAt: invoice.settledAt, amountPaidSats: invoice.amountSats };
+  /** Like LND's CancelInvoice: an open invoice can no longer be paid; a settled one stays settled (and this fails). */
+  async cancelInvoice(ref: InvoiceRef): Promise<void> {
+    if (ref.nodeName !== this.name) throw new UnknownNodeError(ref.nodeName);
+    const invoice = await this.store.cancel(ref.paymentHash, new Date());
+    if (!invoice) throw new Error(`${this.name}: no invoice ${ref.paymentHash}`);
+    if (invoice.settledAt) throw new Error(`${this.name}: invoice already settled`);
+  }
+
+  /**
+   * Pretends the customer paid `amountSats` (default: the invoice amount). Resolves once the node's
+   * record of the payment is stored; the settlement then travels the same path as a real one.
+   * Paying a settled invoice again reports the first payment.
+   */
+  async simulatePayment(paymentHash: string, amountSats?: number): Promise<Settlement> {
+    const known = await this.store.get(paymentHash);
+    if (!known) throw new DevPaymentRefused('invoice_unknown', 'The dev node has no such invoice.');
+    const invoice = await this.store.settle(paymentHash, amountSats ?? known.amountSats, new Date());
+    if (!invoice?.settledAt) throw new DevPaymentRefused('invoice_canceled', 'The invoice was canceled on the node; it can no longer be paid.');
+    const settlement = { paymentHash, nodeName: this.name, settledAt: invoice.settledAt, amountPaidSats: invoice.amountPaidSats ?? 0 };
     this.settlements$.next(settlement);
     return settlement;
   }

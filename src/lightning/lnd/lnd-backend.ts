@@ -82,6 +82,11 @@ export class LndBackend implements LightningBackend {
     return this.client.lookupInvoice(ref.paymentHash);
   }
 
+  async cancelInvoice(ref: InvoiceRef): Promise<void> {
+    if (ref.nodeName !== this.name) throw new UnknownNodeError(ref.nodeName);
+    await this.client.cancelInvoice(ref.paymentHash);
+  }
+
   health(): NodeHealth[] {
     return [this.state];
   }

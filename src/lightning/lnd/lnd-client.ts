@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { invoiceExpiresAt } from '../invoice-expiry';
 import { InvoiceState, Settlement } from '../lightning-backend';
 import { loadCert, loadMacaroon } from './credentials';
 import { AuthenticatedLnd, closeLnd, ln, lnError, UnauthenticatedLnd } from './ln';
@@ -56,9 +57,10 @@ export class LndClient {
    * AddInvoice on the raw gRPC client: its reply already holds all that is kept (the request and
    * the payment hash). ln-service's createInvoice would add a LookupInvoice round trip and decode
    * the BOLT11 twice (public-key recovery): about a third of the server's CPU per checkout.
+   * The expiry is read from the returned invoice (LND's creation date + expiry), so it is the node's
+   * clock, not ours, that says when the checkout expires.
    */
   async createInvoice(amountSats: number, description: string, expirySeconds: number): Promise<CreatedInvoice> {
-    const expiresAt = new Date(Date.now() + expirySeconds * 1000);
     const request = { value_msat: (BigInt(amountSats) * 1000n).toString(), memo: truncateUtf8(description, MAX_DESCRIPTION), expiry: expirySeconds };
     const added = await this.call(
       'addInvoice',
@@ -69,7 +71,12 @@ export class LndClient {
     );
     if (!added?.payment_request) throw new Error(`${this.name}: addInvoice returned no payment request`);
     if (!Buffer.isBuffer(added.r_hash) || added.r_hash.length !== 32) throw new Error(`${this.name}: addInvoice returned no payment hash`);
-    return { bolt11: added.payment_request, paymentHash: added.r_hash.toString('hex'), expiresAt };
+    return { bolt11: added.payment_request, paymentHash: added.r_hash.toString('hex'), expiresAt: invoiceExpiresAt(added.payment_request) };
+  }
+
+  /** invoicesrpc CancelInvoice: voids an open invoice (of any kind, not only hold invoices). */
+  async cancelInvoice(paymentHash: string): Promise<void> {
+    await this.call('cancelInvoice', () => ln.cancelHodlInvoice({ lnd: this.authenticated, id: paymentHash }));
   }
 
   async lookupInvoice(paymentHash: string): Promise<InvoiceState> {

@@ -11,6 +11,7 @@ class FakeMember implements LightningBackend {
   behaviour: Behaviour = 'ok';
   created = 0;
   lookups: InvoiceRef[] = [];
+  cancels: InvoiceRef[] = [];
   state: NodeHealth;
 
   constructor(
@@ -33,6 +34,10 @@ class FakeMember implements LightningBackend {
   async lookupInvoice(ref: InvoiceRef): Promise<InvoiceState> {
     this.lookups.push(ref);
     return { paymentHash: ref.paymentHash, settled: true, canceled: false };
+  }
+
+  async cancelInvoice(ref: InvoiceRef): Promise<void> {
+    this.cancels.push(ref);
   }
 
   health(): NodeHealth[] {
@@ -63,6 +68,10 @@ describe('PoolBackend', () => {
     await p.lookupInvoice({ paymentHash: first.paymentHash, nodeName: first.nodeName });
     expect(members.find((m) => m.name === first.nodeName)!.lookups).toHaveLength(1);
     await expect(p.lookupInvoice({ paymentHash: 'x', nodeName: 'nope' })).rejects.toBeInstanceOf(UnknownNodeError);
+    // A cancel goes to the member that issued the invoice, and only to it.
+    await p.cancelInvoice({ paymentHash: first.paymentHash, nodeName: first.nodeName });
+    expect(members.flatMap((m) => m.cancels.map((c) => `${m.name}:${c.paymentHash}`))).toEqual([`${first.nodeName}:${first.paymentHash}`]);
+    await expect(p.cancelInvoice({ paymentHash: 'x', nodeName: 'nope' })).rejects.toBeInstanceOf(UnknownNodeError);
   });
 
   it('fails over to the next candidate within the same request when a member errors, and suspends it', async () => {

@@ -102,6 +102,12 @@ export class PoolBackend implements LightningBackend {
     return member.lookupInvoice(ref);
   }
 
+  async cancelInvoice(ref: InvoiceRef): Promise<void> {
+    const member = this.byName.get(ref.nodeName);
+    if (!member) throw new UnknownNodeError(ref.nodeName);
+    return member.cancelInvoice(ref);
+  }
+
   health(): NodeHealth[] {
     return this.members.flatMap((member) => {
       const suspended = this.isSuspended(member);

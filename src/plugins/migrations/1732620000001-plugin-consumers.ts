@@ -1,0 +1,55 @@
+import { MigrationInterface, QueryRunner, Table } from 'typeorm';
+import { timestampType } from '../../database/dialect';
+
+/** Every event type when this migration was written (a migration must not follow later code). */
+const ALL_TYPES = ['InvoiceCreated', 'InvoiceSettled', 'InvoiceExpired', 'InvoiceInvalid', 'InvoicePaidAfterExpiration', 'InvoicePaidPartial'];
+
+/**
+ * Plugin deliveries are now created by the outbox fan-out (with the webhook deliveries), for the
+ * consumers listed in `plugin_consumers`; the per-consumer cursor over `checkout_events.seq`, which
+ * could skip an event committed late on PostgreSQL, is retired. A consumer carried over from its
+ * cursor starts after the cursor's position and takes every event type until its plugin subscribes
+ * again with its own list (the fan-out may run before that; delivery skips types it does not take).
+ */
+export class PluginConsumers1732620000001 implements MigrationInterface {
+  name = 'PluginConsumers1732620000001';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const ts = timestampType(queryRunner);
+    await queryRunner.createTable(
+      new Table({
+        name: 'plugin_consumers',
+        columns: [
+          { name: 'consumer', type: 'varchar', length: '64', isPrimary: true },
+          { name: 'types', type: 'text' },
+          { name: 'sinceSeq', type: 'bigint' },
+          { name: 'createdAt', type: ts },
+          { name: 'updatedAt', type: ts },
+        ],
+      }),
+    );
+    await queryRunner.query(
+      `INSERT INTO plugin_consumers (consumer, types, "sinceSeq", "createdAt", "updatedAt") SELECT consumer, $types, "lastSeq", "updatedAt", "updatedAt" FROM plugin_cursors`.replace('$types', `'${JSON.stringify(ALL_TYPES)}'`),
+    );
+    await queryRunner.dropTable('plugin_cursors');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const ts = timestampType(queryRunner);
+    await queryRunner.createTable(
+      new Table({
+        name: 'plugin_cursors',
+        columns: [
+          { name: 'consumer', type: 'varchar', length: '64', isPrimary: true },
+          { name: 'lastSeq', type: 'bigint' },
+          { name: 'updatedAt', type: ts },
+        ],
+      }),
+    );
+    // The cursor resumes after the newest event already fanned out: those have their deliveries.
+    await queryRunner.query(
+      `INSERT INTO plugin_cursors (consumer, "lastSeq", "updatedAt") SELECT consumer, COALESCE((SELECT MAX(seq) FROM checkout_events WHERE "dispatchedAt" IS NOT NULL), "sinceSeq"), "updatedAt" FROM plugin_consumers`,
+    );
+    await queryRunner.dropTable('plugin_consumers');
+  }
+}
