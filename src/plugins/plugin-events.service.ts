@@ -163,7 +163,7 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
     const existing = await repo.findOne({ where: { consumer } });
     if (existing) return existing;
     const { max } = (await this.uow.dataSource.getRepository(CheckoutEvent).createQueryBuilder('e').select('MAX(e.seq)', 'max').getRawOne<{ max: number | string | null }>()) ?? { max: null };
-    await repo.createQueryBuilder().insert().into(PluginCursor).values({ consumer, lastSeq: Number(max ?? 0), updatedAt: new Date() }).orIgnore().execute();
+    await this.uow.run((m) => m.createQueryBuilder().insert().into(PluginCursor).values({ consumer, lastSeq: Number(max ?? 0), updatedAt: new Date() }).orIgnore().execute());
     return repo.findOneOrFail({ where: { consumer } });
   }
 
@@ -239,14 +239,15 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async deliver(subscription: CheckoutEventSubscription, delivery: PluginDelivery): Promise<void> {
-    const repo = this.uow.dataSource.getRepository(PluginDelivery);
     const now = new Date();
-    const claimed = await repo
-      .createQueryBuilder()
-      .update(PluginDelivery)
-      .set({ leaseUntil: new Date(now.getTime() + this.leaseMs), attempts: () => '"attempts" + 1', updatedAt: now })
-      .where({ id: delivery.id, status: 'pending', leaseUntil: Or(IsNull(), LessThan(now)) })
-      .execute();
+    const claimed = await this.uow.run((m) =>
+      m
+        .createQueryBuilder()
+        .update(PluginDelivery)
+        .set({ leaseUntil: new Date(now.getTime() + this.leaseMs), attempts: () => '"attempts" + 1', updatedAt: now })
+        .where({ id: delivery.id, status: 'pending', leaseUntil: Or(IsNull(), LessThan(now)) })
+        .execute(),
+    );
     if (!claimed.affected) return;
     const attempt = delivery.attempts + 1;
     const event = await this.uow.dataSource.getRepository(CheckoutEvent).findOne({ where: { seq: delivery.eventSeq } });
@@ -263,19 +264,19 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
           attempt,
         });
       }
-      await repo.update({ id: delivery.id }, { status: 'done', leaseUntil: null, lastError: null, updatedAt: new Date() });
+      await this.uow.run((m) => m.update(PluginDelivery, { id: delivery.id }, { status: 'done', leaseUntil: null, lastError: null, updatedAt: new Date() }));
     } catch (err) {
       const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 1000);
       const permanent = err instanceof PermanentPluginError || attempt >= this.retry.maxAttempts;
       if (permanent) {
         this.logger.error({ consumer: subscription.consumer, eventId: delivery.eventId, attempt, error: message }, 'plugin gave up on a checkout event');
-        await repo.update({ id: delivery.id }, { status: 'failed', leaseUntil: null, lastError: message, updatedAt: new Date() });
+        await this.uow.run((m) => m.update(PluginDelivery, { id: delivery.id }, { status: 'failed', leaseUntil: null, lastError: message, updatedAt: new Date() }));
         return;
       }
       const backoff = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** (attempt - 1));
       const delay = Math.max(backoff, err instanceof RetryablePluginError && err.retryAfterMs ? Math.min(err.retryAfterMs, this.retry.maxMs) : 0);
       this.logger.warn({ consumer: subscription.consumer, eventId: delivery.eventId, attempt, retryInMs: delay, error: message }, 'plugin could not handle a checkout event; will retry');
-      await repo.update({ id: delivery.id }, { status: 'pending', leaseUntil: null, lastError: message, nextAttemptAt: new Date(Date.now() + delay), updatedAt: new Date() });
+      await this.uow.run((m) => m.update(PluginDelivery, { id: delivery.id }, { status: 'pending', leaseUntil: null, lastError: message, nextAttemptAt: new Date(Date.now() + delay), updatedAt: new Date() }));
       this.wakeIn(delay);
     }
   }
@@ -293,8 +294,6 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
 
   private async prune(): Promise<void> {
     this.lastPrune = Date.now();
-    await this.uow.dataSource
-      .getRepository(PluginDelivery)
-      .delete({ consumer: In([...this.subscriptions.keys()]), status: 'done', updatedAt: LessThan(new Date(Date.now() - this.keepDoneMs)) });
+    await this.uow.run((m) => m.delete(PluginDelivery, { consumer: In([...this.subscriptions.keys()]), status: 'done', updatedAt: LessThan(new Date(Date.now() - this.keepDoneMs)) }));
   }
 }

@@ -34,7 +34,7 @@ export class StoresService {
   }
 
   async createKey(storeId: string, label: string): Promise<CreatedKey> {
-    return this.issueKey(storeId, label, this.keys);
+    return this.uow.run((m) => this.issueKey(storeId, label, m.getRepository(ApiKey)));
   }
 
   private async issueKey(storeId: string, label: string, repo: Repository<ApiKey>): Promise<CreatedKey> {
@@ -73,7 +73,7 @@ export class StoresService {
 
   async revokeKey(storeId: string, id: string): Promise<void> {
     try {
-      const result = await this.keys.update({ id, storeId, revokedAt: IsNull() }, { revokedAt: new Date() });
+      const result = await this.uow.run((m) => m.update(ApiKey, { id, storeId, revokedAt: IsNull() }, { revokedAt: new Date() }));
       if (!result.affected) throw NotFound('api_key', id);
     } finally {
       this.cache.revoked(id);
