@@ -6,6 +6,7 @@ import { PermanentPluginError } from '../../src/plugins/plugin-errors';
 import { PluginCheckoutEvent, PluginEvents } from '../../src/plugins/plugin-events.service';
 import { eventually } from '../support/fake-platform-server';
 import { startTestApp, TestApp } from '../support/test-app';
+import { UnitOfWork } from '../../src/database/unit-of-work';
 
 describe('PluginEvents: durable, at-least-once checkout events for plugins', () => {
   let t: TestApp;
@@ -62,9 +63,11 @@ describe('PluginEvents: durable, at-least-once checkout events for plugins', () 
     // Raw SQL: TypeORM leaves a generated key out of an INSERT on PostgreSQL, and the seq is the point here.
     const pg = ds.options.type === 'postgres';
     const insert = (offset: number) =>
-      ds.query(
+      t.app.get(UnitOfWork).run((m) =>
+        m.query(
         `INSERT INTO checkout_events (seq, id, "storeId", "checkoutId", type, payload, "createdAt") VALUES (${pg ? '$1, $2, $3, $4, $5, $6, $7' : '?, ?, ?, ?, ?, ?, ?'})`,
         [base + offset, `evt_gap_${base + offset}`, 'gapstore', `gap-${offset}`, CheckoutEventType.InvoiceCreated, JSON.stringify({ checkout: { orderId: null } }), pg ? new Date() : new Date().toISOString().replace('T', ' ').replace('Z', '')],
+        ),
       );
 
     events.gapGraceMs = 60_000;
