@@ -7,7 +7,9 @@ import { stringify } from 'yaml';
 import { compileServer, CompiledServer, runCli, spawnServer } from '../support/server-process';
 import { waitFor, WebhookReceiver } from './webhooks-receiver';
 
-jest.setTimeout(240_000);
+// Generous: on a loaded 2-core machine spawning the CLI five times alone takes a minute. A hang is
+// caught by the deadlines of each request, CLI run and the scripted writer, not by this.
+jest.setTimeout(420_000);
 
 const SCRIPTED_TRANSACTIONS = 300;
 
