@@ -61,6 +61,11 @@ export class UnitOfWork {
     return { depth: this.pending.size, oldestWaitMs: oldest ? Date.now() - oldest.since : 0 };
   }
 
+  /**
+   * `work` writes only through `manager`, and may run more than once on SQLite (a busy database
+   * fails the whole transaction, which is run again): side effects belong after it resolves. Never
+   * await run() inside another run(): on SQLite the inner one queues behind the outer one forever.
+   */
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     // Each call is a transaction of its own, queued behind the others, even when called from a chain
     // that started inside another unit of work (async context is inherited by anything created
