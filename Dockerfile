@@ -1,5 +1,5 @@
 # The checkout server. Build: docker build -t lightning-checkout .
-# Node 24 LTS (ln-service needs >= 22; SQLite is Node's own node:sqlite); the build tools let
+# Node 24 LTS (ln-service needs >= 22; SQLite is better-sqlite3, whose npm package ships a prebuilt binary); the build tools let
 # secp256k1 compile its native addon (it falls back to JavaScript without them).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager, FindOptionsWhere, In, LessThan } from 'typeorm';
+import { EntityManager, FindOptionsWhere, In, LessThan, type QueryDeepPartialEntity } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { insertRow } from '../database/fast-insert';
@@ -149,7 +149,8 @@ export class CheckoutTransitions {
     const result = await m
       .createQueryBuilder()
       .update(Checkout)
-      .set({ ...set, updatedAt: new Date() })
+      // `metadata` is a JSON text column (a transformer): TypeORM 1's types take it for a relation.
+      .set({ ...set, updatedAt: new Date() } as QueryDeepPartialEntity<Checkout>)
       .where({ ...where, status: In(fromStatuses) })
       .execute();
     if (!result.affected) return null;

@@ -72,6 +72,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (body.status >= 500) this.logger.error({ err: exception, path: req?.path }, 'request failed');
     if (res.headersSent) return;
     if (body.status === 401) res.setHeader('WWW-Authenticate', 'token');
+    if (exception instanceof ProblemException) for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
     res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...body, instance: req?.originalUrl }));
   }
 }

@@ -21,6 +21,8 @@ export class ProblemException extends HttpException {
     readonly code: string,
     detail?: string,
     readonly extensions: Record<string, unknown> = {},
+    /** Response headers that go with the problem (e.g. Retry-After). */
+    readonly headers: Record<string, string> = {},
   ) {
     super({ code, detail }, status);
   }

@@ -41,6 +41,10 @@ export class DatabaseConfig {
   @IsBoolean() logging: boolean;
   /** SQLite only. `full`: a commit survives a power cut; `normal`: it survives a crash of the server, saving an fsync per commit. */
   @IsIn(['full', 'normal']) sqliteSynchronous: 'full' | 'normal';
+  /** SQLite: how long a write may wait (queue included) while another process holds the file's write lock, before it fails with 503 database_busy. */
+  @IsInt() @Min(1) busyTimeoutMs: number;
+  /** /health/ready fails while the oldest queued write has waited longer than this. */
+  @IsInt() @Min(1) readyMaxWriteWaitMs: number;
 }
 
 export class RedisConfig {

@@ -3,7 +3,13 @@ import { dirname, resolve } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { DatabaseConfig } from '../config/app-config';
 import { ENTITIES, MIGRATIONS } from './entities';
-import { nodeSqliteDriver } from './node-sqlite-driver';
+
+/**
+ * How long one SQLite statement may wait, synchronously, for another connection's write lock
+ * (`busy_timeout`). Short on purpose: better-sqlite3 blocks the event loop while it waits. Longer
+ * waits are UnitOfWork's bounded retry of the whole transaction, with async pauses in between.
+ */
+export const SQLITE_BUSY_TIMEOUT_MS = 20;
 
 export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
   const common = {
@@ -19,15 +25,16 @@ export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
   }
   const path = config.path === ':memory:' ? ':memory:' : resolve(config.path);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const synchronous = config.sqliteSynchronous === 'normal' ? 'NORMAL' : 'FULL';
   return {
     ...common,
-    type: 'sqlite',
+    type: 'better-sqlite3',
     database: path,
-    driver: nodeSqliteDriver({ synchronous: config.sqliteSynchronous }),
-    // WAL lets readers go on while a write commits. Another connection to the file (the CLI, a second
-    // app) holding the write lock answers SQLITE_BUSY; TypeORM retries 50 ms later instead of the
-    // synchronous driver blocking the event loop in busy_timeout.
+    // WAL lets readers go on while a write commits; writers take the lock at BEGIN IMMEDIATE.
     enableWAL: true,
-    busyErrorRetry: 50,
+    timeout: SQLITE_BUSY_TIMEOUT_MS,
+    prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+      db.pragma(`synchronous = ${synchronous}`);
+    },
   };
 }

@@ -2,12 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { UnitOfWork } from '../database/unit-of-work';
 import { CHECK_CACHE_MS, CHECK_TIMEOUT_MS } from './health-limits';
 
 @Injectable()
 export class DatabaseHealthIndicator {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
+    private readonly config: AppConfig,
     private readonly health: HealthIndicatorService,
   ) {}
 
@@ -15,8 +19,13 @@ export class DatabaseHealthIndicator {
     return this.health
       .check('database')
       .attempt(async () => {
+        // Reads can still answer while writes are stuck (a lock held elsewhere, a wedged queue):
+        // a replica that cannot write cannot take checkouts.
+        const { depth, oldestWaitMs } = this.uow.stats();
+        const bound = this.config.database.readyMaxWriteWaitMs;
+        if (oldestWaitMs > bound) throw new Error(`the oldest of ${depth} queued writes has waited ${oldestWaitMs} ms (bound ${bound} ms)`);
         await this.dataSource.query('SELECT 1');
-        return { type: this.dataSource.options.type };
+        return { type: this.dataSource.options.type, writeQueueDepth: depth };
       })
       .withTimeout(CHECK_TIMEOUT_MS)
       .cacheFor(CHECK_CACHE_MS);

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { CheckoutModule } from '../checkout/checkout.module';
 import { CheckoutMetricsListener } from './checkout-metrics.listener';
+import { DatabaseWriteQueueCollector } from './database-write-queue.collector';
 import { LightningNodeCollector } from './lightning-node.collector';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
@@ -11,7 +12,7 @@ import { WebhookQueueCollector } from './webhook-queue.collector';
 @Module({
   imports: [CheckoutModule],
   controllers: [MetricsController],
-  providers: [MetricsService, CheckoutMetricsListener, LightningNodeCollector, WebhookQueueCollector],
+  providers: [MetricsService, CheckoutMetricsListener, LightningNodeCollector, WebhookQueueCollector, DatabaseWriteQueueCollector],
   exports: [MetricsService],
 })
 export class MetricsModule {}

@@ -62,6 +62,33 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private databaseWriteQueueSource?: () => { depth: number; oldestWaitMs: number };
+
+  private readonly databaseWriteQueueDepth = new Gauge({
+    name: 'database_write_queue_depth',
+    help: 'Units of work waiting for or holding the write transaction (SQLite: queued one at a time; PostgreSQL: in flight).',
+    registers: [this.registry],
+    collect: () => {
+      if (this.databaseWriteQueueSource) this.databaseWriteQueueDepth.set(this.databaseWriteQueueSource().depth);
+    },
+  });
+
+  private readonly databaseWriteOldestWait = new Gauge({
+    name: 'database_write_queue_oldest_wait_seconds',
+    help: 'How long the oldest unfinished unit of work has been waiting or running (0 when none); readiness fails past database.readyMaxWriteWaitMs.',
+    registers: [this.registry],
+    collect: () => {
+      if (this.databaseWriteQueueSource) this.databaseWriteOldestWait.set(this.databaseWriteQueueSource().oldestWaitMs / 1000);
+    },
+  });
+
+  private readonly databaseWriteWaitSeconds = new Histogram({
+    name: 'database_write_wait_seconds',
+    help: 'Time from a unit of work being queued to its transaction beginning (queue and busy waits).',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
   private webhookQueueDepthSource?: () => number | Promise<number>;
   private webhookQueueDepthFallback?: () => number | Promise<number>;
 
@@ -143,6 +170,15 @@ export class MetricsService {
   /** Used until a dispatcher sets its own source (the metrics module counts pending deliveries in the database). */
   setWebhookQueueDepthFallback(source: () => number | Promise<number>): void {
     this.webhookQueueDepthFallback = source;
+  }
+
+  /** For the unit of work: its queue, read on every scrape. */
+  setDatabaseWriteQueueSource(source: () => { depth: number; oldestWaitMs: number }): void {
+    this.databaseWriteQueueSource = source;
+  }
+
+  databaseWriteWait(seconds: number): void {
+    if (Number.isFinite(seconds) && seconds >= 0) this.databaseWriteWaitSeconds.observe(seconds);
   }
 
   metrics(): Promise<string> {

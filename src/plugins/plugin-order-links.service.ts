@@ -21,7 +21,7 @@ export class PluginOrderLinks {
 
   /** Idempotent: a concurrent or repeated webhook for the same order keeps the first link. */
   async link(plugin: string, storeId: string, orderId: string, checkoutId: string, details: Record<string, unknown> | null): Promise<PluginOrderLink> {
-    await this.repo.createQueryBuilder().insert().into(PluginOrderLink).values({ plugin, storeId, orderId, checkoutId, details: details as never }).orIgnore().execute();
+    await this.uow.run((m) => m.createQueryBuilder().insert().into(PluginOrderLink).values({ plugin, storeId, orderId, checkoutId, details: details as never }).orIgnore().execute());
     return this.repo.findOneOrFail({ where: { plugin, storeId, orderId } });
   }
 
@@ -31,12 +31,14 @@ export class PluginOrderLinks {
    */
   async replace(link: PluginOrderLink, newCheckoutId: string): Promise<boolean> {
     const replaced = [...((link.details?.replaced as string[] | undefined) ?? []), link.checkoutId];
-    const result = await this.repo
-      .createQueryBuilder()
-      .update(PluginOrderLink)
-      .set({ checkoutId: newCheckoutId, details: { ...(link.details ?? {}), replaced } as never })
-      .where({ id: link.id, checkoutId: link.checkoutId })
-      .execute();
+    const result = await this.uow.run((m) =>
+      m
+        .createQueryBuilder()
+        .update(PluginOrderLink)
+        .set({ checkoutId: newCheckoutId, details: { ...(link.details ?? {}), replaced } as never })
+        .where({ id: link.id, checkoutId: link.checkoutId })
+        .execute(),
+    );
     return !!result.affected;
   }
 

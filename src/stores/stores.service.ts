@@ -38,7 +38,8 @@ export class StoresService {
   }
 
   async createKey(storeId: string, label: string, permissions: readonly string[] = DEFAULT_KEY_POLICIES): Promise<CreatedKey> {
-    return this.issueKey(storeId, label, grantOrFail(permissions, storeId), this.keys);
+    const granted = grantOrFail(permissions, storeId);
+    return this.uow.run((m) => this.issueKey(storeId, label, granted, m.getRepository(ApiKey)));
   }
 
   private async issueKey(storeId: string, label: string, permissions: string[], repo: Repository<ApiKey>): Promise<CreatedKey> {
@@ -77,7 +78,7 @@ export class StoresService {
 
   async revokeKey(storeId: string, id: string): Promise<void> {
     try {
-      const result = await this.keys.update({ id, storeId, revokedAt: IsNull() }, { revokedAt: new Date() });
+      const result = await this.uow.run((m) => m.update(ApiKey, { id, storeId, revokedAt: IsNull() }, { revokedAt: new Date() }));
       if (!result.affected) throw NotFound('api_key', id);
     } finally {
       this.cache.revoked(id);

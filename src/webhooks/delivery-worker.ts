@@ -150,6 +150,7 @@ export class DeliveryWorker {
     const now = new Date();
     const until = new Date(now.getTime() + this.config.webhooks.timeoutMs + 30_000);
     // One autocommit statement on PostgreSQL: no transaction needed for a single conditional update.
+    // write outside the unit of work: PostgreSQL only (SQLite leases in memory above), one atomic statement.
     const result = await this.deliveries
       .createQueryBuilder()
       .update(WebhookDelivery)

@@ -13,6 +13,7 @@ import { CheckoutWatcher } from '../../src/checkout/page/checkout-watcher';
 import { EventStreams } from '../../src/checkout/page/event-streams';
 import { LightningService } from '../../src/lightning/lightning.service';
 import { startTestApp, TestApp } from '../support/test-app';
+import { UnitOfWork } from '../../src/database/unit-of-work';
 
 // Browser globals, used only inside page.evaluate callbacks (the project compiles without the DOM lib).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -315,7 +316,7 @@ describe('hosted checkout page /i/:id', () => {
     const res = await fetch(`${t.url}/i/${c.id}/events`);
     const events = readEvents(res.body!);
     expect((await events.next())?.data).toMatchObject({ status: 'New' });
-    await t.app.get(DataSource).getRepository(Checkout).update({ id: c.id }, { status: CheckoutStatus.Invalid, updatedAt: new Date() });
+    await t.app.get(UnitOfWork).run((m) => m.update(Checkout, { id: c.id }, { status: CheckoutStatus.Invalid, updatedAt: new Date() }));
     expect(await events.next(10_000)).toMatchObject({ event: 'status', data: { status: 'Invalid', final: false } });
     await events.cancel();
   });

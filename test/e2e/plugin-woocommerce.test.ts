@@ -7,6 +7,7 @@ import { eventually } from '../support/fake-platform-server';
 import { startFakeWooCommerce, wooWebhookHeaders } from '../support/fake-woocommerce';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-db';
+import { UnitOfWork } from '../../src/database/unit-of-work';
 
 const CREDS = { consumerKey: 'ck_4c1f0b2e8a', consumerSecret: 'cs_9d7e6a5b4c' };
 const WEBHOOK_SECRET = 'wc-webhook-secret-1';
@@ -175,7 +176,7 @@ describe('woocommerce plugin: order webhook → checkout → payment → order p
     woo.addOrder({ id: 170 });
     await sendOrder(170).expect(200);
     // Simulate the crash between creating the checkout and linking it.
-    await t!.app.get(DataSource).getRepository(PluginOrderLink).delete({ plugin: 'woocommerce', orderId: '170' });
+    await t!.app.get(UnitOfWork).run((m) => m.delete(PluginOrderLink, { plugin: 'woocommerce', orderId: '170' }));
     const res = await sendOrder(170, { total: '20.00' }, 'order.updated').expect(200);
     expect(res.body).toMatchObject({ result: 'checkout', created: true });
     const items = await checkoutsFor(170);

@@ -6,8 +6,9 @@ import { TestDatabase } from '../support/test-db';
 
 /**
  * Two servers on one SQLite file in one process (the CLI next to a running server is the everyday
- * case): the single connection of each is synchronous, so one waits on SQLITE_BUSY (TypeORM retries
- * every 50 ms) while the other holds the write lock, and both finish.
+ * case): the single connection of each is synchronous, so one gets SQLITE_BUSY at BEGIN IMMEDIATE
+ * while the other holds the write lock, its unit of work runs the transaction again after an async
+ * pause, and both finish.
  */
 describe('two apps on one SQLite file (whatever TEST_DB says)', () => {
   let db: TestDatabase;

@@ -4,6 +4,7 @@ import { DeliveryRetention } from '../../src/webhooks/delivery-retention';
 import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
 import { startTestApp, TestApp } from '../support/test-app';
 import { TEST_DB } from '../support/test-db';
+import { UnitOfWork } from '../../src/database/unit-of-work';
 
 const DAY = 86_400_000;
 
@@ -26,7 +27,9 @@ describe(`webhook delivery retention on ${TEST_DB}`, () => {
 
   async function delivery(id: string, status: WebhookDelivery['status'], completedDaysAgo: number | null): Promise<void> {
     const now = Date.now();
-    await ds.getRepository(WebhookDelivery).insert({
+    // Test rows, written like the app writes: through the unit of work.
+    const uow = t.app.get(UnitOfWork);
+    await uow.run((m) => m.insert(WebhookDelivery, {
       id,
       endpointId,
       storeId,
@@ -43,8 +46,8 @@ describe(`webhook delivery retention on ${TEST_DB}`, () => {
       isRedelivery: false,
       originalDeliveryId: null,
       completedAt: completedDaysAgo === null ? null : new Date(now - completedDaysAgo * DAY),
-    });
-    await ds.getRepository(WebhookAttempt).insert({ deliveryId: id, attempt: 1, url: 'http://127.0.0.1:9/hook', requestHeaders: {}, responseStatus: 200, responseBody: null, error: null, latencyMs: 3, attemptedAt: new Date(now) });
+    }));
+    await uow.run((m) => m.insert(WebhookAttempt, { deliveryId: id, attempt: 1, url: 'http://127.0.0.1:9/hook', requestHeaders: {}, responseStatus: 200, responseBody: null, error: null, latencyMs: 3, attemptedAt: new Date(now) }));
   }
 
   it('deletes finished deliveries past the retention, with their attempts, and keeps the rest', async () => {

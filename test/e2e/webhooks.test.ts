@@ -7,6 +7,7 @@ import { verifyWebhook } from '../../src/webhooks/verify-webhook';
 import { createTestDatabase } from '../support/test-db';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor, WebhookReceiver } from './webhooks-receiver';
+import { UnitOfWork } from '../../src/database/unit-of-work';
 
 /** Short timings so retries take milliseconds; each endpoint gets its own receiver path. */
 const FAST = { webhooks: { backoffBaseMs: 50, backoffMaxMs: 200, pollIntervalMs: 200, timeoutMs: 1500, maxAttempts: 6 } };
@@ -332,10 +333,9 @@ describe('webhooks SSRF guard (private targets not allowed)', () => {
   it('checks again at delivery time: a stored loopback endpoint is never called', async () => {
     const { storeId, apiKey } = await t.createStore('sneaky');
     const key = apiKey;
-    const endpoints = t.app.get<Repository<WebhookEndpoint>>(getRepositoryToken(WebhookEndpoint));
     receiver.route('/sneaky', () => 200);
     // As if DNS had changed after the endpoint was saved.
-    await endpoints.insert({ id: 'wh_sneaky', storeId, url: receiver.url + '/sneaky', description: null, events: [], enabled: true, secret: 'whsec_' + Buffer.alloc(32, 1).toString('base64'), disabledReason: null, updatedAt: new Date() });
+    await t.app.get(UnitOfWork).run((m) => m.insert(WebhookEndpoint, { id: 'wh_sneaky', storeId, url: receiver.url + '/sneaky', description: null, events: [], enabled: true, secret: 'whsec_' + Buffer.alloc(32, 1).toString('base64'), disabledReason: null, updatedAt: new Date() }));
     await t.http.post('/api/v1/checkouts').set('Authorization', `token ${key}`).send({ amount: 5 }).expect(201);
     await waitFor(async () => {
       const res = await t.http.get('/api/v1/webhooks/wh_sneaky/deliveries').set('Authorization', `token ${key}`);

@@ -158,7 +158,8 @@ export function spawnServer(options: SpawnServerOptions): ServerProcess {
 }
 
 /** Runs the compiled CLI (same config through env) and returns its stdout. */
-export function runCli(compiled: CompiledServer, args: string[], env: Record<string, string>): Promise<string> {
+/** Runs the CLI; with `timeoutMs`, a CLI still running then is killed and the call fails (a hang). */
+export function runCli(compiled: CompiledServer, args: string[], env: Record<string, string>, timeoutMs?: number): Promise<string> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [compiled.entry('src/cli.ts'), ...args], {
       cwd: REPO_ROOT,
@@ -167,8 +168,15 @@ export function runCli(compiled: CompiledServer, args: string[], env: Record<str
     });
     let out = '';
     let err = '';
+    let timedOut = false;
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), timeoutMs);
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.once('exit', (code) => (code === 0 ? resolveRun(out) : reject(new Error(`cli ${args.join(' ')} exited ${code}: ${err || out}`))));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (timedOut) reject(new Error(`cli ${args.join(' ')} still running after ${timeoutMs} ms (killed): ${err || out}`));
+      else if (code === 0) resolveRun(out);
+      else reject(new Error(`cli ${args.join(' ')} exited ${code}: ${err || out}`));
+    });
   });
 }
