@@ -87,6 +87,9 @@ export class LightningBackendConfig {
   @ValidateIf((o) => o.type === 'lnd') @IsString() @MinLength(1) cert?: string;
   @ValidateIf((o) => o.type === 'lnd') @IsString() @MinLength(1) macaroon?: string;
 
+  /** dev only: false makes it refuse amountless (top-up) invoices, like a node without them. Default true, as LND. */
+  @ValidateIf((o) => o.type === 'dev') @IsOptional() @IsBoolean() amountlessInvoices?: boolean;
+
   /** Bound on every RPC to this backend, so a hanging node cannot hang a checkout. */
   @IsOptional() @IsInt() @Min(100) @Max(120000) timeoutMs?: number;
 

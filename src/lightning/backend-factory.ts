@@ -20,7 +20,7 @@ export function createBackend(spec: LightningBackendConfig, config: AppConfig): 
   switch (spec.type) {
     case 'dev': {
       const keyPath = config.database.type === 'sqlite' && config.database.path !== ':memory:' ? resolve(config.database.path, '..', `${spec.name}-node.key`) : null;
-      return new DevBackend(spec.name, keyPath);
+      return new DevBackend(spec.name, keyPath, process.env, spec.amountlessInvoices ?? true);
     }
     case 'lnd':
       return new LndBackend(spec.name, { socket: spec.socket!, cert: spec.cert!, macaroon: spec.macaroon!, timeoutMs, healthIntervalMs });

@@ -5,6 +5,7 @@ import { Subject } from 'rxjs';
 import * as bolt11 from 'bolt11';
 import { CreateInvoiceRequest, InvoiceRef, InvoiceState, IssuedInvoice, LightningBackend, NodeHealth, Settlement } from '../lightning-backend';
 
+const DEMO_AMOUNTLESS_SATS = 1000;
 const REGTEST = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, validWitnessVersions: [0, 1] };
 
 interface DevInvoice {
@@ -31,6 +32,8 @@ export class DevBackend implements LightningBackend {
     readonly name: string,
     keyPath: string | null,
     env: NodeJS.ProcessEnv = process.env,
+    /** Like LND by default; false plays a node that cannot issue amountless invoices. */
+    readonly amountlessInvoices = true,
   ) {
     if (env.NODE_ENV === 'production') {
       throw new Error('The dev Lightning backend is for development and demos only; it is refused when NODE_ENV=production. Configure lightning.backend as lnd, pool or cluster.');
@@ -56,7 +59,8 @@ export class DevBackend implements LightningBackend {
     const timestamp = Math.floor(Date.now() / 1000);
     const unsigned = bolt11.encode({
       network: REGTEST,
-      satoshis: request.amountSats,
+      // No amount field at all for an amountless invoice.
+      ...(request.amountSats === null ? {} : { satoshis: request.amountSats }),
       timestamp,
       tags: [
         { tagName: 'payment_hash', data: paymentHash },
@@ -68,7 +72,7 @@ export class DevBackend implements LightningBackend {
     } as bolt11.PaymentRequestObject);
     const signed = bolt11.sign(unsigned, this.privateKey);
     const expiresAt = new Date((timestamp + request.expirySeconds) * 1000);
-    this.invoices.set(paymentHash, { paymentHash, amountSats: request.amountSats, expiresAt });
+    this.invoices.set(paymentHash, { paymentHash, amountSats: request.amountSats ?? 0, expiresAt });
     this.lastInvoiceAt = new Date();
     return { bolt11: signed.paymentRequest as string, paymentHash, nodeName: this.name, nodePubkey: this.pubkey, expiresAt };
   }
@@ -84,11 +88,15 @@ export class DevBackend implements LightningBackend {
     };
   }
 
-  /** Pretends the customer paid; the settlement travels the same path as a real one. */
+  /**
+   * Pretends the customer paid; the settlement travels the same path as a real one. An amountless
+   * invoice paid without a given amount is paid DEMO_AMOUNTLESS_SATS.
+   */
   simulatePayment(paymentHash: string, amountSats?: number): Settlement {
     const invoice = this.invoices.get(paymentHash) ?? { paymentHash, amountSats: amountSats ?? 0, expiresAt: new Date() };
     invoice.settledAt = invoice.settledAt ?? new Date();
     if (amountSats !== undefined) invoice.amountSats = amountSats;
+    else if (invoice.amountSats === 0) invoice.amountSats = DEMO_AMOUNTLESS_SATS;
     this.invoices.set(paymentHash, invoice);
     const settlement = { paymentHash, nodeName: this.name, settledAt: invoice.settledAt, amountPaidSats: invoice.amountSats };
     this.settlements$.next(settlement);

@@ -57,9 +57,10 @@ export class LndClient {
    * the payment hash). ln-service's createInvoice would add a LookupInvoice round trip and decode
    * the BOLT11 twice (public-key recovery): about a third of the server's CPU per checkout.
    */
-  async createInvoice(amountSats: number, description: string, expirySeconds: number): Promise<CreatedInvoice> {
+  /** amountSats null: a zero-amount invoice, which LND lets the payer fill in. */
+  async createInvoice(amountSats: number | null, description: string, expirySeconds: number): Promise<CreatedInvoice> {
     const expiresAt = new Date(Date.now() + expirySeconds * 1000);
-    const request = { value_msat: (BigInt(amountSats) * 1000n).toString(), memo: truncateUtf8(description, MAX_DESCRIPTION), expiry: expirySeconds };
+    const request = { value_msat: (BigInt(amountSats ?? 0) * 1000n).toString(), memo: truncateUtf8(description, MAX_DESCRIPTION), expiry: expirySeconds };
     const added = await this.call(
       'addInvoice',
       () =>
