@@ -123,6 +123,13 @@ export class CheckoutConfig {
   @IsInt() @Min(1) @Max(2_100_000_000_000_000) maxAmountSats: number;
   @IsNumber() @Min(0.1) expirySweepSeconds: number;
   @IsInt() @Min(0) lateWindowSeconds: number;
+  /**
+   * Shop origins (scheme://host[:port]) allowed to show the hosted page in a frame, as BTCPay's
+   * modal checkout does. Empty (the default): no site may frame it.
+   */
+  @IsArray()
+  @Matches(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, { each: true, message: 'allowedFrameOrigins entries must be origins like https://shop.example (no path)' })
+  allowedFrameOrigins: string[];
 }
 
 export class RatesConfig {
