@@ -6,6 +6,7 @@ import { MODAL_SCRIPT } from './greenfield-modal.script';
 @ApiExcludeController()
 @Controller('modal')
 export class GreenfieldModalController {
+  // needs: no key (a public script, as in BTCPay)
   @Get('btcpay.js')
   @Header('Content-Type', 'application/javascript; charset=utf-8')
   @Header('X-Content-Type-Options', 'nosniff')
