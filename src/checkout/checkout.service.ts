@@ -73,6 +73,7 @@ export class CheckoutService {
       expiresAt: invoice.expiresAt,
       settledAt: null,
       amountPaidSats: null,
+      archived: false,
       createdAt: now,
       updatedAt: now,
     });

@@ -35,6 +35,7 @@ function checkout(id: string, paymentHash: string): Checkout {
     expiresAt: new Date('2026-11-23T10:26:12.345Z'),
     settledAt: null,
     amountPaidSats: null,
+    archived: false,
     createdAt: at,
     updatedAt: at,
   });
