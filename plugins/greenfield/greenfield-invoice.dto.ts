@@ -49,14 +49,20 @@ export class GreenfieldCheckoutOptions {
 }
 
 export class CreateGreenfieldInvoiceDto {
-  @IsGreenfieldAmount() amount: string | number;
+  /** Absent or null: a top-up invoice (the customer pays what they choose), as in BTCPay. */
+  @IsOptional() @IsGreenfieldAmount() amount?: string | number | null;
   @IsOptional() @IsString() @Matches(/^[A-Za-z]{3,4}$/, { message: 'currency must be SATS, BTC or a 3-letter currency code' }) currency?: string;
   /** Free-form; `orderId`, `itemDesc`, `buyerEmail`, `orderUrl` are the well-known keys. */
-  @IsOptional() @IsObject() @IsSmallJson(8192) metadata?: Record<string, unknown>;
-  @IsOptional() @ValidateNested() @Type(() => GreenfieldCheckoutOptions) checkout?: GreenfieldCheckoutOptions;
+  @IsOptional() @IsObject() @IsSmallJson(8192) metadata?: Record<string, unknown> | null;
+  @IsOptional() @ValidateNested() @Type(() => GreenfieldCheckoutOptions) checkout?: GreenfieldCheckoutOptions | null;
   @IsOptional() @IsObject() receipt?: Record<string, unknown>;
   @IsOptional() @IsArray() @IsString({ each: true }) additionalSearchTerms?: string[];
   @IsOptional() @IsString() type?: string;
+}
+
+/** BTCPay's UpdateInvoiceRequest: the new metadata, replacing the old. */
+export class UpdateGreenfieldInvoiceDto {
+  @IsOptional() @IsObject() @IsSmallJson(8192) metadata?: Record<string, unknown> | null;
 }
 
 export class MarkInvoiceStatusDto {
@@ -74,6 +80,6 @@ export class ListGreenfieldInvoicesQuery {
   /** Unix seconds. */
   @IsOptional() @Transform(asInt) @IsInt() @Min(0) startDate?: number;
   @IsOptional() @Transform(asInt) @IsInt() @Min(0) endDate?: number;
-  @IsOptional() @IsString() textSearch?: string;
+  @IsOptional() @IsString() @MaxLength(200) textSearch?: string;
   @IsOptional() @Transform(({ value }) => value === 'true' || value === true) @IsBoolean() includeArchived?: boolean;
 }

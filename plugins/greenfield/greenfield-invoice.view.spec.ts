@@ -63,4 +63,24 @@ describe('Greenfield invoice view', () => {
     const paid = greenfieldPaymentMethod(checkout({ status: CheckoutStatus.Settled, amountPaidSats: 12500, settledAt: new Date('2026-01-01T00:01:00Z') }));
     expect(paid).toMatchObject({ due: '0.00000000', totalPaid: '0.00012500', payments: [{ receivedDate: 1767225660, status: 'Settled' }] });
   });
+
+  it('has a string rate for every currency, and BTCPay 2.x names only', () => {
+    expect(greenfieldPaymentMethod(checkout({ currency: 'SATS', rate: null })).rate).toBe('100000000.00000000');
+    expect(greenfieldPaymentMethod(checkout({ currency: 'BTC', rate: '100000000' })).rate).toBe('1.00000000');
+    const method = greenfieldPaymentMethod(checkout());
+    expect(method).not.toHaveProperty('paymentMethod');
+    expect(method).not.toHaveProperty('networkFee');
+    expect(method).toMatchObject({ paymentMethodId: 'BTC-LN', currency: 'BTC', paymentMethodFee: '0.00000000' });
+  });
+
+  it('shows a checkout without an amount as a TopUp, for what was paid once it is', () => {
+    const open = checkout({ amountSats: 0, amount: '0', currency: 'SATS', rate: null });
+    expect(greenfieldInvoice(open, 'https://x')).toMatchObject({ type: 'TopUp', amount: '0' });
+    expect(greenfieldPaymentMethod(open)).toMatchObject({ amount: '0.00000000', due: '0.00000000' });
+    const paid = { status: CheckoutStatus.Settled, amountPaidSats: 2500, settledAt: new Date('2026-01-01T00:01:00Z') };
+    expect(greenfieldInvoice(checkout({ ...paid, amountSats: 0, amount: '0', currency: 'SATS', rate: null }), 'https://x').amount).toBe('2500');
+    expect(greenfieldInvoice(checkout({ ...paid, amountSats: 0, amount: '0', currency: 'USD', rate: '1000' }), 'https://x').amount).toBe('2.5');
+    expect(greenfieldInvoice(checkout({ ...paid, amountSats: 0, amount: '0', currency: 'BTC', rate: '100000000' }), 'https://x').amount).toBe('0.000025');
+    expect(greenfieldPaymentMethod(checkout({ ...paid, amountSats: 0 }))).toMatchObject({ amount: '0.00002500', totalPaid: '0.00002500', due: '0.00000000' });
+  });
 });

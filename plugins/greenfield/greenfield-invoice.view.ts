@@ -1,8 +1,24 @@
 import { Checkout } from '../../src/checkout/checkout.entity';
 import { AdditionalStatus, CheckoutStatus } from '../../src/checkout/checkout-status';
-import { satsToBtc } from '../../src/rates/decimal';
+import { normalizeDecimal, satsToBtc } from '../../src/rates/decimal';
 
 const unix = (d: Date) => Math.floor(d.getTime() / 1000);
+
+/** A checkout created without an amount takes whatever is paid (BTCPay's top-up invoice). */
+export const isTopUp = (c: Checkout) => c.amountSats === 0;
+
+/** BTCPay's rate: the price of one BTC in the invoice currency, always a decimal string. */
+function btcPrice(c: Checkout): string {
+  return (1e8 / Number(c.rate ?? '1')).toFixed(8);
+}
+
+/** What a top-up invoice is for: nothing until paid, then what was paid, in the invoice currency. */
+function topUpAmount(c: Checkout): string {
+  const paid = c.amountPaidSats ?? 0;
+  if (paid === 0) return '0';
+  if (c.rate === null) return String(paid);
+  return normalizeDecimal((paid / Number(c.rate)).toFixed(8));
+}
 
 /** A checkout as BTCPay's InvoiceData: the field names and units existing shop plugins parse. */
 export function greenfieldInvoice(c: Checkout, publicUrl: string) {
@@ -12,9 +28,9 @@ export function greenfieldInvoice(c: Checkout, publicUrl: string) {
   return {
     id: c.id,
     storeId: c.storeId,
-    amount: c.amount,
+    amount: isTopUp(c) ? topUpAmount(c) : c.amount,
     currency: c.currency,
-    type: 'Standard',
+    type: isTopUp(c) ? 'TopUp' : 'Standard',
     checkoutLink: `${publicUrl.replace(/\/$/, '')}/i/${c.id}`,
     createdTime: unix(c.createdAt),
     expirationTime: unix(c.expiresAt),
@@ -22,7 +38,7 @@ export function greenfieldInvoice(c: Checkout, publicUrl: string) {
     status: c.status,
     additionalStatus: c.status === CheckoutStatus.Invalid && c.additionalStatus === AdditionalStatus.None ? 'Marked' : c.additionalStatus,
     availableStatusesForManualMarking: c.status === CheckoutStatus.New ? ['Invalid'] : [],
-    archived: false,
+    archived: c.archived === true,
     metadata,
     checkout: {
       speedPolicy: 'HighSpeed',
@@ -45,19 +61,17 @@ export function greenfieldInvoice(c: Checkout, publicUrl: string) {
 /** BTCPay's invoice payment-method entry, for plugins that render the payment themselves. */
 export function greenfieldPaymentMethod(c: Checkout) {
   const paid = c.amountPaidSats ?? 0;
+  // BTCPay 2.x field names (1.x's `paymentMethod`, `cryptoCode` and `networkFee` are gone); amounts in BTC as strings.
   return {
-    paymentMethod: 'BTC-LightningNetwork',
     paymentMethodId: 'BTC-LN',
-    cryptoCode: 'BTC',
     currency: 'BTC',
     destination: c.bolt11,
     paymentLink: `lightning:${c.bolt11}`,
-    rate: c.rate ? (1e8 / Number(c.rate)).toFixed(8) : c.currency === 'BTC' ? '1' : null,
-    amount: satsToBtc(c.amountSats),
+    rate: btcPrice(c),
+    amount: satsToBtc(isTopUp(c) ? paid : c.amountSats),
     due: satsToBtc(Math.max(0, c.amountSats - paid)),
     totalPaid: satsToBtc(paid),
     paymentMethodPaid: satsToBtc(paid),
-    networkFee: '0.00000000',
     paymentMethodFee: '0.00000000',
     payments: c.settledAt ? [{ id: c.paymentHash, receivedDate: unix(c.settledAt), value: satsToBtc(paid), fee: '0.00000000', status: 'Settled', destination: c.bolt11 }] : [],
     activated: true,

@@ -1,17 +1,18 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Between, FindOptionsWhere, In, LessThanOrEqual, MoreThanOrEqual, Repository } from 'typeorm';
+import { Between, FindOptionsWhere, In, LessThanOrEqual, MoreThanOrEqual, Raw, Repository } from 'typeorm';
 import { Checkout } from '../../src/checkout/checkout.entity';
 import { CheckoutService } from '../../src/checkout/checkout.service';
 import { CheckoutStatus } from '../../src/checkout/checkout-status';
 import { ProblemException } from '../../src/common/problem';
 import { AppConfig } from '../../src/config/app-config';
+import { UnitOfWork } from '../../src/database/unit-of-work';
 import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
 import { ApiKeyGuard, CurrentStore } from '../../src/stores/api-key.guard';
 import { Policy, RequirePermission } from '../../src/stores/permissions';
 import { Store } from '../../src/stores/store.entity';
-import { CreateGreenfieldInvoiceDto, ListGreenfieldInvoicesQuery, MarkInvoiceStatusDto } from './greenfield-invoice.dto';
+import { CreateGreenfieldInvoiceDto, ListGreenfieldInvoicesQuery, MarkInvoiceStatusDto, UpdateGreenfieldInvoiceDto } from './greenfield-invoice.dto';
 import { greenfieldInvoice, greenfieldPaymentMethod } from './greenfield-invoice.view';
 import { GreenfieldStoreGuard } from './greenfield-store.guard';
 import { GreenfieldOptions } from './greenfield.options';
@@ -27,6 +28,7 @@ export class GreenfieldInvoicesController {
     @InjectRepository(Checkout) private readonly repo: Repository<Checkout>,
     private readonly options: GreenfieldOptions,
     private readonly config: AppConfig,
+    private readonly uow: UnitOfWork,
   ) {}
 
   @Post()
@@ -45,7 +47,8 @@ export class GreenfieldInvoicesController {
     const { checkout } = await this.checkouts.create(
       store,
       {
-        amount: dto.amount,
+        // No amount: BTCPay's top-up invoice, the customer pays what they choose.
+        amount: dto.amount ?? null,
         currency: dto.currency ?? this.options.defaultCurrency,
         orderId: orderId || undefined,
         description: itemDesc,
@@ -64,6 +67,7 @@ export class GreenfieldInvoicesController {
   @RequirePermission(Policy.CanViewInvoices)
   async list(@CurrentStore() store: Store, @Query() query: ListGreenfieldInvoicesQuery) {
     const where: FindOptionsWhere<Checkout> = { storeId: store.id };
+    if (!query.includeArchived) where.archived = false;
     if (query.orderId?.length) where.orderId = In(query.orderId);
     if (query.status?.length) {
       // Lightning has no "Processing" (unconfirmed) phase: a payment is settled or not there.
@@ -75,13 +79,43 @@ export class GreenfieldInvoicesController {
     if (start && end) where.createdAt = Between(start, end);
     else if (start) where.createdAt = MoreThanOrEqual(start);
     else if (end) where.createdAt = LessThanOrEqual(end);
-    const items = await this.repo.find({ where, order: { createdAt: 'DESC', id: 'ASC' }, skip: query.skip ?? 0, take: query.take ?? 100 });
+    const items = await this.repo.find({ where: withTextSearch(where, query.textSearch), order: { createdAt: 'DESC', id: 'ASC' }, skip: query.skip ?? 0, take: query.take ?? 100 });
     return items.map((c) => greenfieldInvoice(c, this.config.server.publicUrl));
   }
 
   @Get(':invoiceId')
   @RequirePermission(Policy.CanViewInvoices)
   async get(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string) {
+    return greenfieldInvoice(await this.checkouts.get(store, invoiceId), this.config.server.publicUrl);
+  }
+
+  /** BTCPay replaces the metadata as a whole; `orderId` in it is the invoice's order id. */
+  @RequirePermission(Policy.CanModifyInvoices)
+  @Put(':invoiceId')
+  async update(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string, @Body() body: unknown) {
+    const dto = parsePlatformPayload(UpdateGreenfieldInvoiceDto, body, 'validation_failed');
+    const checkout = await this.checkouts.get(store, invoiceId);
+    const metadata = dto.metadata ?? {};
+    const orderId = metadata.orderId === undefined || metadata.orderId === null ? null : String(metadata.orderId).slice(0, 200) || null;
+    const changes: Partial<Checkout> = { metadata: Object.keys(metadata).length > 0 ? metadata : null, orderId, updatedAt: new Date() };
+    await this.uow.run((m) => m.update(Checkout, { id: checkout.id, storeId: store.id }, changes as Parameters<typeof m.update>[2]));
+    return greenfieldInvoice(await this.checkouts.get(store, invoiceId), this.config.server.publicUrl);
+  }
+
+  /** BTCPay's archive: the invoice leaves the lists (unless includeArchived) and is otherwise unchanged. */
+  @RequirePermission(Policy.CanModifyInvoices)
+  @Delete(':invoiceId')
+  @HttpCode(HttpStatus.OK)
+  async archive(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string) {
+    await this.setArchived(store, invoiceId, true);
+    return {};
+  }
+
+  @RequirePermission(Policy.CanModifyInvoices)
+  @Post(':invoiceId/unarchive')
+  @HttpCode(HttpStatus.OK)
+  async unarchive(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string) {
+    await this.setArchived(store, invoiceId, false);
     return greenfieldInvoice(await this.checkouts.get(store, invoiceId), this.config.server.publicUrl);
   }
 
@@ -103,4 +137,24 @@ export class GreenfieldInvoicesController {
     }
     return greenfieldInvoice(await this.checkouts.cancel(store, invoiceId), this.config.server.publicUrl);
   }
+
+  private async setArchived(store: Store, invoiceId: string, archived: boolean): Promise<void> {
+    const checkout = await this.checkouts.get(store, invoiceId);
+    await this.uow.run((m) => m.update(Checkout, { id: checkout.id, storeId: store.id }, { archived, updatedAt: new Date() }));
+  }
+}
+
+/** `%`, `_` and the escape character itself match literally. */
+const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * BTCPay's textSearch: the invoice id, or text in its order id, description or metadata (buyer
+ * email, item description, ...), case-insensitive. One OR branch per field, each with the other filters.
+ */
+function withTextSearch(where: FindOptionsWhere<Checkout>, text: string | undefined): FindOptionsWhere<Checkout> | FindOptionsWhere<Checkout>[] {
+  const term = text?.trim();
+  if (!term) return where;
+  const like = likePattern(term);
+  const contains = Raw((column) => `LOWER(${column}) LIKE :like ESCAPE '\\'`, { like });
+  return [{ ...where, id: term }, { ...where, orderId: contains }, { ...where, description: contains }, { ...where, metadata: contains as unknown as Record<string, unknown> }];
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { APP_VERSION } from '../../src/common/app-version';
 import { AppConfig } from '../../src/config/app-config';
 import { LightningService } from '../../src/lightning/lightning.service';
 import { ApiKey } from '../../src/stores/api-key.entity';
@@ -9,7 +10,12 @@ import { Store } from '../../src/stores/store.entity';
 import { GreenfieldStoreGuard } from './greenfield-store.guard';
 import { GreenfieldOptions } from './greenfield.options';
 
-const SERVER_VERSION = '0.1.0';
+/**
+ * The BTCPay Server version whose Greenfield API this plugin answers like. Shop plugins compare
+ * server/info `version` with BTCPay releases (the WooCommerce plugin warns below 1.7.6 and reads
+ * 2.x field names); our own version is reported beside it as `lightningCheckoutVersion`.
+ */
+export const BTCPAY_COMPATIBLE_VERSION = '2.0.0';
 
 /** BTCPay Greenfield store, server and API key routes that shop plugins call while connecting. */
 @ApiTags('greenfield')
@@ -28,9 +34,10 @@ export class GreenfieldServerController {
   info() {
     const synced = this.lightning.health().some((n) => n.canIssue);
     return {
-      version: SERVER_VERSION,
+      version: BTCPAY_COMPATIBLE_VERSION,
+      lightningCheckoutVersion: APP_VERSION,
       onion: null,
-      supportedPaymentMethods: ['BTC-LN', 'BTC-LightningNetwork'],
+      supportedPaymentMethods: ['BTC-LN'],
       fullySynched: synced,
       syncStatus: [{ cryptoCode: 'BTC', paymentMethodId: 'BTC-LN', available: synced, nodeInformation: null, chainHeight: null, syncHeight: null }],
     };
@@ -61,7 +68,8 @@ export class GreenfieldServerController {
   @Get('stores/:storeId/payment-methods')
   @RequirePermission(Policy.CanViewStoreSettings)
   paymentMethods() {
-    return [{ paymentMethodId: 'BTC-LN', paymentMethod: 'BTC-LightningNetwork', cryptoCode: 'BTC', enabled: true, config: null }];
+    // BTCPay 2.x: no `paymentMethod`; clients fall back to `paymentMethodId`, which must match the invoices'.
+    return [{ paymentMethodId: 'BTC-LN', enabled: true, config: null }];
   }
 
   private storeView(store: Store) {

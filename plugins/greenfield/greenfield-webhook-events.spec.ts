@@ -1,22 +1,24 @@
-import { CheckoutEventType } from '../../src/checkout/checkout-status';
-import { toAuthorizedEvents, toOurEvents } from './greenfield-webhook-events';
+import { toAuthorizedEvents, toStoredEvents } from './greenfield-webhook-events';
 
-describe('Greenfield webhook event mapping', () => {
+describe('Greenfield webhook event filter', () => {
   it('treats a missing filter or everything=true as every event', () => {
-    expect(toOurEvents(undefined)).toEqual([]);
-    expect(toOurEvents({ everything: true, specificEvents: ['InvoiceSettled'] })).toEqual([]);
+    expect(toStoredEvents(undefined)).toEqual([]);
+    expect(toStoredEvents(null)).toEqual([]);
+    expect(toStoredEvents({ everything: true, specificEvents: ['InvoiceSettled'] })).toEqual([]);
     expect(toAuthorizedEvents([])).toEqual({ everything: true, specificEvents: [] });
   });
 
-  it('maps BTCPay payment events onto settlement, including late payments', () => {
-    expect(toOurEvents({ everything: false, specificEvents: ['InvoiceReceivedPayment', 'InvoiceExpired'] })!.sort()).toEqual(
-      [CheckoutEventType.InvoiceSettled, CheckoutEventType.InvoicePaidAfterExpiration, CheckoutEventType.InvoiceExpired].sort(),
-    );
-    expect(toOurEvents({ everything: false, specificEvents: ['InvoiceProcessing', 'InvoiceSettled'] })).toEqual([CheckoutEventType.InvoiceSettled]);
+  it('keeps the BTCPay names it can send, as given', () => {
+    expect(toStoredEvents({ everything: false, specificEvents: ['InvoiceReceivedPayment', 'InvoicePaymentSettled', 'PayoutCreated', 'InvoiceReceivedPayment'] })).toEqual([
+      'InvoiceReceivedPayment',
+      'InvoicePaymentSettled',
+    ]);
+    expect(toAuthorizedEvents(['InvoiceSettled'])).toEqual({ everything: false, specificEvents: ['InvoiceSettled'] });
   });
 
   it('returns null when only events we never send were asked for', () => {
-    expect(toOurEvents({ everything: false, specificEvents: ['PayoutCreated'] })).toBeNull();
-    expect(toOurEvents({ everything: false, specificEvents: [] })).toBeNull();
+    expect(toStoredEvents({ everything: false, specificEvents: ['PayoutCreated', 'InvoiceExpiredPaidPartial'] })).toBeNull();
+    expect(toStoredEvents({ everything: false, specificEvents: [] })).toBeNull();
+    expect(toStoredEvents({ everything: false, specificEvents: null })).toBeNull();
   });
 });

@@ -1,26 +1,16 @@
-import { CheckoutEventType } from '../../src/checkout/checkout-status';
+import { BTCPAY_EVENT_NAMES } from '../../src/webhooks/webhook-body';
 
 /**
- * BTCPay's invoice event names → ours. Lightning has no unconfirmed phase, so "payment received",
- * "processing" and "payment settled" all arrive as InvoiceSettled (or, after expiry, InvoicePaidAfterExpiration).
- * Names outside invoices (payouts, payment requests) have nothing to map to and are dropped.
+ * The event filter a BTCPay-format endpoint stores: BTCPay's own event names (the fan-out turns each
+ * of our events into the BTCPay events it stands for, then filters by these). An empty list means
+ * every event. Names we never send (payouts, payment requests, partial payments) are dropped;
+ * null: nothing asked for is something we send.
  */
-const MAP: Record<string, CheckoutEventType[]> = {
-  InvoiceCreated: [CheckoutEventType.InvoiceCreated],
-  InvoiceReceivedPayment: [CheckoutEventType.InvoiceSettled, CheckoutEventType.InvoicePaidAfterExpiration],
-  InvoiceProcessing: [CheckoutEventType.InvoiceSettled],
-  InvoicePaymentSettled: [CheckoutEventType.InvoiceSettled, CheckoutEventType.InvoicePaidAfterExpiration],
-  InvoiceSettled: [CheckoutEventType.InvoiceSettled],
-  InvoiceExpired: [CheckoutEventType.InvoiceExpired],
-  InvoiceInvalid: [CheckoutEventType.InvoiceInvalid],
-  InvoicePaidAfterExpiration: [CheckoutEventType.InvoicePaidAfterExpiration],
-};
-
-/** Our event list for BTCPay's `authorizedEvents`; an empty list means every event. null: nothing we can send. */
-export function toOurEvents(authorized: { everything?: boolean; specificEvents?: string[] } | undefined): CheckoutEventType[] | null {
+export function toStoredEvents(authorized: { everything?: boolean | null; specificEvents?: string[] | null } | null | undefined): string[] | null {
   if (!authorized || authorized.everything !== false) return [];
-  const ours = new Set((authorized.specificEvents ?? []).flatMap((name) => MAP[name] ?? []));
-  return ours.size > 0 ? [...ours] : null;
+  const known = new Set(BTCPAY_EVENT_NAMES);
+  const kept = [...new Set((authorized.specificEvents ?? []).filter((name) => known.has(name)))];
+  return kept.length > 0 ? kept : null;
 }
 
 export function toAuthorizedEvents(events: string[]): { everything: boolean; specificEvents: string[] } {

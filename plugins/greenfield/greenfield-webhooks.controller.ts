@@ -8,7 +8,7 @@ import { Store } from '../../src/stores/store.entity';
 import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
 import { WebhookEndpoint } from '../../src/webhooks/webhook-endpoint.entity';
 import { WebhooksService } from '../../src/webhooks/webhooks.service';
-import { toAuthorizedEvents, toOurEvents } from './greenfield-webhook-events';
+import { toAuthorizedEvents, toStoredEvents } from './greenfield-webhook-events';
 import { CreateGreenfieldWebhookDto, UpdateGreenfieldWebhookDto } from './greenfield-webhook.dto';
 import { GreenfieldStoreGuard } from './greenfield-store.guard';
 
@@ -30,7 +30,7 @@ const deliveryView = (d: WebhookDelivery) => ({
 });
 
 function eventsOrFail(authorized: CreateGreenfieldWebhookDto['authorizedEvents']): string[] {
-  const events = toOurEvents(authorized);
+  const events = toStoredEvents(authorized);
   if (events === null) {
     throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'no_supported_events', 'None of authorizedEvents.specificEvents is an invoice event this server sends.', {
       message: 'None of the requested events is supported.',
@@ -52,7 +52,7 @@ export class GreenfieldWebhooksController {
   @HttpCode(HttpStatus.OK)
   async create(@CurrentStore() store: Store, @Body() body: unknown) {
     const dto = parsePlatformPayload(CreateGreenfieldWebhookDto, body, 'validation_failed');
-    const { endpoint, secret } = await this.webhooks.create(store.id, { url: dto.url, events: eventsOrFail(dto.authorizedEvents), enabled: dto.enabled ?? true, secret: dto.secret, format: 'btcpay' });
+    const { endpoint, secret } = await this.webhooks.create(store.id, { url: dto.url, events: eventsOrFail(dto.authorizedEvents), enabled: dto.enabled ?? true, secret: dto.secret ?? undefined, format: 'btcpay' });
     return { ...webhookView(endpoint), secret };
   }
 
@@ -70,11 +70,11 @@ export class GreenfieldWebhooksController {
   async update(@CurrentStore() store: Store, @Param('webhookId') id: string, @Body() body: unknown) {
     const dto = parsePlatformPayload(UpdateGreenfieldWebhookDto, body, 'validation_failed');
     await this.webhooks.get(store.id, id);
-    // BTCPay keeps the secret unless a new one is given.
-    if (dto.secret !== undefined) await this.webhooks.rotateSecret(store.id, id, dto.secret);
+    // BTCPay's clients send every field, null for "unchanged" (the PHP client's default `secret: null`).
+    if (dto.secret !== undefined && dto.secret !== null) await this.webhooks.rotateSecret(store.id, id, dto.secret);
     const endpoint = await this.webhooks.update(store.id, id, {
-      url: dto.url,
-      enabled: dto.enabled,
+      url: dto.url ?? undefined,
+      enabled: dto.enabled ?? undefined,
       events: dto.authorizedEvents ? eventsOrFail(dto.authorizedEvents) : undefined,
     });
     return webhookView(endpoint);

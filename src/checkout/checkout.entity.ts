@@ -13,6 +13,7 @@ export class Checkout {
   @Column({ type: 'varchar', length: 16 }) status: CheckoutStatus;
   @Column({ type: 'varchar', length: 16, default: AdditionalStatus.None }) additionalStatus: AdditionalStatus;
 
+  /** 0: no amount was set, the customer pays what they choose (a top-up invoice). */
   @Column({ type: 'bigint', transformer: bigintAsNumber }) amountSats: number;
   /** Currency the merchant priced in: BTC/SATS or a fiat code. */
   @Column({ type: 'varchar', length: 8 }) currency: string;
@@ -35,6 +36,9 @@ export class Checkout {
   /** The backend node that issued the invoice: it is watched and reconciled there. */
   @Column({ type: 'varchar', length: 64 }) nodeName: string;
   @Column({ type: 'varchar', length: 66 }) nodePubkey: string;
+
+  /** Hidden from invoice lists (BTCPay's archive); changes nothing else. */
+  @Column({ type: 'boolean', default: false }) archived: boolean;
 
   @Column({ type: Date }) expiresAt: Date;
   @Column({ type: Date, nullable: true }) settledAt: Date | null;

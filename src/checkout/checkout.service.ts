@@ -20,6 +20,9 @@ import { CreateCheckoutDto, ListCheckoutsQuery } from './checkout.dto';
 import { AdditionalStatus, CheckoutStatus } from './checkout-status';
 import { CheckoutTransitions } from './checkout-transitions';
 
+/** A create request; `amount: null` asks for a top-up checkout (the customer pays what they choose). */
+export type CheckoutRequest = Omit<CreateCheckoutDto, 'amount'> & { amount: string | number | null };
+
 export interface CreateResult {
   checkout: Checkout;
   /** True when an earlier request with the same Idempotency-Key created it. */
@@ -40,7 +43,7 @@ export class CheckoutService {
     private readonly metrics: MetricsService,
   ) {}
 
-  async create(store: Store, dto: CreateCheckoutDto, idempotencyKey?: string): Promise<CreateResult> {
+  async create(store: Store, dto: CheckoutRequest, idempotencyKey?: string): Promise<CreateResult> {
     const fingerprint = idempotencyKey ? fingerprintOf(dto) : null;
     if (idempotencyKey) {
       const existing = await this.checkouts.findOne({ where: { storeId: store.id, idempotencyKey } });
@@ -72,6 +75,7 @@ export class CheckoutService {
       settledAt: null,
       amountPaidSats: null,
       invoiceCancelPending: false,
+      archived: false,
       createdAt: now,
       updatedAt: now,
     });
@@ -137,8 +141,9 @@ export class CheckoutService {
     return existing;
   }
 
-  private async price(dto: CreateCheckoutDto): Promise<Pick<Checkout, 'amountSats' | 'amount' | 'currency' | 'rate'>> {
+  private async price(dto: CheckoutRequest): Promise<Pick<Checkout, 'amountSats' | 'amount' | 'currency' | 'rate'>> {
     const currency = (dto.currency ?? 'SATS').toUpperCase();
+    if (dto.amount === null) return this.priceTopUp(currency);
     const amount = normalizeDecimal(String(dto.amount));
     let sats: bigint;
     let rate: string | null = null;
@@ -159,11 +164,28 @@ export class CheckoutService {
     return { amountSats: Number(sats), amount, currency: currency === 'SAT' ? 'SATS' : currency, rate };
   }
 
-  private async issueInvoice(store: Store, dto: CreateCheckoutDto, amountSats: number, expirySeconds: number): Promise<IssuedInvoice> {
+  /**
+   * A top-up: amountSats 0 and an amountless invoice. The rate is still fixed now, so the amount
+   * paid can be shown in the checkout's currency.
+   */
+  private async priceTopUp(currency: string): Promise<Pick<Checkout, 'amountSats' | 'amount' | 'currency' | 'rate'>> {
+    if (!this.lightning.amountlessInvoices) {
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'amount_required', 'This server\'s Lightning backend cannot issue invoices without an amount; give an amount.');
+    }
+    let rate: string | null = null;
+    if (currency === 'BTC') rate = '100000000';
+    else if (currency !== 'SATS' && currency !== 'SAT') {
+      rate = await this.rates.satsPerUnit(currency);
+      if (!rate) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'unsupported_currency', `No exchange rate for ${currency}.`);
+    }
+    return { amountSats: 0, amount: '0', currency: currency === 'SAT' ? 'SATS' : currency, rate };
+  }
+
+  private async issueInvoice(store: Store, dto: CheckoutRequest, amountSats: number, expirySeconds: number): Promise<IssuedInvoice> {
     const description = dto.description ?? (dto.orderId ? `${store.name} order ${dto.orderId}` : store.name);
     const observe = this.metrics.startInvoiceTimer();
     try {
-      const invoice = await this.lightning.createInvoice({ amountSats, description, expirySeconds, customerId: dto.customerId ?? null });
+      const invoice = await this.lightning.createInvoice({ amountSats: amountSats === 0 ? null : amountSats, description, expirySeconds, customerId: dto.customerId ?? null });
       observe(invoice.nodeName, 'ok');
       return invoice;
     } catch (err) {
@@ -176,6 +198,6 @@ export class CheckoutService {
 }
 
 /** SHA-256 of the whole request in canonical JSON: nested objects count too, key order does not. */
-export function fingerprintOf(dto: CreateCheckoutDto): string {
+export function fingerprintOf(dto: CheckoutRequest): string {
   return createHash('sha256').update(canonicalJson(dto)).digest('hex');
 }

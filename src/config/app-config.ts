@@ -91,6 +91,9 @@ export class LightningBackendConfig {
   @ValidateIf((o) => o.type === 'lnd') @IsString() @MinLength(1) cert?: string;
   @ValidateIf((o) => o.type === 'lnd') @IsString() @MinLength(1) macaroon?: string;
 
+  /** dev only: false makes it refuse amountless (top-up) invoices, like a node without them. Default true, as LND. */
+  @ValidateIf((o) => o.type === 'dev') @IsOptional() @IsBoolean() amountlessInvoices?: boolean;
+
   /** Bound on every RPC to this backend, so a hanging node cannot hang a checkout. */
   @IsOptional() @IsInt() @Min(100) @Max(120000) timeoutMs?: number;
 
@@ -124,6 +127,13 @@ export class CheckoutConfig {
   @IsInt() @Min(1) @Max(2_100_000_000_000_000) maxAmountSats: number;
   @IsNumber() @Min(0.1) expirySweepSeconds: number;
   @IsInt() @Min(0) lateWindowSeconds: number;
+  /**
+   * Shop origins (scheme://host[:port]) allowed to show the hosted page in a frame, as BTCPay's
+   * modal checkout does. Empty (the default): no site may frame it.
+   */
+  @IsArray()
+  @Matches(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, { each: true, message: 'allowedFrameOrigins entries must be origins like https://shop.example (no path)' })
+  allowedFrameOrigins: string[];
 }
 
 export class RatesConfig {

@@ -10,6 +10,7 @@ import { DevInvoices1732620000002 } from './migrations/1732620000002-dev-invoice
 import { InvoiceCancelPending1732620000003 } from './migrations/1732620000003-invoice-cancel-pending';
 import { ApiKeyPermissions1732630000001 } from './migrations/1732630000001-api-key-permissions';
 import { DevInvoice } from '../lightning/dev/dev-invoice.entity';
+import { CheckoutArchived1732640000001 } from './migrations/1732640000001-checkout-archived';
 import { WebhookAttempt } from '../webhooks/webhook-attempt.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
@@ -23,5 +24,6 @@ export const MIGRATIONS: Function[] = [
   DevInvoices1732620000002,
   InvoiceCancelPending1732620000003,
   ApiKeyPermissions1732630000001,
+  CheckoutArchived1732640000001,
   ...PLUGIN_MIGRATIONS,
 ];

@@ -26,7 +26,7 @@ export function createBackend(spec: LightningBackendConfig, config: AppConfig, d
   switch (spec.type) {
     case 'dev': {
       const keyPath = config.database.type === 'sqlite' && config.database.path !== ':memory:' ? resolve(config.database.path, '..', `${spec.name}-node.key`) : null;
-      return new DevBackend(spec.name, keyPath, process.env, deps.devInvoices);
+      return new DevBackend(spec.name, keyPath, process.env, deps.devInvoices, spec.amountlessInvoices ?? true);
     }
     case 'lnd':
       return new LndBackend(spec.name, { socket: spec.socket!, cert: spec.cert!, macaroon: spec.macaroon!, timeoutMs, healthIntervalMs });

@@ -1,7 +1,8 @@
 import { Observable } from 'rxjs';
 
 export interface CreateInvoiceRequest {
-  amountSats: number;
+  /** null: an amountless invoice, the payer chooses the amount (only where `amountlessInvoices`). */
+  amountSats: number | null;
   description: string;
   expirySeconds: number;
   /** Pools keep a customer on "their" node; anonymous checkouts go round-robin. */
@@ -67,6 +68,8 @@ export interface NodeHealth {
  */
 export interface LightningBackend {
   readonly name: string;
+  /** Whether it issues amountless (zero-amount) BOLT11 invoices; absent means it does not. */
+  readonly amountlessInvoices?: boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
   createInvoice(request: CreateInvoiceRequest): Promise<IssuedInvoice>;

@@ -53,6 +53,11 @@ export class LightningService implements OnModuleInit, OnApplicationShutdown {
     return this.backend.health();
   }
 
+  /** Whether checkouts without an amount (top-ups) can be issued. */
+  get amountlessInvoices(): boolean {
+    return this.backend.amountlessInvoices === true;
+  }
+
   get isDev(): boolean {
     return this.backend instanceof DevBackend;
   }

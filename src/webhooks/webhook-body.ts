@@ -21,15 +21,19 @@ export interface WebhookPayload {
   data: Record<string, unknown>;
 }
 
+/** One event as BTCPay Server names it, with the fields BTCPay adds for that event. */
+export type BtcpayEvent = Record<string, unknown> & { type: string };
+
 /**
  * The JSON body: Standard Webhooks' `type`/`timestamp`/`data` plus BTCPay's field names. For an
- * endpoint in the 'btcpay' format the event is also named and qualified as BTCPay Server would
- * send it, so a receiver written for BTCPay handles it unchanged (see btcpayEvent).
+ * endpoint in the 'btcpay' format, `btcpay` is one of the BTCPay events our event stands for (see
+ * btcpayEvents): its name and fields replace ours, so a receiver written for BTCPay handles it unchanged.
  */
 export function buildPayload(
   deliveryId: string,
   endpoint: Pick<WebhookEndpoint, 'id' | 'format'>,
   event: Pick<CheckoutEvent, 'id' | 'type' | 'storeId' | 'checkoutId' | 'createdAt' | 'payload'>,
+  btcpay?: BtcpayEvent,
 ): WebhookPayload {
   const checkout = (event.payload.checkout ?? {}) as Record<string, unknown>;
   const standard = {
@@ -47,44 +51,75 @@ export function buildPayload(
     metadata: { ...((checkout.metadata as Record<string, unknown> | null) ?? {}), ...(checkout.orderId ? { orderId: checkout.orderId } : {}) },
     data: checkout,
   };
-  return endpoint.format === 'btcpay' ? { ...standard, ...btcpayEvent(event.type, checkout) } : standard;
+  if (endpoint.format !== 'btcpay') return standard;
+  return { ...standard, ...(btcpay ?? btcpayEvents(event.type, checkout)[0] ?? {}) };
 }
 
 /**
- * BTCPay Server's name and extra fields for one of our events. A Lightning payment is received and
- * settled at once, so InvoiceSettled stays InvoiceSettled; a payment after expiry is what BTCPay
- * reports as InvoiceReceivedPayment with afterExpiration (the invoice stays Expired, marked PaidLate).
+ * The BTCPay Server 2.x webhook events one of our events stands for, in the order BTCPay sends them.
+ * BTCPay records a Lightning payment as received and settled at once (InvoiceReceivedPayment,
+ * InvoicePaymentSettled), then its invoice goes New → Processing → Settled in one pass
+ * (InvoiceProcessing, InvoiceSettled). A payment after expiry is received and settled with
+ * `afterExpiration: true`, and the invoice gains PaidLate (InvoicePaidAfterExpiration).
  */
-function btcpayEvent(type: string, checkout: Record<string, unknown>): Record<string, unknown> {
+export function btcpayEvents(type: string, checkout: Record<string, unknown>): BtcpayEvent[] {
   const paid = Number(checkout.amountPaidSats ?? 0);
+  const due = Number(checkout.amountSats ?? 0);
+  // A top-up invoice (no amount) takes whatever is paid: nothing is "over".
+  const overPaid = due > 0 && paid > due;
+  const payment = (afterExpiration: boolean) => ({
+    afterExpiration,
+    paymentMethodId: 'BTC-LN',
+    payment: {
+      id: checkout.paymentHash,
+      receivedDate: checkout.settledAt ? Math.floor(new Date(checkout.settledAt as string).getTime() / 1000) : null,
+      value: satsToBtc(paid),
+      fee: '0',
+      status: 'Settled',
+      destination: checkout.bolt11,
+    },
+  });
   switch (type) {
     case CheckoutEventType.InvoiceSettled:
-      return { manuallyMarked: false, overPaid: paid > Number(checkout.amountSats ?? 0) };
+      return [
+        { type: 'InvoiceReceivedPayment', ...payment(false) },
+        { type: 'InvoicePaymentSettled', ...payment(false) },
+        { type: 'InvoiceProcessing', overPaid },
+        { type: 'InvoiceSettled', manuallyMarked: false, overPaid },
+      ];
+    case CheckoutEventType.InvoicePaidAfterExpiration:
+      return [
+        { type: 'InvoiceReceivedPayment', ...payment(true) },
+        { type: 'InvoicePaymentSettled', ...payment(true) },
+        { type: 'InvoicePaidAfterExpiration', afterExpiration: true },
+      ];
     case CheckoutEventType.InvoiceExpired:
-      return { partiallyPaid: checkout.additionalStatus === 'PaidPartial' };
+      return [{ type: 'InvoiceExpired', partiallyPaid: checkout.additionalStatus === 'PaidPartial' }];
     case CheckoutEventType.InvoiceInvalid:
       // Only a merchant's cancel makes a checkout Invalid.
-      return { manuallyMarked: true };
-    case CheckoutEventType.InvoicePaidAfterExpiration:
+      return [{ type: 'InvoiceInvalid', manuallyMarked: true }];
     case CheckoutEventType.InvoicePaidPartial:
-      return {
-        type: 'InvoiceReceivedPayment',
-        afterExpiration: type === CheckoutEventType.InvoicePaidAfterExpiration,
-        paymentMethod: 'BTC-LN',
-        payment: {
-          id: checkout.paymentHash,
-          receivedDate: checkout.settledAt ? Math.floor(new Date(checkout.settledAt as string).getTime() / 1000) : null,
-          value: satsToBtc(paid),
-          fee: '0',
-          status: 'Settled',
-          destination: checkout.bolt11,
-        },
-      };
+      // Less than the amount due arrived: received and settled, while the invoice stays New.
+      return [
+        { type: 'InvoiceReceivedPayment', ...payment(false) },
+        { type: 'InvoicePaymentSettled', ...payment(false) },
+      ];
     default:
-      return {};
+      return [{ type }];
   }
 }
 
+/** Every BTCPay event name btcpayEvents can produce: what a 'btcpay' endpoint may subscribe to. */
+export const BTCPAY_EVENT_NAMES = [
+  'InvoiceCreated',
+  'InvoiceReceivedPayment',
+  'InvoicePaymentSettled',
+  'InvoiceProcessing',
+  'InvoiceSettled',
+  'InvoiceExpired',
+  'InvoiceInvalid',
+  'InvoicePaidAfterExpiration',
+];
 
 /** A redelivery is the same event under a new id, pointing back at the first delivery. */
 export function redeliveryBody(originalBody: string, newDeliveryId: string): string {

@@ -6,7 +6,7 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { PluginConsumer } from '../plugins/plugin-consumer.entity';
 import { PluginDelivery } from '../plugins/plugin-delivery.entity';
 import { newDeliveryId } from './ids';
-import { buildPayload } from './webhook-body';
+import { btcpayEvents, BtcpayEvent, buildPayload } from './webhook-body';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
 
@@ -88,26 +88,32 @@ export class WebhookFanout {
     for (const event of events) {
       for (const endpoint of endpoints) {
         if (endpoint.storeId !== event.storeId) continue;
-        if (endpoint.events.length > 0 && !endpoint.events.includes(event.type)) continue;
-        const id = newDeliveryId();
-        rows.push({
-          id,
-          endpointId: endpoint.id,
-          storeId: event.storeId,
-          eventId: event.id,
-          type: event.type,
-          checkoutId: event.checkoutId,
-          body: JSON.stringify(buildPayload(id, endpoint, event)),
-          status: 'pending',
-          attempts: 0,
-          nextAttemptAt: now,
-          lockedUntil: null,
-          lastStatusCode: null,
-          lastError: null,
-          isRedelivery: false,
-          originalDeliveryId: null,
-          completedAt: null,
-        });
+        // A 'btcpay' endpoint gets the BTCPay events ours stands for (filtered by BTCPay's names), each its own delivery.
+        const variants: (BtcpayEvent | undefined)[] =
+          endpoint.format === 'btcpay' ? btcpayEvents(event.type, (event.payload.checkout ?? {}) as Record<string, unknown>) : [undefined];
+        for (const variant of variants) {
+          const type = variant?.type ?? event.type;
+          if (endpoint.events.length > 0 && !endpoint.events.includes(type)) continue;
+          const id = newDeliveryId();
+          rows.push({
+            id,
+            endpointId: endpoint.id,
+            storeId: event.storeId,
+            eventId: event.id,
+            type,
+            checkoutId: event.checkoutId,
+            body: JSON.stringify(buildPayload(id, endpoint, event, variant)),
+            status: 'pending',
+            attempts: 0,
+            nextAttemptAt: now,
+            lockedUntil: null,
+            lastStatusCode: null,
+            lastError: null,
+            isRedelivery: false,
+            originalDeliveryId: null,
+            completedAt: null,
+          });
+        }
       }
     }
     return rows;

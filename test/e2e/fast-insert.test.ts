@@ -36,6 +36,7 @@ function checkout(id: string, paymentHash: string): Checkout {
     settledAt: null,
     amountPaidSats: null,
     invoiceCancelPending: false,
+    archived: false,
     createdAt: at,
     updatedAt: at,
   });

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { merge, of, Subscription } from 'rxjs';
 import { ProblemException } from '../../common/problem';
+import { AppConfig } from '../../config/app-config';
 import { LightningService } from '../../lightning/lightning.service';
 import { StoresService } from '../../stores/stores.service';
 import { Checkout } from '../checkout.entity';
@@ -36,12 +37,14 @@ export class HostedPageController {
     private readonly watcher: CheckoutWatcher,
     private readonly streams: EventStreams,
     private readonly qr: QrCodeRenderer,
+    private readonly config: AppConfig,
   ) {}
 
   @Get(':id')
   async page(@Param('id') id: string, @Res() res: Response): Promise<void> {
     const nonce = newNonce();
-    setPageSecurityHeaders(res, nonce);
+    const frameOrigins = this.config.checkout.allowedFrameOrigins ?? [];
+    setPageSecurityHeaders(res, nonce, frameOrigins);
     res.type('html');
     let ctx: PageContext | null;
     let svg = '';
@@ -59,7 +62,7 @@ export class HostedPageController {
       return;
     }
     res.status(HttpStatus.OK).send(
-      renderCheckoutPage({ ...ctx, qrSvg: svg, nonce, devBackend: this.lightning.isDev, now: new Date() }),
+      renderCheckoutPage({ ...ctx, qrSvg: svg, nonce, devBackend: this.lightning.isDev, now: new Date(), frameOrigins }),
     );
   }
 

@@ -20,7 +20,37 @@ export const PAGE_SCRIPT = `(function () {
 
   function screenOf(s) { return s.additionalStatus === 'PaidLate' ? 'PaidLate' : s.status; }
 
+  // Modal checkout (BTCPay's btcpay.js protocol): framed by an allowed shop, the page says 'loaded',
+  // reports each status change as {invoiceId, status} and 'close' from its close button. Messages go
+  // only to the allowed shop origins, never '*': the invoice id is the capability to this page.
+  var framed = window.parent !== window;
+  var frameOrigins = (data.frameOrigins || '').split(' ').filter(Boolean);
+  function tellShop(message) {
+    if (!framed) return;
+    for (var i = 0; i < frameOrigins.length; i++) {
+      try { window.parent.postMessage(message, frameOrigins[i]); } catch (err) { /* not that origin */ }
+    }
+  }
+  var lastStatus = null;
+  function report(status) {
+    if (!status || !status.status || status.status === lastStatus) return;
+    var first = lastStatus === null;
+    lastStatus = status.status;
+    if (!first) tellShop({ invoiceId: data.checkoutId, status: status.status });
+  }
+  if (framed && frameOrigins.length) {
+    body.classList.add('framed');
+    lastStatus = screen === 'PaidLate' ? 'Expired' : screen;
+    var closeButton = byId('modal-close');
+    if (closeButton) {
+      closeButton.hidden = false;
+      closeButton.addEventListener('click', function () { tellShop('close'); });
+    }
+    tellShop('loaded');
+  }
+
   function show(status) {
+    report(status);
     var next = screenOf(status);
     if (!next || next === screen || !document.querySelector('[data-screen-for="' + next + '"]')) return;
     screen = next;
@@ -61,7 +91,7 @@ export const PAGE_SCRIPT = `(function () {
   // Back to the shop once paid
   var redirectTimer = null;
   function startRedirect() {
-    if (!redirectUrl || redirectTimer) return;
+    if (!redirectUrl || redirectTimer || framed) return;
     var left = redirectSeconds;
     var counter = byId('redirect-seconds');
     redirectTimer = setInterval(function () {

@@ -71,6 +71,13 @@ body.expiring .countdown strong { color: var(--bad); }
   border: 1px solid var(--line); background: var(--card); color: var(--text);
 }
 .copy.done { color: var(--ok); border-color: var(--ok); }
+.card { position: relative; }
+.modal-close {
+  position: absolute; top: 10px; right: 10px; width: 36px; height: 36px; border-radius: 50%; cursor: pointer;
+  font: inherit; font-size: 22px; line-height: 1; border: 1px solid var(--line); background: var(--card); color: var(--text);
+}
+.modal-close:focus-visible { outline: 3px solid #2563eb; outline-offset: 2px; }
+body.framed { background: transparent; }
 .live { display: flex; align-items: center; justify-content: center; gap: 8px; margin: 14px 0 0; font-size: 14px; color: var(--muted); }
 .live .dot { width: 8px; height: 8px; border-radius: 50%; background: var(--accent); animation: pulse 1.6s ease-in-out infinite; }
 @keyframes pulse { 0%, 100% { opacity: 1; transform: scale(1); } 50% { opacity: .35; transform: scale(.75); } }

@@ -21,6 +21,8 @@ export interface CheckoutPageModel {
   nonce: string;
   devBackend: boolean;
   now: Date;
+  /** Shop origins that may frame the page; the page reports its status to those (modal checkout). */
+  frameOrigins?: readonly string[];
 }
 
 const FAVICON =
@@ -38,9 +40,11 @@ export function renderCheckoutPage(m: CheckoutPageModel): string {
   const c = m.checkout;
   const screen = screenOf(c);
   const final = isFinal(c, m.now.getTime());
-  const sats = formatSats(c.amountSats);
+  // A top-up checkout (no amount) shows what was paid once it is.
+  const topUp = c.amountSats === 0;
+  const sats = formatSats(topUp ? (c.amountPaidSats ?? 0) : c.amountSats);
   const titles: Record<Screen, string> = {
-    New: `Pay ${sats} sats to ${m.storeName}`,
+    New: topUp ? `Pay ${m.storeName}` : `Pay ${sats} sats to ${m.storeName}`,
     Settled: `Paid · ${m.storeName}`,
     Expired: `Expired · ${m.storeName}`,
     Invalid: `Canceled · ${m.storeName}`,
@@ -63,13 +67,14 @@ export function renderCheckoutPage(m: CheckoutPageModel): string {
 ${m.devBackend ? html`<div class="dev-banner" role="note">DEV BACKEND — test invoices only, no real payments</div>` : ''}
 <main>
   <div class="card">
+    <button type="button" class="modal-close" id="modal-close" aria-label="Close" hidden>×</button>
     <header class="merchant">
       <p class="label">Pay with Lightning</p>
       <h1>${m.storeName}</h1>
       ${description(c)}
     </header>
     <div class="amount">
-      <p class="sats">${sats} <small>sats</small></p>
+      ${topUp && screen === 'New' ? html`<p class="sats">Any amount</p>` : html`<p class="sats">${sats} <small>sats</small></p>`}
       ${c.currency !== 'SATS' ? html`<p class="fiat">${formatPrice(c.amount, c.currency)}</p>` : ''}
     </div>
     ${panel('New', 'panel', newScreen(m))}
@@ -118,7 +123,7 @@ ${m.devBackend ? html`<div class="dev-banner" role="note">DEV BACKEND — test i
     title: titles[screen],
     nonce: m.nonce,
     head: refresh,
-    bodyAttributes: html`data-checkout-id="${c.id}" data-screen="${screen}" data-expires-at="${c.expiresAt.toISOString()}" data-server-now="${m.now.getTime()}" data-redirect-url="${m.redirectUrl ?? ''}" data-redirect-seconds="${REDIRECT_SECONDS}" data-final="${final}"`,
+    bodyAttributes: html`data-checkout-id="${c.id}" data-screen="${screen}" data-expires-at="${c.expiresAt.toISOString()}" data-server-now="${m.now.getTime()}" data-redirect-url="${m.redirectUrl ?? ''}" data-redirect-seconds="${REDIRECT_SECONDS}" data-final="${final}" data-frame-origins="${(m.frameOrigins ?? []).join(' ')}"`,
     body,
     script: true,
   });

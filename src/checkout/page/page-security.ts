@@ -21,9 +21,14 @@ export function setApiSecurityHeaders(res: Response): void {
   for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
 }
 
-/** Headers for an HTML page; the page loads nothing from anywhere else. */
-export function setPageSecurityHeaders(res: Response, nonce: string): void {
+/**
+ * Headers for an HTML page; the page loads nothing from anywhere else. Only the given shop
+ * origins may frame it (the modal checkout); with none, nothing may.
+ */
+export function setPageSecurityHeaders(res: Response, nonce: string, frameAncestors: readonly string[] = []): void {
   setApiSecurityHeaders(res);
+  // CSP frame-ancestors decides; X-Frame-Options cannot name origins, so it goes when some are allowed.
+  if (frameAncestors.length > 0) res.removeHeader('X-Frame-Options');
   res.setHeader(
     'Content-Security-Policy',
     [
@@ -34,7 +39,7 @@ export function setPageSecurityHeaders(res: Response, nonce: string): void {
       "connect-src 'self'",
       "form-action 'self'",
       "base-uri 'none'",
-      "frame-ancestors 'none'",
+      frameAncestors.length > 0 ? `frame-ancestors ${frameAncestors.join(' ')}` : "frame-ancestors 'none'",
     ].join('; '),
   );
   res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');

@@ -43,6 +43,8 @@ interface LeaderProbe {
  * cluster, since every member has the same pubkey and invoice database.
  */
 export class ClusterBackend implements LightningBackend {
+  /** Its members are LND nodes. */
+  readonly amountlessInvoices = true;
   readonly settlements$ = new Subject<Settlement>();
   readonly reconnects$ = new Subject<string>();
   /** Leader changes after the first leader was found. */

@@ -7,6 +7,7 @@ import { invoiceExpiresAt } from '../invoice-expiry';
 import { CreateInvoiceRequest, InvoiceRef, InvoiceState, IssuedInvoice, LightningBackend, NodeHealth, Settlement, UnknownNodeError } from '../lightning-backend';
 import { DevInvoiceStore, MemoryDevInvoices } from './dev-invoice-store';
 
+const DEMO_AMOUNTLESS_SATS = 1000;
 const REGTEST = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, validWitnessVersions: [0, 1] };
 
 /** A simulated payment the dev node refuses, as a real node would (unknown or canceled invoice). */
@@ -38,6 +39,8 @@ export class DevBackend implements LightningBackend {
     keyPath: string | null,
     env: NodeJS.ProcessEnv = process.env,
     private readonly store: DevInvoiceStore = new MemoryDevInvoices(),
+    /** Like LND by default; false plays a node that cannot issue amountless invoices. */
+    readonly amountlessInvoices = true,
   ) {
     if (env.NODE_ENV === 'production') {
       throw new Error('The dev Lightning backend is for development and demos only; it is refused when NODE_ENV=production. Configure lightning.backend as lnd, pool or cluster.');
@@ -63,7 +66,8 @@ export class DevBackend implements LightningBackend {
     const timestamp = Math.floor(Date.now() / 1000);
     const unsigned = bolt11.encode({
       network: REGTEST,
-      satoshis: request.amountSats,
+      // No amount field at all for an amountless invoice.
+      ...(request.amountSats === null ? {} : { satoshis: request.amountSats }),
       timestamp,
       tags: [
         { tagName: 'payment_hash', data: paymentHash },
@@ -77,7 +81,7 @@ export class DevBackend implements LightningBackend {
     const paymentRequest = signed.paymentRequest as string;
     // What the invoice itself says, as for LND: the server never expires a checkout before the node does.
     const expiresAt = invoiceExpiresAt(paymentRequest);
-    await this.store.add({ paymentHash, nodeName: this.name, amountSats: request.amountSats, createdAt: new Date(timestamp * 1000), expiresAt, settledAt: null, amountPaidSats: null, canceledAt: null });
+    await this.store.add({ paymentHash, nodeName: this.name, amountSats: request.amountSats ?? 0, createdAt: new Date(timestamp * 1000), expiresAt, settledAt: null, amountPaidSats: null, canceledAt: null });
     this.lastInvoiceAt = new Date();
     return { bolt11: paymentRequest, paymentHash, nodeName: this.name, nodePubkey: this.pubkey, expiresAt };
   }
@@ -105,12 +109,14 @@ export class DevBackend implements LightningBackend {
   /**
    * Pretends the customer paid `amountSats` (default: the invoice amount). Resolves once the node's
    * record of the payment is stored; the settlement then travels the same path as a real one.
-   * Paying a settled invoice again reports the first payment.
+   * Paying a settled invoice again reports the first payment. An amountless invoice paid without a
+   * given amount is paid DEMO_AMOUNTLESS_SATS.
    */
   async simulatePayment(paymentHash: string, amountSats?: number): Promise<Settlement> {
     const known = await this.store.get(paymentHash);
     if (!known) throw new DevPaymentRefused('invoice_unknown', 'The dev node has no such invoice.');
-    const invoice = await this.store.settle(paymentHash, amountSats ?? known.amountSats, new Date());
+    const paid = amountSats ?? (known.amountSats === 0 ? DEMO_AMOUNTLESS_SATS : known.amountSats);
+    const invoice = await this.store.settle(paymentHash, paid, new Date());
     if (!invoice?.settledAt) throw new DevPaymentRefused('invoice_canceled', 'The invoice was canceled on the node; it can no longer be paid.');
     const settlement = { paymentHash, nodeName: this.name, settledAt: invoice.settledAt, amountPaidSats: invoice.amountPaidSats ?? 0 };
     this.settlements$.next(settlement);

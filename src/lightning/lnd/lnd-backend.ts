@@ -13,6 +13,7 @@ export interface LndBackendOptions extends Omit<LndClientOptions, 'name'> {
  * for a checkout never waits on a node; every RPC is time-bounded.
  */
 export class LndBackend implements LightningBackend {
+  readonly amountlessInvoices = true;
   readonly settlements$ = new Subject<Settlement>();
   readonly reconnects$ = new Subject<string>();
   private readonly logger: Logger;

@@ -60,8 +60,9 @@ export class LndClient {
    * The expiry is read from the returned invoice (LND's creation date + expiry), so it is the node's
    * clock, not ours, that says when the checkout expires.
    */
-  async createInvoice(amountSats: number, description: string, expirySeconds: number): Promise<CreatedInvoice> {
-    const request = { value_msat: (BigInt(amountSats) * 1000n).toString(), memo: truncateUtf8(description, MAX_DESCRIPTION), expiry: expirySeconds };
+  /** amountSats null: a zero-amount invoice, which LND lets the payer fill in. */
+  async createInvoice(amountSats: number | null, description: string, expirySeconds: number): Promise<CreatedInvoice> {
+    const request = { value_msat: (BigInt(amountSats ?? 0) * 1000n).toString(), memo: truncateUtf8(description, MAX_DESCRIPTION), expiry: expirySeconds };
     const added = await this.call(
       'addInvoice',
       () =>

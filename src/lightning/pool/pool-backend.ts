@@ -36,6 +36,7 @@ export class PoolBackend implements LightningBackend {
   private readonly byName = new Map<string, LightningBackend>();
   private readonly suspendedAt = new Map<string, number>();
   private roundRobin = 0;
+  readonly amountlessInvoices: boolean;
 
   constructor(
     readonly name: string,
@@ -47,6 +48,8 @@ export class PoolBackend implements LightningBackend {
       if (this.byName.has(member.name)) throw new Error(`Pool "${name}" has two members named "${member.name}"`);
       this.byName.set(member.name, member);
     }
+    // Any member may be chosen, so every one must be able to.
+    this.amountlessInvoices = members.every((m) => m.amountlessInvoices === true);
     this.settlements$ = merge(...members.map((m) => m.settlements$)).pipe(share());
     this.reconnects$ = merge(...members.map((m) => m.reconnects$)).pipe(share());
   }
@@ -64,7 +67,7 @@ export class PoolBackend implements LightningBackend {
     const views = this.members.map((m) => this.view(m));
     const anonymous = !request.customerId;
     const selection = selectMembers(views, {
-      amountSats: request.amountSats,
+      amountSats: request.amountSats ?? 0,
       customerId: request.customerId,
       minInboundSats: this.options.minInboundSats,
       roundRobin: anonymous ? this.roundRobin++ : 0,
@@ -72,7 +75,7 @@ export class PoolBackend implements LightningBackend {
     if (selection.order.length === 0) {
       const illiquid = selection.excluded.filter((e) => e.reason === 'illiquid').map((e) => e.name);
       this.logger.error(
-        { amountSats: request.amountSats, minInboundSats: this.options.minInboundSats, members: views },
+        { amountSats: request.amountSats ?? 0, minInboundSats: this.options.minInboundSats, members: views },
         illiquid.length ? `no member has ${request.amountSats} + ${this.options.minInboundSats} sats of inbound liquidity (illiquid: ${illiquid.join(', ')})` : 'no healthy member can issue invoices',
       );
       throw new NoBackendAvailableError(illiquid.length ? `not enough inbound liquidity on ${illiquid.join(', ')}` : `no healthy member in pool "${this.name}"`);

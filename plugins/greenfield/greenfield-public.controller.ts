@@ -1,0 +1,28 @@
+import { Controller, Get, HttpStatus, Param, Redirect } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { LightningService } from '../../src/lightning/lightning.service';
+
+/** BTCPay's unauthenticated routes that shop plugins and their admins use. */
+@ApiTags('greenfield')
+@Controller()
+export class GreenfieldPublicController {
+  constructor(private readonly lightning: LightningService) {}
+
+  /** BTCPay's health check: whether the server is synced enough to take payments. */
+  // needs: no key (BTCPay answers it anonymously)
+  @Get('api/v1/health')
+  health() {
+    return { synchronized: this.lightning.health().some((n) => n.canIssue) };
+  }
+
+  /**
+   * BTCPay's invoice page for the merchant; shop admins link to it ("open invoice"). The hosted
+   * page is the one view of an invoice here, and its unguessable id is already the capability.
+   */
+  // needs: no key (the hosted page's id is the capability)
+  @Get('invoices/:invoiceId')
+  @Redirect('/', HttpStatus.FOUND)
+  invoicePage(@Param('invoiceId') invoiceId: string) {
+    return { url: `/i/${encodeURIComponent(invoiceId)}` };
+  }
+}
