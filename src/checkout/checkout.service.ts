@@ -190,6 +190,8 @@ export class CheckoutService {
       return invoice;
     } catch (err) {
       observe(this.lightning.backend.name, 'error');
+      // A problem the backend already named (the dev node's own table answering database_busy) stays itself.
+      if (err instanceof ProblemException) throw err;
       // Expected during a failover or node outage; the client gets a retryable 503, so no stack trace.
       this.logger.warn({ err: (err as Error).message }, 'no Lightning node could issue the invoice');
       throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'lightning_unavailable', 'No Lightning node can issue an invoice right now; retry shortly.');

@@ -7,6 +7,7 @@ import { UnitOfWork } from '../../src/database/unit-of-work';
 import { Store } from '../../src/stores/store.entity';
 import { startTestApp, TestApp } from '../support/test-app';
 import { TestDatabase } from '../support/test-db';
+import { OWNER_POLICY } from '../../src/stores/permissions';
 
 /**
  * The one write discipline on SQLite (whatever TEST_DB says): every write goes through the
@@ -53,7 +54,8 @@ describe('SQLite write discipline (whatever TEST_DB says)', () => {
   beforeAll(async () => {
     db = sqliteDatabase();
     t = await startTestApp({ db, config: { database: { busyTimeoutMs: 1000, readyMaxWriteWaitMs: 500 } } });
-    const { apiKey } = await t.createStore('Discipline shop');
+    // An owner key: the test creates and revokes keys with it.
+    const { apiKey } = await t.createStore('Discipline shop', [OWNER_POLICY]);
     auth = { Authorization: `token ${apiKey}` };
   });
   afterAll(async () => {
