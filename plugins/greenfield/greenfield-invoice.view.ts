@@ -1,6 +1,7 @@
 import { Checkout } from '../../src/checkout/checkout.entity';
 import { AdditionalStatus, CheckoutStatus } from '../../src/checkout/checkout-status';
 import { satsToBtc } from '../../src/rates/decimal';
+import { lockedBtcRate } from '../../src/rates/locked-rate';
 
 const unix = (d: Date) => Math.floor(d.getTime() / 1000);
 
@@ -52,7 +53,7 @@ export function greenfieldPaymentMethod(c: Checkout) {
     currency: 'BTC',
     destination: c.bolt11,
     paymentLink: `lightning:${c.bolt11}`,
-    rate: c.rate ? (1e8 / Number(c.rate)).toFixed(8) : c.currency === 'BTC' ? '1' : null,
+    rate: lockedBtcRate(c, 8),
     amount: satsToBtc(c.amountSats),
     due: satsToBtc(Math.max(0, c.amountSats - paid)),
     totalPaid: satsToBtc(paid),

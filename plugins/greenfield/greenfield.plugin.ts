@@ -3,6 +3,7 @@ import { Checkout } from '../../src/checkout/checkout.entity';
 import { CheckoutPlugin } from '../../src/plugins/checkout-plugin.decorator';
 import { WebhooksModule } from '../../src/webhooks/webhooks.module';
 import { GreenfieldInvoicesController } from './greenfield-invoices.controller';
+import { GreenfieldRatesController } from './greenfield-rates.controller';
 import { GreenfieldServerController } from './greenfield-server.controller';
 import { GreenfieldStoreGuard } from './greenfield-store.guard';
 import { GreenfieldWebhooksController } from './greenfield-webhooks.controller';
@@ -15,7 +16,7 @@ import { GreenfieldOptions } from './greenfield.options';
   description: 'BTCPay Greenfield API subset: invoices, webhooks, stores, server info, API key info',
   configSchema: GreenfieldOptions,
   imports: [TypeOrmModule.forFeature([Checkout]), WebhooksModule],
-  controllers: [GreenfieldServerController, GreenfieldInvoicesController, GreenfieldWebhooksController],
+  controllers: [GreenfieldServerController, GreenfieldInvoicesController, GreenfieldWebhooksController, GreenfieldRatesController],
   providers: [GreenfieldStoreGuard],
 })
 export class GreenfieldPlugin {}

@@ -10,8 +10,10 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { LightningService } from '../lightning/lightning.service';
 import { IssuedInvoice } from '../lightning/lightning-backend';
 import { MetricsService } from '../metrics/metrics.service';
+import { minorUnits } from '../rates/currencies';
 import { multiplyCeil, normalizeDecimal } from '../rates/decimal';
-import { RateProvider } from '../rates/rate-provider';
+import { satsFor, satsPerUnit } from '../rates/exact-price';
+import { RateService } from '../rates/rate.service';
 import { Store } from '../stores/store.entity';
 import { Checkout } from './checkout.entity';
 import { CheckoutEvent } from './checkout-event.entity';
@@ -33,7 +35,7 @@ export class CheckoutService {
     @InjectRepository(Checkout) private readonly checkouts: Repository<Checkout>,
     private readonly uow: UnitOfWork,
     private readonly lightning: LightningService,
-    private readonly rates: RateProvider,
+    private readonly rates: RateService,
     private readonly transitions: CheckoutTransitions,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
@@ -45,7 +47,7 @@ export class CheckoutService {
       const existing = await this.checkouts.findOne({ where: { storeId: store.id, idempotencyKey } });
       if (existing) return { checkout: this.sameRequest(existing, fingerprint), replayed: true };
     }
-    const priced = await this.price(dto);
+    const priced = this.price(store, dto);
     const expirySeconds = dto.expirySeconds ?? this.config.checkout.expirySeconds;
     const invoice = await this.issueInvoice(store, dto, priced.amountSats, expirySeconds);
     // Timestamps are set here rather than by column defaults, so the row needs no read-back.
@@ -137,26 +139,35 @@ export class CheckoutService {
     return existing;
   }
 
-  private async price(dto: CreateCheckoutDto): Promise<Pick<Checkout, 'amountSats' | 'amount' | 'currency' | 'rate'>> {
-    const currency = (dto.currency ?? 'SATS').toUpperCase();
+  /**
+   * Sats for the order and, for a fiat price, the rate locked on the checkout: read from the rate
+   * cache (never waiting on an exchange), with the store's spread, rounded up to whole sats.
+   */
+  private price(store: Store, dto: CreateCheckoutDto): Pick<Checkout, 'amountSats' | 'amount' | 'currency' | 'rate' | 'rateBtc' | 'rateSources' | 'rateAt' | 'rateSpreadPercent'> {
+    const given = (dto.currency ?? 'SATS').toUpperCase();
+    const currency = given === 'SAT' ? 'SATS' : given;
     const amount = normalizeDecimal(String(dto.amount));
+    const decimals = amount.includes('.') ? amount.split('.')[1].length : 0;
+    if (decimals > minorUnits(currency)) {
+      const unit = minorUnits(currency);
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_amount', `An amount in ${currency} has at most ${unit} decimal${unit === 1 ? '' : 's'} (ISO 4217).`);
+    }
     let sats: bigint;
-    let rate: string | null = null;
-    if (currency === 'SATS' || currency === 'SAT') {
-      if (amount.includes('.')) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_amount', 'An amount in SATS must be a whole number.');
+    let lock: Pick<Checkout, 'rate' | 'rateBtc' | 'rateSources' | 'rateAt' | 'rateSpreadPercent'> = { rate: null, rateBtc: null, rateSources: null, rateAt: null, rateSpreadPercent: null };
+    if (currency === 'SATS') {
       sats = BigInt(amount);
     } else if (currency === 'BTC') {
       sats = multiplyCeil(amount, '100000000');
-      rate = '100000000';
+      lock.rate = '100000000';
     } else {
-      rate = await this.rates.satsPerUnit(currency);
-      if (!rate) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'unsupported_currency', `No exchange rate for ${currency}.`);
-      sats = multiplyCeil(amount, rate);
+      const locked = this.rates.lock(currency, store.spreadPercent ?? '0');
+      sats = satsFor(amount, locked.price);
+      lock = { rate: satsPerUnit(locked.price), rateBtc: locked.rate, rateSources: locked.sources, rateAt: locked.at, rateSpreadPercent: locked.spreadPercent };
     }
     const { minAmountSats, maxAmountSats } = this.config.checkout;
     if (sats < BigInt(minAmountSats)) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'amount_too_small', `The amount is ${sats} sats; the minimum is ${minAmountSats}.`);
     if (sats > BigInt(maxAmountSats)) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'amount_too_large', `The amount is ${sats} sats; the maximum is ${maxAmountSats}.`);
-    return { amountSats: Number(sats), amount, currency: currency === 'SAT' ? 'SATS' : currency, rate };
+    return { amountSats: Number(sats), amount, currency, ...lock };
   }
 
   private async issueInvoice(store: Store, dto: CreateCheckoutDto, amountSats: number, expirySeconds: number): Promise<IssuedInvoice> {

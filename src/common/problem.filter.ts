@@ -69,9 +69,12 @@ export class ProblemFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
     const body = toProblem(exception);
-    if (body.status >= 500) this.logger.error({ err: exception, path: req?.path }, 'request failed');
+    // A problem with Retry-After is an expected, temporary state (logged once where it starts), not a failure.
+    const retryAfter = (exception as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (body.status >= 500 && typeof retryAfter !== 'number') this.logger.error({ err: exception, path: req?.path }, 'request failed');
     if (res.headersSent) return;
     if (body.status === 401) res.setHeader('WWW-Authenticate', 'token');
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
     res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...body, instance: req?.originalUrl }));
   }
 }

@@ -6,10 +6,11 @@ import { PLUGIN_ENTITIES, PLUGIN_MIGRATIONS } from '../plugins/registry';
 import { Initial1732350000000 } from './migrations/1732350000000-initial';
 import { Webhooks1732400000000 } from './migrations/1732400000000-webhooks';
 import { WebhookFormat1732500000000 } from './migrations/1732500000000-webhook-format';
+import { RateLock1732650000001 } from './migrations/1732650000001-rate-lock';
 import { WebhookAttempt } from '../webhooks/webhook-attempt.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
 
 /** Every entity and migration; domains append theirs here so one list feeds app, CLI and tests. */
 export const ENTITIES: Function[] = [Store, ApiKey, Checkout, CheckoutEvent, WebhookEndpoint, WebhookDelivery, WebhookAttempt, ...PLUGIN_ENTITIES];
-export const MIGRATIONS: Function[] = [Initial1732350000000, Webhooks1732400000000, WebhookFormat1732500000000, ...PLUGIN_MIGRATIONS];
+export const MIGRATIONS: Function[] = [Initial1732350000000, Webhooks1732400000000, WebhookFormat1732500000000, RateLock1732650000001, ...PLUGIN_MIGRATIONS];

@@ -4,6 +4,7 @@ import { IsNull, Repository } from 'typeorm';
 import { randomId } from '../common/ids';
 import { NotFound } from '../common/problem';
 import { UnitOfWork } from '../database/unit-of-work';
+import { normalizeDecimal } from '../rates/decimal';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyCache, Authenticated } from './api-key-cache';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-hash';
@@ -25,9 +26,9 @@ export class StoresService {
 
   private readonly cache = new ApiKeyCache();
 
-  async createStore(name: string, website: string | null = null, keyLabel = 'default'): Promise<{ store: Store } & CreatedKey> {
+  async createStore(name: string, website: string | null = null, keyLabel = 'default', spreadPercent = '0'): Promise<{ store: Store } & CreatedKey> {
     return this.uow.run(async (m) => {
-      const store = await m.save(m.create(Store, { id: randomId(12), name, website }));
+      const store = await m.save(m.create(Store, { id: randomId(12), name, website, spreadPercent: normalizeDecimal(spreadPercent) }));
       const created = await this.issueKey(store.id, keyLabel, m.getRepository(ApiKey));
       return { store, ...created };
     });
@@ -78,6 +79,18 @@ export class StoresService {
     } finally {
       this.cache.revoked(id);
     }
+  }
+
+  /**
+   * Store settings (the spread). The authenticated store object is updated in place, so this
+   * replica's key cache sees it at once; other replicas within API_KEY_CACHE_TTL_MS.
+   */
+  async updateSettings(store: Store, settings: { spreadPercent?: string }): Promise<Store> {
+    if (settings.spreadPercent === undefined) return store;
+    const spreadPercent = normalizeDecimal(settings.spreadPercent);
+    await this.uow.run((m) => m.update(Store, { id: store.id }, { spreadPercent }));
+    store.spreadPercent = spreadPercent;
+    return store;
   }
 
   async get(id: string): Promise<Store> {

@@ -1,0 +1,55 @@
+import { isDecimal } from '../decimal';
+import { ExactPrice, priceFromDecimal } from '../exact-price';
+
+/** Bodies larger than this are not rate answers. */
+const MAX_BODY_BYTES = 2_000_000;
+/** No currency has ever priced 1 BTC at 10^15 units; such an answer is a broken source, not a price. */
+const ABSURD_DIGITS = 15;
+
+export class SourceError extends Error {}
+
+/**
+ * GETs JSON from a rate source. JSON numbers are kept as their source text (JSON.parse's reviver
+ * receives it as `context.source`), so a price sent as a number — CoinGecko and Bitfinex do — is
+ * read digit for digit and never rounded through a double.
+ */
+export async function getJson(url: string, signal: AbortSignal): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal, headers: { accept: 'application/json' }, redirect: 'error' });
+  } catch (err) {
+    const reason = signal.aborted ? 'timed out' : ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message;
+    throw new SourceError(`${new URL(url).host}: ${reason}`);
+  }
+  if (res.status !== 200) {
+    await res.body?.cancel();
+    throw new SourceError(`${new URL(url).host} answered HTTP ${res.status}`);
+  }
+  const text = await res.text();
+  if (text.length > MAX_BODY_BYTES) throw new SourceError(`${new URL(url).host}: answer too large`);
+  try {
+    return JSON.parse(text, (_key, value, context?: { source?: string }) => (typeof value === 'number' && context?.source ? context.source : value));
+  } catch {
+    throw new SourceError(`${new URL(url).host}: answer is not JSON`);
+  }
+}
+
+/** A price field as given by the source (string, or a JSON number's text): validated, exact. */
+export function priceField(value: unknown, where: string): ExactPrice {
+  if (typeof value !== 'string' || !isDecimal(value)) throw new SourceError(`${where} is not a decimal price`);
+  const int = value.split('.')[0].replace(/^0+/, '');
+  if (int.length > ABSURD_DIGITS) throw new SourceError(`${where} is absurd (${value})`);
+  try {
+    return priceFromDecimal(value);
+  } catch {
+    throw new SourceError(`${where} is zero`);
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function joinUrl(base: string, path: string): string {
+  return base.replace(/\/+$/, '') + path;
+}
