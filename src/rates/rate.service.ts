@@ -192,7 +192,7 @@ export class RateService implements OnApplicationBootstrap, OnModuleDestroy {
     const fresh = [...(this.answers.get(currency) ?? new Map<string, Answer>())]
       .filter(([name, a]) => names.includes(name) && now - a.at <= this.config.ttlSeconds * 1000)
       .sort(([a], [b]) => names.indexOf(a) - names.indexOf(b));
-    const need = Math.min(this.config.quorum, names.length);
+    const need = Math.max(1, Math.min(this.config.quorum, names.length));
     if (fresh.length < need) return;
     const median = medianPrice(fresh.map(([, a]) => a.price));
     const spread = String(this.config.maxSpreadPercent);
@@ -207,7 +207,7 @@ export class RateService implements OnApplicationBootstrap, OnModuleDestroy {
     const names = this.sourcesFor(currency);
     const now = Date.now();
     const fresh = [...(this.answers.get(currency) ?? new Map<string, Answer>())].filter(([n, a]) => names.includes(n) && now - a.at <= this.config.ttlSeconds * 1000);
-    const need = Math.min(this.config.quorum, names.length);
+    const need = Math.max(1, Math.min(this.config.quorum, names.length));
     if (fresh.length < need) return `${fresh.length} of ${names.length} sources answered, ${need} needed`;
     return `the sources disagree by more than ${this.config.maxSpreadPercent} %`;
   }
