@@ -32,7 +32,7 @@ describe('exchange rate sources (local servers in the documented formats)', () =
   let log: jest.SpyInstance;
 
   function service(currencies: Record<string, string[]>, extra: Record<string, unknown> = {}) {
-    const config = loadConfig({ env: {}, overrides: { rates: liveRatesConfig(ex, currencies, { timeoutMs: 300, quorum: 2, maxSpreadPercent: 5, ...extra }) } });
+    const config = loadConfig({ env: {}, overrides: { rates: liveRatesConfig(ex, currencies, { timeoutMs: 3000, quorum: 2, maxSpreadPercent: 5, ...extra }) } });
     const s = new RateService(config.rates, buildRateSources(config));
     registry = new Registry();
     registerRateMetrics(registry, s);
@@ -58,7 +58,10 @@ describe('exchange rate sources (local servers in the documented formats)', () =
   });
   afterAll(() => ex.close());
   beforeEach(() => {
-    for (const e of Object.values(ex.all)) e.behaviour = 'up';
+    for (const e of Object.values(ex.all)) {
+      e.behaviour = 'up';
+      e.requests.length = 0;
+    }
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     rates = service({ CHF: ['kraken', 'bitstamp', 'coingecko'], JPY: ['kraken', 'coinbase', 'coingecko', 'bitfinex'], KWD: ['coinbase'], CAD: ['kraken', 'coingecko'] });
@@ -106,11 +109,12 @@ describe('exchange rate sources (local servers in the documented formats)', () =
   });
 
   it('one slow: cut at the timeout, the round still completes with the others', async () => {
+    rates = service({ CHF: ['kraken', 'bitstamp', 'coingecko'] }, { timeoutMs: 1000 });
     ex.all.kraken.behaviour = 'slow';
     const started = Date.now();
     await rates.refresh();
-    // The slow answer comes after 5 s; the round ends at the 300 ms timeout (generous bound).
-    expect(Date.now() - started).toBeLessThan(4_000);
+    // The slow answer would come after 5 s; the round ends at the 1 s timeout (generous bound).
+    expect(Date.now() - started).toBeLessThan(4_500);
     expect(rate('CHF')).toEqual({ rate: '91235.06', sources: ['bitstamp', 'coingecko'] });
     expect(rates.sourceStatus().find((s) => s.name === 'kraken')?.lastError).toMatch(/timed out/);
   });
@@ -164,6 +168,15 @@ describe('exchange rate sources (local servers in the documented formats)', () =
     rates = service({ KWD: ['coinbase', 'coingecko'] });
     await rates.refresh();
     expect(refusal('KWD')).toMatchObject({ status: 503, code: 'rate_unavailable', detail: expect.stringContaining('1 of 2 sources answered, 2 needed') });
+    // Under "*": the first request starts fetching it (503, retry soon), the next round prices it.
+    rates = service({ '*': ['coinbase'] });
+    await rates.refresh();
+    expect(refusal('KWD')).toMatchObject({ status: 503, code: 'rate_unavailable', detail: expect.stringContaining('fetched for the first time') });
+    await rates.refresh();
+    expect(rate('KWD')).toEqual({ rate: '30650.123', sources: ['coinbase'] });
+    // Not an ISO 4217 code under "*": 422.
+    expect(() => rates.current('XYZ')).toThrow(expect.objectContaining({ code: 'unsupported_currency' }));
+    rates = service({ KWD: ['coinbase'] });
     // Not configured at all: 422, not 503.
     expect(() => rates.current('SEK')).toThrow(expect.objectContaining({ code: 'unsupported_currency' }));
   });
