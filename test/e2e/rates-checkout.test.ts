@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { stringify } from 'yaml';
 import { Checkout } from '../../src/checkout/checkout.entity';
 import { FakeExchanges, liveRatesConfig, startFakeExchanges } from '../support/fake-exchanges';
-import { compileServer, spawnServer } from '../support/server-process';
+import { compileServer, runCli, spawnServer } from '../support/server-process';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase } from '../support/test-db';
 
@@ -186,15 +186,23 @@ describe('checkouts priced with live exchange rates', () => {
 });
 
 describe('the default embedded start', () => {
-  it('prices with the fixed table, calls no exchange and says so in its start-up log', async () => {
+  it('prices with the fixed table, calls no exchange, says so in its start-up log; the CLI sets a store spread', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lc-rates-'));
     const db = await createTestDatabase();
     const compiled = await compileServer();
     try {
       writeFileSync(join(dir, 'app.yaml'), stringify({ database: db.config }));
-      const server = spawnServer({ name: 'rates-default', script: compiled.entry('src/main.ts'), env: { CONFIG_FILE: join(dir, 'app.yaml') } });
+      const env = { CONFIG_FILE: join(dir, 'app.yaml') };
+      const { apiKey } = JSON.parse(await runCli(compiled, ['create-store', '--name', 'Spread shop', '--spread', '1.5', '--json'], env)) as { apiKey: string };
+      const server = spawnServer({ name: 'rates-default', script: compiled.entry('src/main.ts'), env });
       try {
-        await server.ready;
+        const url = await server.ready;
+        const headers = { Authorization: `token ${apiKey}`, 'content-type': 'application/json' };
+        expect(await (await fetch(`${url}/api/v1/store`, { headers })).json()).toMatchObject({ spreadPercent: '1.5' });
+        // EUR at the fixed 1100 sats/EUR, the store's 1.5 % on top: ceil(10 * 1100 / 0.985) = 11168.
+        const created = await fetch(`${url}/api/v1/checkouts`, { method: 'POST', headers, body: JSON.stringify({ amount: '10', currency: 'EUR' }) });
+        expect(created.status).toBe(201);
+        expect(await created.json()).toMatchObject({ amountSats: 11168, exchangeRate: { sources: ['fixed'], sourceNames: ['fixed rate table'], spreadPercent: '1.5' } });
         // Log lines are written asynchronously; the listening line may come first.
         await eventually(async () => (server.output().includes('exchange rates: the fixed table only') ? true : undefined), 'the rates start-up line');
         expect(server.output()).toContain('exchange rates: the fixed table only (USD, EUR, GBP; sats per unit), no exchange is called');
