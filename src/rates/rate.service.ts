@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { RatesConfig } from '../config/app-config';
 import { isIsoCurrency } from './currencies';
+import { normalizeDecimal } from './decimal';
 import { deviatesMoreThan, ExactPrice, medianPrice, priceToDecimal, withSpread } from './exact-price';
 import { FixedRateProvider } from './fixed-rate.provider';
 import { RateProvider } from './rate-provider';
@@ -142,7 +143,10 @@ export class RateService implements OnApplicationBootstrap, OnModuleDestroy {
   /** One refresh round now (tests and the background loop). */
   refresh(): Promise<void> {
     if (!this.running) {
-      this.running = this.refreshOnce().finally(() => (this.running = undefined));
+      this.running = this.refreshOnce()
+        // A bug in a round must not stop the next one (nor crash the process from the timer).
+        .catch((err: Error) => this.logger.error({ err: err.message }, 'exchange rate refresh failed'))
+        .finally(() => (this.running = undefined));
     }
     return this.running;
   }
@@ -195,7 +199,8 @@ export class RateService implements OnApplicationBootstrap, OnModuleDestroy {
     const need = Math.max(1, Math.min(this.config.quorum, names.length));
     if (fresh.length < need) return;
     const median = medianPrice(fresh.map(([, a]) => a.price));
-    const spread = String(this.config.maxSpreadPercent);
+    // A configured number, written as a decimal (String() could give "1e-7").
+    const spread = normalizeDecimal(this.config.maxSpreadPercent.toFixed(6));
     const kept = fresh.filter(([, a]) => !deviatesMoreThan(a.price, median, spread));
     if (kept.length < need) return;
     const at = new Date(Math.min(...kept.map(([, a]) => a.at)));
