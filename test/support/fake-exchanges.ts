@@ -4,13 +4,18 @@ import { AddressInfo } from 'node:net';
 /**
  * Local HTTP servers answering exactly as each exchange's public API documents it (field names,
  * nesting, strings vs JSON numbers), so the rate sources are tested against the real shapes and no
- * test ever calls a real exchange. Documents replayed:
+ * test ever calls a real exchange. Documents replayed (as read through the search tool):
  * - Kraken: "Get Ticker Information", https://docs.kraken.com/api/docs/rest-api/get-ticker-information
- * - Bitstamp: HTTP API v2 "Ticker", https://www.bitstamp.net/api/ (GET /api/v2/ticker/{currency_pair}/)
+ *   (its example body: `{"error": [], "result": {"XXBTZUSD": {"a": […], "c": ["30303.20000", …], …}}}`)
+ * - Bitstamp: HTTP API v2 "Ticker", GET /api/v2/ticker/{currency_pair}/ (https://www.bitstamp.net/api/,
+ *   fields as in its OpenAPI "Ticker" schema: timestamp, open, high, low, last, volume, vwap, bid, ask,
+ *   side, open_24, percent_change_24, market_type — all strings)
  * - Coinbase: Data API "Get Exchange Rates", https://docs.cdp.coinbase.com/coinbase-app/track-apis/exchange-rates
- * - CoinGecko: "Coin Price by IDs", https://docs.coingecko.com/reference/simple-price
- * - Bitfinex: API v2 public "Tickers", https://docs.bitfinex.com/reference/rest-public-tickers
- *   (row fields as on https://docs.bitfinex.com/reference/rest-public-ticker, SYMBOL first)
+ *   (GET /v2/exchange-rates?currency=BTC → `{"data": {"currency": "BTC", "rates": {"USD": "…"}}}`)
+ * - CoinGecko: /simple/price, https://docs.coingecko.com/docs/1-get-data-by-id-or-address and the
+ *   parameters of its OpenAPI (ids, vs_currencies, precision=full): `{"bitcoin": {"usd": 67187.33}}`, numbers
+ * - Bitfinex: API v2 "Ticker" fields, https://docs.bitfinex.com/reference/rest-public-ticker, served by
+ *   GET /v2/tickers?symbols=tBTCUSD,… as one array per symbol with SYMBOL first, numbers
  */
 export type ExchangeName = 'kraken' | 'bitstamp' | 'coinbase' | 'coingecko' | 'bitfinex';
 export type Behaviour = 'up' | 'down' | 'slow' | 'garbage' | 'absurd';
