@@ -42,6 +42,9 @@ describe('exact prices', () => {
     expect(satsFor('3', { num: 100_000_000n, den: 3n })).toBe(9n);
     expect(satsFor('1', p('100000000'))).toBe(1n);
     expect(satsFor('1', p('100000001'))).toBe(1n);
+    // Where doubles overshoot an exact result and ceil() adds a sat: 0.07 * 1e8 = 7000000.000000001.
+    expect(satsFor('0.07', p('1'))).toBe(7_000_000n);
+    expect(satsFor('0.07', p('0.7'))).toBe(10_000_000n);
   });
 
   it('reads the fixed table (sats per unit) without losing anything', () => {
