@@ -7,6 +7,7 @@ import { registerRateMetrics } from '../../src/rates/rate-metrics';
 import { RateService } from '../../src/rates/rate.service';
 import { buildRateSources } from '../../src/rates/rates.module';
 import { FakeExchanges, liveRatesConfig, startFakeExchanges } from '../support/fake-exchanges';
+import { eventually } from '../support/fake-platform-server';
 
 /**
  * RateService against local servers that answer in each exchange's documented format (see
@@ -117,6 +118,15 @@ describe('exchange rate sources (local servers in the documented formats)', () =
     expect(Date.now() - started).toBeLessThan(4_500);
     expect(rate('CHF')).toEqual({ rate: '91235.06', sources: ['bitstamp', 'coingecko'] });
     expect(rates.sourceStatus().find((s) => s.name === 'kraken')?.lastError).toMatch(/timed out/);
+  });
+
+  it('one streaming an endless answer: refused at the size limit, not buffered until the timeout, and disconnected', async () => {
+    rates = service({ CHF: ['kraken', 'bitstamp', 'coingecko'] }, { timeoutMs: 5000 });
+    ex.all.kraken.behaviour = 'endless';
+    await rates.refresh();
+    expect(rates.sourceStatus().find((s) => s.name === 'kraken')?.lastError).toMatch(/too large/);
+    expect(rate('CHF')).toEqual({ rate: '91235.06', sources: ['bitstamp', 'coingecko'] });
+    await eventually(() => ex.all.kraken.endlessClosed, 'the client closing the endless answer');
   });
 
   it('one returning garbage or an absurd price: an error, never a price', async () => {

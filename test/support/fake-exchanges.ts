@@ -18,7 +18,7 @@ import { AddressInfo } from 'node:net';
  *   GET /v2/tickers?symbols=tBTCUSD,… as one array per symbol with SYMBOL first, numbers
  */
 export type ExchangeName = 'kraken' | 'bitstamp' | 'coinbase' | 'coingecko' | 'bitfinex';
-export type Behaviour = 'up' | 'down' | 'slow' | 'garbage' | 'absurd';
+export type Behaviour = 'up' | 'down' | 'slow' | 'garbage' | 'absurd' | 'endless';
 
 export interface FakeExchange {
   name: ExchangeName;
@@ -28,6 +28,8 @@ export interface FakeExchange {
   behaviour: Behaviour;
   /** Requests received (path + query). */
   requests: string[];
+  /** Connections a client has closed while an 'endless' answer was still being sent. */
+  endlessClosed: number;
   close(): Promise<void>;
 }
 
@@ -97,7 +99,7 @@ function answer(ex: FakeExchange, url: URL): { status: number; body: string } {
 
 export async function startFakeExchange(name: ExchangeName, prices: Record<string, string>): Promise<FakeExchange> {
   const sockets = new Set<import('node:net').Socket>();
-  const ex: FakeExchange = { name, url: '', prices, behaviour: 'up', requests: [], close: async () => undefined };
+  const ex: FakeExchange = { name, url: '', prices, behaviour: 'up', requests: [], endlessClosed: 0, close: async () => undefined };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     ex.requests.push(url.pathname + url.search);
@@ -110,6 +112,17 @@ export async function startFakeExchange(name: ExchangeName, prices: Record<strin
         return void setTimeout(() => { const a = answer(ex, url); if (!res.destroyed) send(a.status, a.body); }, 5_000).unref();
       case 'garbage':
         return send(200, name === 'coingecko' ? '{"bitcoin":{"chf":"n/a","jpy":"n/a","usd":"n/a"}}' : '{"result": <html>');
+      case 'endless': {
+        // 200 and a JSON start, then whitespace as fast as the client reads, never ending.
+        res.writeHead(200, { 'content-type': 'application/json' }).write('{"result":');
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk));
+        };
+        res.on('drain', pump);
+        res.on('close', () => (ex.endlessClosed += 1));
+        return pump();
+      }
       case 'absurd': {
         const saved = ex.prices;
         ex.prices = Object.fromEntries(Object.keys(saved).map((c) => [c, '1' + '0'.repeat(20)]));

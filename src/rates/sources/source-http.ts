@@ -25,13 +25,29 @@ export async function getJson(url: string, signal: AbortSignal): Promise<unknown
     await res.body?.cancel();
     throw new SourceError(`${new URL(url).host} answered HTTP ${res.status}`);
   }
-  const text = await res.text();
-  if (text.length > MAX_BODY_BYTES) throw new SourceError(`${new URL(url).host}: answer too large`);
+  const text = await readCapped(res, url);
   try {
     return JSON.parse(text, (_key, value, context?: { source?: string }) => (typeof value === 'number' && context?.source ? context.source : value));
   } catch {
     throw new SourceError(`${new URL(url).host}: answer is not JSON`);
   }
+}
+
+/**
+ * The body as text, refused as soon as it passes MAX_BODY_BYTES: a source streaming an endless body
+ * fast would otherwise be buffered in memory until the timeout.
+ */
+async function readCapped(res: Response, url: string): Promise<string> {
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += chunk.byteLength;
+    // Leaving the loop cancels the stream, which closes the connection.
+    if (size > MAX_BODY_BYTES) throw new SourceError(`${new URL(url).host}: answer too large`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** A price field as given by the source (string, or a JSON number's text): validated, exact. */
