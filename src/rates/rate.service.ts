@@ -7,6 +7,13 @@ import { FixedRateProvider } from './fixed-rate.provider';
 import { RateProvider } from './rate-provider';
 import { RateUnavailable, UnsupportedCurrency } from './rate-errors';
 
+/**
+ * Decimals of a locked rate: a source price has at most 12, the median of two adds one and a store
+ * spread (4 decimals of a percent) six, so exchange rates are stored exactly (the rateBtc column
+ * holds 15 integer digits, the point and these).
+ */
+const LOCKED_DECIMALS = 20;
+
 /** One source's last good answer for one currency. */
 interface Answer {
   price: ExactPrice;
@@ -127,7 +134,7 @@ export class RateService implements OnApplicationBootstrap, OnModuleDestroy {
   lock(currency: string, spreadPercent: string): LockedRate {
     const rate = this.current(currency);
     const price = spreadPercent === '0' ? rate.price : withSpread(rate.price, spreadPercent);
-    return { ...rate, price, rate: priceToDecimal(price), spreadPercent };
+    return { ...rate, price, rate: priceToDecimal(price, LOCKED_DECIMALS), spreadPercent };
   }
 
   sourceStatus(): SourceStatus[] {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../../src/config/load-config';
-import { priceToDecimal } from '../../src/rates/exact-price';
+import { comparePrice, priceFromDecimal, priceToDecimal, satsFor } from '../../src/rates/exact-price';
 import { RateUnavailable } from '../../src/rates/rate-errors';
 import { registerRateMetrics } from '../../src/rates/rate-metrics';
 import { RateService } from '../../src/rates/rate.service';
@@ -151,6 +151,22 @@ describe('exchange rate sources (local servers in the documented formats)', () =
       expect(() => rates.current('CAD')).toThrow(RateUnavailable);
       expect(refusal('CAD')).toMatchObject({ status: 503, code: 'rate_unavailable', detail: expect.stringContaining('disagree by more than 5 %') });
     } finally {
+      ex.all.coingecko.prices = { ...PRICES.coingecko };
+    }
+  });
+
+  it('a locked rate is stored exactly: full-precision answers, an even median and a 4-decimal spread', async () => {
+    ex.all.kraken.prices = { ...PRICES.kraken, CAD: '130000.5612345678' };
+    ex.all.coingecko.prices = { ...PRICES.coingecko, CAD: '130010.1234567891' };
+    try {
+      await rates.refresh();
+      const locked = rates.lock('CAD', '1.2345');
+      // The stored decimal is the price the sats were computed from, so the checkout explains itself.
+      expect(comparePrice(priceFromDecimal(locked.rate), locked.price)).toBe(0);
+      expect(locked.rate).toBe('128400.42639442104953475');
+      for (const amount of ['0.01', '19.99', '12345.67', '99999999.99']) expect(satsFor(amount, priceFromDecimal(locked.rate))).toBe(satsFor(amount, locked.price));
+    } finally {
+      ex.all.kraken.prices = { ...PRICES.kraken };
       ex.all.coingecko.prices = { ...PRICES.coingecko };
     }
   });

@@ -5,6 +5,8 @@ import { ExactPrice, priceFromDecimal } from '../exact-price';
 const MAX_BODY_BYTES = 2_000_000;
 /** No currency has ever priced 1 BTC at 10^15 units; such an answer is a broken source, not a price. */
 const ABSURD_DIGITS = 15;
+/** Decimals of a source's price that count. */
+const MAX_DECIMALS = 12;
 
 export class SourceError extends Error {}
 
@@ -50,16 +52,20 @@ async function readCapped(res: Response, url: string): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A price field as given by the source (string, or a JSON number's text): validated, exact. */
+/**
+ * A price field as given by the source (string, or a JSON number's text): validated, exact. Kept
+ * to MAX_DECIMALS, rounded down (the customer pays at most that fraction more, never less), so the
+ * median and a store spread still end within the decimals a checkout stores (see RateService.lock).
+ */
 export function priceField(value: unknown, where: string): ExactPrice {
   if (typeof value !== 'string' || !isDecimal(value)) throw new SourceError(`${where} is not a decimal price`);
-  const int = value.split('.')[0].replace(/^0+/, '');
-  if (int.length > ABSURD_DIGITS) throw new SourceError(`${where} is absurd (${value})`);
-  try {
-    return priceFromDecimal(value);
-  } catch {
-    throw new SourceError(`${where} is zero`);
-  }
+  const [whole, frac = ''] = value.split('.');
+  const int = whole.replace(/^0+/, '');
+  if (/^0*(?:\.0*)?$/.test(value)) throw new SourceError(`${where} is zero`);
+  // 1 BTC has not been worth less than one unit of any currency since 2010.
+  if (int.length > ABSURD_DIGITS || int === '') throw new SourceError(`${where} is absurd (${value.slice(0, 40)})`);
+  const kept = frac.slice(0, MAX_DECIMALS);
+  return priceFromDecimal(kept ? `${int}.${kept}` : int);
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
