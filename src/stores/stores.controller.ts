@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyGuard, CurrentStore } from './api-key.guard';
 import { Store } from './store.entity';
@@ -12,7 +12,8 @@ export class CreateApiKeyDto {
 
 export class UpdateStoreDto {
   /** Percent added to the store's fiat prices (the exchange rate is lowered by it): "0" to "49.9999". */
-  @IsOptional()
+  // Absent is "unchanged"; null is not a spread (IsOptional would let it through to a 500).
+  @ValidateIf((o: UpdateStoreDto) => o.spreadPercent !== undefined)
   @IsString({ message: 'spreadPercent must be a decimal string such as "1.5"' })
   @Matches(/^(?:[0-9]|[1-4][0-9])(?:\.\d{1,4})?$/, { message: 'spreadPercent must be a decimal from 0 to below 50 with at most 4 decimals, e.g. "1.5"' })
   spreadPercent?: string;

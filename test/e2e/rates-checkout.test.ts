@@ -119,6 +119,9 @@ describe('checkouts priced with live exchange rates', () => {
     const patched = await t.http.patch('/api/v1/store').set(auth).send({ spreadPercent: '2' }).expect(200);
     expect(patched.body.spreadPercent).toBe('2');
     expect((await t.http.patch('/api/v1/store').set(auth).send({ spreadPercent: '60' }).expect(422)).body.code).toBe('validation_failed');
+    for (const spreadPercent of [null, -1, 1.5, '-1', '100', '1e1', '1.23456', 'abc', ['1']]) {
+      expect((await t.http.patch('/api/v1/store').set(auth).send({ spreadPercent }).expect(422)).body.code).toBe('validation_failed');
+    }
     try {
       const res = await create({ amount: '12.50', currency: 'CHF' }).expect(201);
       // 91234.56 * 0.98 = 89409.8688; ceil(12.5e8 / 89409.8688) = 13981.
