@@ -167,7 +167,8 @@ export class RateService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private refreshSoon(): void {
-    setImmediate(() => void this.refresh());
+    // A round in flight was planned without the new currency: one more runs right after it.
+    setImmediate(() => void (this.running ?? Promise.resolve()).then(() => (this.stopped.signal.aborted ? undefined : this.refresh())));
   }
 
   private async refreshOnce(): Promise<void> {

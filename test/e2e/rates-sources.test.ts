@@ -171,6 +171,23 @@ describe('exchange rate sources (local servers in the documented formats)', () =
     }
   });
 
+  it('a "*" currency first asked while a round is in flight is fetched by the round right after it, not a whole refresh interval later', async () => {
+    rates = service({ '*': ['coinbase'], CHF: ['kraken'] }, { timeoutMs: 1000, refreshSeconds: 600 });
+    ex.all.kraken.behaviour = 'slow';
+    const round = rates.refresh();
+    expect(refusal('KWD')).toMatchObject({ code: 'rate_unavailable', detail: expect.stringContaining('fetched for the first time'), retryAfterSeconds: 5 });
+    await round;
+    // No background loop runs in this test: only the follow-up round asked for by the request can price it.
+    const priced = await eventually(() => {
+      try {
+        return rate('KWD');
+      } catch {
+        return undefined;
+      }
+    }, 'KWD to be fetched', 5_000);
+    expect(priced).toEqual({ rate: '30650.123', sources: ['coinbase'] });
+  });
+
   it('all down until the cache is stale: 503 rate_unavailable with Retry-After, then recovery', async () => {
     rates = service({ CHF: ['kraken', 'bitstamp', 'coingecko'] }, { refreshSeconds: 2, ttlSeconds: 0.3, maxAgeSeconds: 0.6 });
     await rates.refresh();
