@@ -36,10 +36,15 @@ program
   .requiredOption('--name <name>', 'store name shown to customers')
   .option('--website <url>', 'shop URL the hosted page links back to')
   .option('--permissions <list>', PERMISSIONS_HELP, parsePermissions)
+  .option('--spread <percent>', 'percent added to fiat prices (the exchange rate is lowered by it), e.g. 1.5', '0')
   .option('--json', 'print JSON')
-  .action(async (opts: { name: string; website?: string; permissions?: string[]; json?: boolean }) => {
+  .action(async (opts: { name: string; website?: string; permissions?: string[]; spread: string; json?: boolean }) => {
+    if (!/^(?:[0-9]|[1-4][0-9])(?:\.\d{1,4})?$/.test(opts.spread)) {
+      console.error('--spread must be a decimal from 0 to below 50 with at most 4 decimals, e.g. 1.5');
+      process.exit(64); // EX_USAGE
+    }
     await withStores(async (stores, config) => {
-      const { store, key, apiKey } = await stores.createStore(opts.name, opts.website ?? null, 'default', opts.permissions);
+      const { store, key, apiKey } = await stores.createStore(opts.name, opts.website ?? null, 'default', opts.permissions, opts.spread);
       if (opts.json) return console.log(JSON.stringify({ storeId: store.id, apiKey: key, permissions: apiKey.permissions }));
       console.log(`Store created: ${store.name} (${store.id})`);
       console.log(`API key (shown once, keep it safe): ${key}`);

@@ -1,23 +1,21 @@
 import { Checkout } from '../../src/checkout/checkout.entity';
 import { AdditionalStatus, CheckoutStatus } from '../../src/checkout/checkout-status';
-import { normalizeDecimal, satsToBtc } from '../../src/rates/decimal';
+import { satsToBtc } from '../../src/rates/decimal';
+import { fractionToDecimal, priceFromDecimal } from '../../src/rates/exact-price';
+import { lockedBtcRate } from '../../src/rates/locked-rate';
 
 const unix = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /** A checkout created without an amount takes whatever is paid (BTCPay's top-up invoice). */
 export const isTopUp = (c: Checkout) => c.amountSats === 0;
 
-/** BTCPay's rate: the price of one BTC in the invoice currency, always a decimal string. */
-function btcPrice(c: Checkout): string {
-  return (1e8 / Number(c.rate ?? '1')).toFixed(8);
-}
-
-/** What a top-up invoice is for: nothing until paid, then what was paid, in the invoice currency. */
+/** What a top-up invoice is for: nothing until paid, then what was paid, in the invoice currency (exact, cut at 8 decimals). */
 function topUpAmount(c: Checkout): string {
   const paid = c.amountPaidSats ?? 0;
   if (paid === 0) return '0';
-  if (c.rate === null) return String(paid);
-  return normalizeDecimal((paid / Number(c.rate)).toFixed(8));
+  if (c.currency === 'SATS') return String(paid);
+  const price = priceFromDecimal(lockedBtcRate(c));
+  return fractionToDecimal(BigInt(paid) * price.num, 100_000_000n * price.den, 8);
 }
 
 /** A checkout as BTCPay's InvoiceData: the field names and units existing shop plugins parse. */
@@ -67,7 +65,7 @@ export function greenfieldPaymentMethod(c: Checkout) {
     currency: 'BTC',
     destination: c.bolt11,
     paymentLink: `lightning:${c.bolt11}`,
-    rate: btcPrice(c),
+    rate: lockedBtcRate(c, 8),
     amount: satsToBtc(isTopUp(c) ? paid : c.amountSats),
     due: satsToBtc(Math.max(0, c.amountSats - paid)),
     totalPaid: satsToBtc(paid),

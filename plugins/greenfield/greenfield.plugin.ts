@@ -5,6 +5,7 @@ import { WebhooksModule } from '../../src/webhooks/webhooks.module';
 import { GreenfieldInvoicesController } from './greenfield-invoices.controller';
 import { GreenfieldModalController } from './greenfield-modal.controller';
 import { GreenfieldPublicController } from './greenfield-public.controller';
+import { GreenfieldRatesController } from './greenfield-rates.controller';
 import { GreenfieldServerController } from './greenfield-server.controller';
 import { GreenfieldStoreGuard } from './greenfield-store.guard';
 import { GreenfieldWebhooksController } from './greenfield-webhooks.controller';
@@ -17,7 +18,7 @@ import { GreenfieldOptions } from './greenfield.options';
   description: 'BTCPay Greenfield API subset: invoices, webhooks, stores, server info, API key info',
   configSchema: GreenfieldOptions,
   imports: [TypeOrmModule.forFeature([Checkout]), WebhooksModule],
-  controllers: [GreenfieldServerController, GreenfieldInvoicesController, GreenfieldWebhooksController, GreenfieldPublicController, GreenfieldModalController],
+  controllers: [GreenfieldServerController, GreenfieldInvoicesController, GreenfieldWebhooksController, GreenfieldRatesController, GreenfieldPublicController, GreenfieldModalController],
   providers: [GreenfieldStoreGuard],
 })
 export class GreenfieldPlugin {}

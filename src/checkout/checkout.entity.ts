@@ -21,6 +21,15 @@ export class Checkout {
   @Column({ type: 'varchar', length: 40 }) amount: string;
   /** Sats per unit of `currency` used for the conversion; null when priced in sats. */
   @Column({ type: 'varchar', length: 40, nullable: true }) rate: string | null;
+  /**
+   * The rate locked on the checkout: the price of 1 BTC in `currency` (spread included), the rate
+   * sources whose median it is, when their oldest answer was fetched, and the store's spread. Null
+   * when priced in BTC or sats. amountSats = ceil(amount * 1e8 / rateBtc).
+   */
+  @Column({ type: 'varchar', length: 40, nullable: true }) rateBtc: string | null;
+  @Column({ type: 'text', nullable: true, transformer: jsonText }) rateSources: string[] | null;
+  @Column({ type: Date, nullable: true }) rateAt: Date | null;
+  @Column({ type: 'varchar', length: 16, nullable: true }) rateSpreadPercent: string | null;
 
   @Index() @Column({ type: 'varchar', length: 200, nullable: true }) orderId: string | null;
   @Column({ type: 'varchar', length: 200, nullable: true }) customerId: string | null;

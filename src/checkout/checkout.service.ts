@@ -11,8 +11,10 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { LightningService } from '../lightning/lightning.service';
 import { IssuedInvoice } from '../lightning/lightning-backend';
 import { MetricsService } from '../metrics/metrics.service';
+import { minorUnits } from '../rates/currencies';
 import { multiplyCeil, normalizeDecimal } from '../rates/decimal';
-import { RateProvider } from '../rates/rate-provider';
+import { satsFor, satsPerUnit } from '../rates/exact-price';
+import { RateService } from '../rates/rate.service';
 import { Store } from '../stores/store.entity';
 import { Checkout } from './checkout.entity';
 import { CheckoutEvent } from './checkout-event.entity';
@@ -21,6 +23,9 @@ import { AdditionalStatus, CheckoutStatus } from './checkout-status';
 import { CheckoutTransitions } from './checkout-transitions';
 
 /** A create request; `amount: null` asks for a top-up checkout (the customer pays what they choose). */
+type RateColumns = Pick<Checkout, 'rate' | 'rateBtc' | 'rateSources' | 'rateAt' | 'rateSpreadPercent'>;
+type Priced = Pick<Checkout, 'amountSats' | 'amount' | 'currency'> & RateColumns;
+
 export type CheckoutRequest = Omit<CreateCheckoutDto, 'amount'> & { amount: string | number | null };
 
 export interface CreateResult {
@@ -37,7 +42,7 @@ export class CheckoutService {
     @InjectRepository(Checkout) private readonly checkouts: Repository<Checkout>,
     private readonly uow: UnitOfWork,
     private readonly lightning: LightningService,
-    private readonly rates: RateProvider,
+    private readonly rates: RateService,
     private readonly transitions: CheckoutTransitions,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
@@ -49,7 +54,7 @@ export class CheckoutService {
       const existing = await this.checkouts.findOne({ where: { storeId: store.id, idempotencyKey } });
       if (existing) return { checkout: this.sameRequest(existing, fingerprint), replayed: true };
     }
-    const priced = await this.price(dto);
+    const priced = this.price(store, dto);
     const expirySeconds = dto.expirySeconds ?? this.config.checkout.expirySeconds;
     const invoice = await this.issueInvoice(store, dto, priced.amountSats, expirySeconds);
     // Timestamps are set here rather than by column defaults, so the row needs no read-back.
@@ -141,44 +146,48 @@ export class CheckoutService {
     return existing;
   }
 
-  private async price(dto: CheckoutRequest): Promise<Pick<Checkout, 'amountSats' | 'amount' | 'currency' | 'rate'>> {
-    const currency = (dto.currency ?? 'SATS').toUpperCase();
-    if (dto.amount === null) return this.priceTopUp(currency);
+  /**
+   * Sats for the order and, for a fiat price, the rate locked on the checkout: read from the rate
+   * cache (never waiting on an exchange), with the store's spread, rounded up to whole sats.
+   */
+  private price(store: Store, dto: CheckoutRequest): Priced {
+    const given = (dto.currency ?? 'SATS').toUpperCase();
+    const currency = given === 'SAT' ? 'SATS' : given;
+    if (dto.amount === null) return this.priceTopUp(store, currency);
     const amount = normalizeDecimal(String(dto.amount));
-    let sats: bigint;
-    let rate: string | null = null;
-    if (currency === 'SATS' || currency === 'SAT') {
-      if (amount.includes('.')) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_amount', 'An amount in SATS must be a whole number.');
-      sats = BigInt(amount);
-    } else if (currency === 'BTC') {
-      sats = multiplyCeil(amount, '100000000');
-      rate = '100000000';
-    } else {
-      rate = await this.rates.satsPerUnit(currency);
-      if (!rate) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'unsupported_currency', `No exchange rate for ${currency}.`);
-      sats = multiplyCeil(amount, rate);
+    const decimals = amount.includes('.') ? amount.split('.')[1].length : 0;
+    if (decimals > minorUnits(currency)) {
+      const unit = minorUnits(currency);
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_amount', `An amount in ${currency} has at most ${unit} decimal${unit === 1 ? '' : 's'} (ISO 4217).`);
     }
+    let sats: bigint;
+    const lock = this.lockRate(store, currency);
+    if (currency === 'SATS') sats = BigInt(amount);
+    else if (currency === 'BTC') sats = multiplyCeil(amount, '100000000');
+    else sats = satsFor(amount, lock.price!);
     const { minAmountSats, maxAmountSats } = this.config.checkout;
     if (sats < BigInt(minAmountSats)) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'amount_too_small', `The amount is ${sats} sats; the minimum is ${minAmountSats}.`);
     if (sats > BigInt(maxAmountSats)) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'amount_too_large', `The amount is ${sats} sats; the maximum is ${maxAmountSats}.`);
-    return { amountSats: Number(sats), amount, currency: currency === 'SAT' ? 'SATS' : currency, rate };
+    return { amountSats: Number(sats), amount, currency, ...lock.columns };
   }
 
   /**
-   * A top-up: amountSats 0 and an amountless invoice. The rate is still fixed now, so the amount
+   * A top-up: amountSats 0 and an amountless invoice. The rate is still locked now, so the amount
    * paid can be shown in the checkout's currency.
    */
-  private async priceTopUp(currency: string): Promise<Pick<Checkout, 'amountSats' | 'amount' | 'currency' | 'rate'>> {
+  private priceTopUp(store: Store, currency: string): Priced {
     if (!this.lightning.amountlessInvoices) {
-      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'amount_required', 'This server\'s Lightning backend cannot issue invoices without an amount; give an amount.');
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'amount_required', "This server's Lightning backend cannot issue invoices without an amount; give an amount.");
     }
-    let rate: string | null = null;
-    if (currency === 'BTC') rate = '100000000';
-    else if (currency !== 'SATS' && currency !== 'SAT') {
-      rate = await this.rates.satsPerUnit(currency);
-      if (!rate) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'unsupported_currency', `No exchange rate for ${currency}.`);
-    }
-    return { amountSats: 0, amount: '0', currency: currency === 'SAT' ? 'SATS' : currency, rate };
+    return { amountSats: 0, amount: '0', currency, ...this.lockRate(store, currency).columns };
+  }
+
+  /** The rate columns of a checkout in `currency` (none for SATS) and, for fiat, the locked price of 1 BTC. */
+  private lockRate(store: Store, currency: string): { columns: RateColumns; price?: ReturnType<RateService['lock']>['price'] } {
+    if (currency === 'SATS') return { columns: { rate: null, rateBtc: null, rateSources: null, rateAt: null, rateSpreadPercent: null } };
+    if (currency === 'BTC') return { columns: { rate: '100000000', rateBtc: null, rateSources: null, rateAt: null, rateSpreadPercent: null } };
+    const locked = this.rates.lock(currency, store.spreadPercent ?? '0');
+    return { columns: { rate: satsPerUnit(locked.price), rateBtc: locked.rate, rateSources: locked.sources, rateAt: locked.at, rateSpreadPercent: locked.spreadPercent }, price: locked.price };
   }
 
   private async issueInvoice(store: Store, dto: CheckoutRequest, amountSats: number, expirySeconds: number): Promise<IssuedInvoice> {

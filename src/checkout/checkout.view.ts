@@ -1,4 +1,5 @@
 import { Checkout } from './checkout.entity';
+import { lockedRateView, LockedRateView } from '../rates/locked-rate';
 
 export interface CheckoutView {
   id: string;
@@ -8,7 +9,10 @@ export interface CheckoutView {
   amount: string;
   currency: string;
   amountSats: number;
+  /** Sats per one unit of `currency` (cut after 8 decimals; exchangeRate.rate is the exact figure). */
   rate: string | null;
+  /** The rate locked at creation, for fiat prices: amountSats = ceil(amount * 1e8 / exchangeRate.rate). */
+  exchangeRate: LockedRateView | null;
   orderId: string | null;
   customerId: string | null;
   description: string | null;
@@ -37,6 +41,7 @@ export function checkoutView(c: Checkout, publicUrl: string): CheckoutView {
     currency: c.currency,
     amountSats: c.amountSats,
     rate: c.rate,
+    exchangeRate: lockedRateView(c),
     orderId: c.orderId,
     customerId: c.customerId,
     description: c.description,

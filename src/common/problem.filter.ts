@@ -69,7 +69,9 @@ export class ProblemFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
     const body = toProblem(exception);
-    if (body.status >= 500) this.logger.error({ err: exception, path: req?.path }, 'request failed');
+    // A problem with Retry-After is an expected, temporary state (logged once where it starts), not a failure.
+    const temporary = exception instanceof ProblemException && 'Retry-After' in exception.headers;
+    if (body.status >= 500 && !temporary) this.logger.error({ err: exception, path: req?.path }, 'request failed');
     if (res.headersSent) return;
     if (body.status === 401) res.setHeader('WWW-Authenticate', 'token');
     if (exception instanceof ProblemException) for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);

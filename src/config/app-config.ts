@@ -136,9 +136,32 @@ export class CheckoutConfig {
   allowedFrameOrigins: string[];
 }
 
+export const RATE_SOURCE_NAMES = ['fixed', 'kraken', 'bitstamp', 'coinbase', 'coingecko', 'bitfinex'] as const;
+
+export class RateSourceConfig {
+  /** Base URL of the source's public API (tests point it at a local server). */
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }) url: string;
+}
+
 export class RatesConfig {
-  @IsIn(['fixed']) provider: 'fixed';
-  @IsObject() fixed: Record<string, number>;
+  /** `fixed`: only the table below, no network (the default). `live`: the sources per currency below. */
+  @IsIn(['fixed', 'live']) provider: 'fixed' | 'live';
+  /** Sats per one unit of a currency. Also the `fixed` source of the live setup. */
+  @IsObject() fixed: Record<string, number | string>;
+  /** Live: the sources asked for each currency (ISO 4217 code); `*` for any other ISO currency. */
+  @IsObject() currencies: Record<string, string[]>;
+  @IsObject() sources: Record<string, RateSourceConfig>;
+  /** Answers needed for a price (or all of a currency's sources, when it has fewer). */
+  @IsInt() @Min(1) quorum: number;
+  /** An answer further than this from the median of all answers is left out; too few left: no price. */
+  @IsNumber() @Min(0) @Max(50) maxSpreadPercent: number;
+  @IsInt() @Min(100) @Max(60_000) timeoutMs: number;
+  /** Background refresh interval: checkouts read the cache and never wait on a source. */
+  @IsNumber() @Min(0.05) refreshSeconds: number;
+  /** How long one source's answer counts towards the median after it was fetched. */
+  @IsNumber() @Min(0.05) ttlSeconds: number;
+  /** A rate older than this (its oldest answer) is never used: checkouts get 503 rate_unavailable. */
+  @IsNumber() @Min(0.05) maxAgeSeconds: number;
 }
 
 export class WebhooksConfig {

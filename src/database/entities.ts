@@ -11,6 +11,7 @@ import { InvoiceCancelPending1732620000003 } from './migrations/1732620000003-in
 import { ApiKeyPermissions1732630000001 } from './migrations/1732630000001-api-key-permissions';
 import { DevInvoice } from '../lightning/dev/dev-invoice.entity';
 import { CheckoutArchived1732640000001 } from './migrations/1732640000001-checkout-archived';
+import { RateLock1732650000001 } from './migrations/1732650000001-rate-lock';
 import { WebhookAttempt } from '../webhooks/webhook-attempt.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
@@ -25,5 +26,6 @@ export const MIGRATIONS: Function[] = [
   InvoiceCancelPending1732620000003,
   ApiKeyPermissions1732630000001,
   CheckoutArchived1732640000001,
+  RateLock1732650000001,
   ...PLUGIN_MIGRATIONS,
 ];

@@ -9,6 +9,7 @@ import { DrainState } from './drain';
 import { EtcdHealthIndicator } from './etcd.health';
 import { LightningHealthIndicator } from './lightning.health';
 import { nodeHealthView, NodeHealthView } from './node-health.view';
+import { RatesHealthIndicator } from './rates.health';
 import { RedisHealthIndicator } from './redis.health';
 
 /**
@@ -31,6 +32,7 @@ export class HealthController {
     private readonly lightning: LightningService,
     private readonly replica: ReplicaLeaderService,
     private readonly drain: DrainState,
+    private readonly rates: RatesHealthIndicator,
   ) {}
 
   @Get('live')
@@ -48,7 +50,7 @@ export class HealthController {
       res.status(503);
       return { status: 'shutting_down', info: {}, error: { shutdown }, details: { shutdown } };
     }
-    const checks: HealthIndicatorFunction[] = [() => this.database.check(), () => this.lightningHealth.check()];
+    const checks: HealthIndicatorFunction[] = [() => this.database.check(), () => this.lightningHealth.check(), () => this.rates.check()];
     if (this.redis.configured) checks.push(() => this.redis.check());
     if (this.etcd.configured) checks.push(() => this.etcd.check());
     let result: HealthCheckResult;

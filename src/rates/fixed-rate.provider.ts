@@ -1,17 +1,32 @@
-import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { RateProvider } from './rate-provider';
+import { isDecimal } from './decimal';
+import { priceFromSatsPerUnit } from './exact-price';
+import { Quotes, RateProvider } from './rate-provider';
 
-/** The default: a rate table from configuration (rates.fixed), for shops that price in fiat offline. */
-@Injectable()
+/**
+ * The rate table from configuration (rates.fixed, sats per one unit), for offline use and tests.
+ * Numbers from YAML are read back as the shortest decimal that round-trips, which is what was typed.
+ */
 export class FixedRateProvider extends RateProvider {
   readonly name = 'fixed';
-  constructor(private readonly config: AppConfig) {
+  readonly label = 'fixed rate table';
+  constructor(private readonly table: Record<string, number | string>) {
     super();
   }
 
-  async satsPerUnit(currency: string): Promise<string | null> {
-    const rate = this.config.rates.fixed[currency.toUpperCase()];
-    return typeof rate === 'number' && rate > 0 ? String(rate) : null;
+  currencies(): string[] {
+    return Object.keys(this.table).map((c) => c.toUpperCase());
+  }
+
+  async quote(currencies: readonly string[]): Promise<Quotes> {
+    return this.quoteNow(currencies);
+  }
+
+  quoteNow(currencies: readonly string[]): Quotes {
+    const quotes: Quotes = new Map();
+    for (const [code, value] of Object.entries(this.table)) {
+      const text = String(value);
+      if (currencies.includes(code.toUpperCase()) && isDecimal(text) && /[1-9]/.test(text)) quotes.set(code.toUpperCase(), priceFromSatsPerUnit(text));
+    }
+    return quotes;
   }
 }

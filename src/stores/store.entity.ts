@@ -6,5 +6,7 @@ export class Store {
   @Column({ type: 'varchar', length: 200 }) name: string;
   /** Where the hosted page sends the customer when no checkout-level redirect is given. */
   @Column({ type: 'varchar', length: 2000, nullable: true }) website: string | null;
+  /** Percent added to every fiat price of this store (the rate of 1 BTC is lowered by it), as a decimal string. */
+  @Column({ type: 'varchar', length: 16, default: '0' }) spreadPercent: string;
   @CreateDateColumn() createdAt: Date;
 }

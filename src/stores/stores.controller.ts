@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyGuard, CurrentStore } from './api-key.guard';
 import { Policy, RequirePermission } from './permissions';
@@ -16,6 +16,17 @@ export class CreateApiKeyDto {
   @IsOptional() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(200, { each: true }) permissions?: string[];
 }
 
+export class UpdateStoreDto {
+  /** Percent added to the store's fiat prices (the exchange rate is lowered by it): "0" to "49.9999". */
+  // Absent is "unchanged"; null is not a spread (IsOptional would let it through to a 500).
+  @ValidateIf((o: UpdateStoreDto) => o.spreadPercent !== undefined)
+  @IsString({ message: 'spreadPercent must be a decimal string such as "1.5"' })
+  @Matches(/^(?:[0-9]|[1-4][0-9])(?:\.\d{1,4})?$/, { message: 'spreadPercent must be a decimal from 0 to below 50 with at most 4 decimals, e.g. "1.5"' })
+  spreadPercent?: string;
+}
+
+const storeView = (s: Store) => ({ id: s.id, name: s.name, website: s.website, spreadPercent: s.spreadPercent, createdAt: s.createdAt });
+
 const keyView = (k: ApiKey) => ({ id: k.id, prefix: k.prefix, label: k.label, permissions: k.permissions, createdAt: k.createdAt, revokedAt: k.revokedAt });
 
 @ApiTags('stores')
@@ -28,7 +39,13 @@ export class StoresController {
   @Get('store')
   @RequirePermission(Policy.CanViewStoreSettings)
   current(@CurrentStore() store: Store) {
-    return { id: store.id, name: store.name, website: store.website, createdAt: store.createdAt };
+    return storeView(store);
+  }
+
+  @Patch('store')
+  @RequirePermission(Policy.CanModifyStoreSettings)
+  async update(@CurrentStore() store: Store, @Body() body: UpdateStoreDto) {
+    return storeView(await this.stores.updateSettings(store, body));
   }
 
   @Get('api-keys')

@@ -4,6 +4,7 @@ import { IsNull, Repository } from 'typeorm';
 import { randomId } from '../common/ids';
 import { NotFound, ProblemException } from '../common/problem';
 import { UnitOfWork } from '../database/unit-of-work';
+import { normalizeDecimal } from '../rates/decimal';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyCache, Authenticated } from './api-key-cache';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-hash';
@@ -27,11 +28,17 @@ export class StoresService {
   private readonly cache = new ApiKeyCache();
 
   /** `permissions` default to DEFAULT_KEY_POLICIES (what BTCPay's WooCommerce plugin asks for). */
-  async createStore(name: string, website: string | null = null, keyLabel = 'default', permissions: readonly string[] = DEFAULT_KEY_POLICIES): Promise<{ store: Store } & CreatedKey> {
+  async createStore(
+    name: string,
+    website: string | null = null,
+    keyLabel = 'default',
+    permissions: readonly string[] = DEFAULT_KEY_POLICIES,
+    spreadPercent = '0',
+  ): Promise<{ store: Store } & CreatedKey> {
     const id = randomId(12);
     const granted = grantOrFail(permissions, id);
     return this.uow.run(async (m) => {
-      const store = await m.save(m.create(Store, { id, name, website }));
+      const store = await m.save(m.create(Store, { id, name, website, spreadPercent: normalizeDecimal(spreadPercent) }));
       const created = await this.issueKey(store.id, keyLabel, granted, m.getRepository(ApiKey));
       return { store, ...created };
     });
@@ -83,6 +90,18 @@ export class StoresService {
     } finally {
       this.cache.revoked(id);
     }
+  }
+
+  /**
+   * Store settings (the spread). The authenticated store object is updated in place, so this
+   * replica's key cache sees it at once; other replicas within API_KEY_CACHE_TTL_MS.
+   */
+  async updateSettings(store: Store, settings: { spreadPercent?: string }): Promise<Store> {
+    if (settings.spreadPercent === undefined) return store;
+    const spreadPercent = normalizeDecimal(settings.spreadPercent);
+    await this.uow.run((m) => m.update(Store, { id: store.id }, { spreadPercent }));
+    store.spreadPercent = spreadPercent;
+    return store;
   }
 
   async get(id: string): Promise<Store> {

@@ -26,9 +26,11 @@ describe('checkout API (embedded dev backend)', () => {
     expect(res.headers.location).toBe(`/api/v1/checkouts/${res.body.id}`);
   });
 
-  it('converts fiat with the fixed rate table, rounding up', async () => {
-    const res = await create({ amount: '12.345', currency: 'usd' }).expect(201);
-    expect(res.body).toMatchObject({ currency: 'USD', amount: '12.345', rate: '1000', amountSats: 12345 });
+  it('converts fiat with the fixed rate table; more decimals than the currency has (ISO 4217) are refused', async () => {
+    const res = await create({ amount: '12.34', currency: 'usd' }).expect(201);
+    expect(res.body).toMatchObject({ currency: 'USD', amount: '12.34', rate: '1000', amountSats: 12340 });
+    expect(res.body.exchangeRate).toMatchObject({ currencyPair: 'BTC_USD', rate: '100000', sources: ['fixed'], spreadPercent: '0' });
+    expect((await create({ amount: '12.345', currency: 'usd' }).expect(422)).body.code).toBe('invalid_amount');
     const btc = await create({ amount: '0.00001', currency: 'BTC' }).expect(201);
     expect(btc.body.amountSats).toBe(1000);
   });

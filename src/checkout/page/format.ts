@@ -1,3 +1,7 @@
+import { minorUnits } from '../../rates/currencies';
+import { RateLockColumns } from '../../rates/locked-rate';
+import { sourceLabel } from '../../rates/source-labels';
+
 /** Display formatting shared by the server-rendered page; the page script mirrors `formatRemaining`. */
 
 export function formatSats(sats: number): string {
@@ -13,8 +17,9 @@ export function formatPrice(amount: string, currency: string): string {
       style: 'currency',
       currency,
       currencyDisplay: 'narrowSymbol',
-      minimumFractionDigits: Math.max(2, fraction),
-      maximumFractionDigits: Math.max(2, fraction),
+      // ISO 4217 minor units: "¥1,500 JPY", "KWD 1.250 KWD", "CHF 12.50 CHF".
+      minimumFractionDigits: Math.max(minorUnits(currency), fraction),
+      maximumFractionDigits: Math.max(minorUnits(currency), fraction),
       // A decimal string is formatted exactly, without a detour through a float.
     }).format(amount as unknown as number) + ` ${currency}`;
   } catch {
@@ -40,4 +45,26 @@ export function formatUtc(date: Date): string {
     new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }).format(date) +
     ' UTC'
   );
+}
+
+/** A decimal string rounded half-up to `decimals` and grouped by thousands, without a float: "91,234.56". */
+export function formatDecimal(value: string, decimals: number): string {
+  const [int, frac = ''] = value.split('.');
+  let digits = BigInt(int + frac.padEnd(decimals, '0').slice(0, decimals));
+  if (frac.length > decimals && Number(frac[decimals]) >= 5) digits += 1n;
+  const text = digits.toString().padStart(decimals + 1, '0');
+  const whole = text.slice(0, text.length - decimals).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return decimals > 0 ? `${whole}.${text.slice(text.length - decimals)}` : whole;
+}
+
+/**
+ * The rate locked on a checkout, explained: "1 BTC = 91,234.56 CHF · Kraken, Bitstamp, CoinGecko
+ * median · 21:14 UTC" (one source: its name only). Null when the price was in BTC or sats.
+ */
+export function formatLockedRate(c: RateLockColumns): string | null {
+  if (!c.rateBtc || !c.rateAt) return null;
+  const sources = (c.rateSources ?? []).map(sourceLabel);
+  const how = sources.length > 1 ? `${sources.join(', ')} median` : (sources[0] ?? '');
+  const time = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }).format(c.rateAt);
+  return `1 BTC = ${formatDecimal(c.rateBtc, minorUnits(c.currency))} ${c.currency} · ${how} · ${time} UTC`;
 }

@@ -39,6 +39,7 @@ main { width: 100%; max-width: 440px; padding: 20px 14px 8px; flex: 1; }
 .amount .sats { margin: 0; font-size: 32px; font-weight: 750; letter-spacing: -.01em; font-variant-numeric: tabular-nums; }
 .amount .sats small { font-size: 18px; font-weight: 600; color: var(--muted); }
 .amount .fiat { margin: 2px 0 0; color: var(--muted); font-size: 15px; }
+.amount .rate { margin: 4px 0 0; color: var(--muted); font-size: 12px; }
 .panel { padding: 12px 20px 20px; }
 .qr {
   display: block; width: min(100%, 280px); margin: 8px auto 0; padding: 10px; border-radius: 12px;

@@ -1,5 +1,5 @@
 import { Checkout } from '../checkout.entity';
-import { formatPrice, formatRemaining, formatSats, formatUtc } from './format';
+import { formatLockedRate, formatPrice, formatRemaining, formatSats, formatUtc } from './format';
 import { html, HtmlValue, SafeHtml, trustedHtml } from './html';
 import { PAGE_SCRIPT } from './hosted-page.script';
 import { PAGE_CSS } from './hosted-page.styles';
@@ -76,6 +76,7 @@ ${m.devBackend ? html`<div class="dev-banner" role="note">DEV BACKEND — test i
     <div class="amount">
       ${topUp && screen === 'New' ? html`<p class="sats">Any amount</p>` : html`<p class="sats">${sats} <small>sats</small></p>`}
       ${c.currency !== 'SATS' ? html`<p class="fiat">${formatPrice(c.amount, c.currency)}</p>` : ''}
+      ${formatLockedRate(c) ? html`<p class="rate">${formatLockedRate(c)}</p>` : ''}
     </div>
     ${panel('New', 'panel', newScreen(m))}
     ${panel(

@@ -1,0 +1,38 @@
+import { Controller, Get, HttpException, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, CurrentStore } from '../../src/stores/api-key.guard';
+import { Policy, RequirePermission } from '../../src/stores/permissions';
+import { Store } from '../../src/stores/store.entity';
+import { RateService } from '../../src/rates/rate.service';
+import { GreenfieldStoreGuard } from './greenfield-store.guard';
+import { GreenfieldOptions } from './greenfield.options';
+
+/** BTCPay "Get store rates": the rates a new invoice of this store would be priced at now (spread included). */
+@ApiTags('greenfield')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard, GreenfieldStoreGuard)
+@Controller('api/v1/stores/:storeId/rates')
+export class GreenfieldRatesController {
+  constructor(
+    private readonly rates: RateService,
+    private readonly options: GreenfieldOptions,
+  ) {}
+
+  @Get()
+  @RequirePermission(Policy.CanViewStoreSettings)
+  list(@CurrentStore() store: Store, @Query('currencyPair') pairs?: string | string[]) {
+    const asked = pairs === undefined ? [`BTC_${this.options.defaultCurrency}`] : Array.isArray(pairs) ? pairs : [pairs];
+    return asked.slice(0, 50).map((currencyPair) => {
+      const match = /^BTC_([A-Za-z]{3,4})$/.exec(String(currencyPair));
+      if (!match) return { currencyPair, errors: ['Only BTC_<currency> pairs are supported'], rate: null };
+      const currency = match[1].toUpperCase();
+      if (currency === 'BTC' || currency === 'SATS') return { currencyPair: `BTC_${currency}`, errors: [], rate: currency === 'BTC' ? '1' : '100000000' };
+      try {
+        return { currencyPair: `BTC_${currency}`, errors: [], rate: this.rates.lock(currency, store.spreadPercent ?? '0').rate };
+      } catch (err) {
+        const detail = err instanceof HttpException ? ((err.getResponse() as { detail?: string }).detail ?? err.message) : 'rate unavailable';
+        return { currencyPair: `BTC_${currency}`, errors: [detail], rate: null };
+      }
+    });
+  }
+}
