@@ -49,7 +49,8 @@ export interface SourceStatus {
  * Exchange rates for checkouts. In `live` mode each source is asked in the background (every
  * refreshSeconds, bounded by timeoutMs) for the currencies it is configured for; a checkout reads
  * the cached median and never waits on a source. A price needs `quorum` answers that agree within
- * maxSpreadPercent of their median; a rate older than maxAgeSeconds is refused with a 503.
+ * maxSpreadPercent of their median (when they stop agreeing, the last price is dropped at once);
+ * while too few answer, the last price serves until it is older than maxAgeSeconds, then a 503.
  * In `fixed` mode the configured table is the only source and nothing leaves the process.
  */
 @Injectable()
@@ -210,7 +211,11 @@ export class RateService implements OnApplicationBootstrap, OnModuleDestroy {
     // A configured number, written as a decimal (String() could give "1e-7").
     const spread = normalizeDecimal(this.config.maxSpreadPercent.toFixed(6));
     const kept = fresh.filter(([, a]) => !deviatesMoreThan(a.price, median, spread));
-    if (kept.length < need) return;
+    if (kept.length < need) {
+      // Sources that answer but disagree: the last agreed price is no longer confirmed, so none is used.
+      this.rates.delete(currency);
+      return;
+    }
     const at = new Date(Math.min(...kept.map(([, a]) => a.at)));
     this.rates.set(currency, { currency, price: medianPrice(kept.map(([, a]) => a.price)), sources: kept.map(([n]) => n), at });
   }

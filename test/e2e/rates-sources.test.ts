@@ -142,12 +142,14 @@ describe('exchange rate sources (local servers in the documented formats)', () =
   });
 
   it('one off by 20 %: excluded when the others outvote it, refused when two sources disagree', async () => {
+    await rates.refresh();
+    expect(() => rates.current('CAD')).not.toThrow();
     ex.all.coingecko.prices = { ...PRICES.coingecko, CHF: '109481.472', CAD: '156012.6' };
     try {
       await rates.refresh();
       // CHF: three sources, the 20 % outlier is left out of the median.
       expect(rate('CHF')).toEqual({ rate: '91232.28', sources: ['kraken', 'bitstamp'] });
-      // CAD: two sources 20 % apart: neither can be trusted, no price.
+      // CAD: two sources 20 % apart: neither can be trusted, no price, not even the last agreed one.
       expect(() => rates.current('CAD')).toThrow(RateUnavailable);
       expect(refusal('CAD')).toMatchObject({ status: 503, code: 'rate_unavailable', detail: expect.stringContaining('disagree by more than 5 %') });
     } finally {
