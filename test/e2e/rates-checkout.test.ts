@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { stringify } from 'yaml';
 import { Checkout } from '../../src/checkout/checkout.entity';
+import { OWNER_POLICY } from '../../src/stores/permissions';
 import { FakeExchanges, liveRatesConfig, startFakeExchanges } from '../support/fake-exchanges';
 import { compileServer, runCli, spawnServer } from '../support/server-process';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -56,7 +57,8 @@ describe('checkouts priced with live exchange rates', () => {
         ),
       },
     });
-    const store = await t.createStore('Zürich shop');
+    // The owner's key: the suite also changes the store's spread (canmodifystoresettings).
+    const store = await t.createStore('Zürich shop', [OWNER_POLICY]);
     storeId = store.storeId;
     auth = { Authorization: `token ${store.apiKey}` };
     // The first background round fills the cache.
