@@ -145,7 +145,8 @@ describe('logs never contain secrets', () => {
     expect(entries.length).toBeGreaterThan(20);
     expect(entries.some((e) => e.level === 20 && e.msg === 'readiness probe')).toBe(true); // debug level is on
     expect(entries.some((e) => e.req?.id && e.msg === 'request completed')).toBe(true);
-    expect(logs).toMatch(/"context":"LndBackend:lnd-down".*ECONNREFUSED/); // the down node's errors were logged
+    // The down node's errors were logged: refused, or (on a loaded machine) timed out first.
+    expect(logs).toMatch(/"context":"LndBackend:lnd-down".*(ECONNREFUSED|timed out|timeout|DEADLINE)/i);
     expect(entries.some((e) => e.msg === 'settlement seen')).toBe(true);
   });
 
