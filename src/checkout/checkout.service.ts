@@ -52,7 +52,7 @@ export class CheckoutService {
     const fingerprint = idempotencyKey ? fingerprintOf(dto) : null;
     if (idempotencyKey) {
       const existing = await this.checkouts.findOne({ where: { storeId: store.id, idempotencyKey } });
-      if (existing) return { checkout: this.sameRequest(existing, fingerprint), replayed: true };
+      if (existing) return { checkout: this.sameRequest(existing, fingerprint, dto), replayed: true };
     }
     const priced = this.price(store, dto);
     const expirySeconds = dto.expirySeconds ?? this.config.checkout.expirySeconds;
@@ -100,7 +100,7 @@ export class CheckoutService {
       // Two requests with one Idempotency-Key raced: the loser returns the winner's checkout.
       if (idempotencyKey && err instanceof QueryFailedError) {
         const winner = await this.checkouts.findOne({ where: { storeId: store.id, idempotencyKey } });
-        if (winner) return { checkout: this.sameRequest(winner, fingerprint), replayed: true };
+        if (winner) return { checkout: this.sameRequest(winner, fingerprint, dto), replayed: true };
       }
       throw err;
     }
@@ -139,8 +139,9 @@ export class CheckoutService {
     return this.get(store, id);
   }
 
-  private sameRequest(existing: Checkout, fingerprint: string | null): Checkout {
-    if (existing.idempotencyFingerprint && fingerprint && existing.idempotencyFingerprint !== fingerprint) {
+  private sameRequest(existing: Checkout, fingerprint: string | null, dto: CheckoutRequest): Checkout {
+    const stored = existing.idempotencyFingerprint;
+    if (stored && fingerprint && stored !== fingerprint && stored !== legacyFingerprintOf(dto)) {
       throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
     }
     return existing;
@@ -211,4 +212,13 @@ export class CheckoutService {
 /** SHA-256 of the whole request in canonical JSON: nested objects count too, key order does not. */
 export function fingerprintOf(dto: CheckoutRequest): string {
   return createHash('sha256').update(canonicalJson(dto)).digest('hex');
+}
+
+/**
+ * What versions before the canonical fingerprint stored (nested objects reduced to the top-level
+ * key names), so a client retrying across the upgrade still gets its replay. A row written since
+ * holds a canonical fingerprint, which this cannot equal.
+ */
+function legacyFingerprintOf(dto: CheckoutRequest): string {
+  return createHash('sha256').update(JSON.stringify(dto, Object.keys(dto).sort())).digest('hex');
 }

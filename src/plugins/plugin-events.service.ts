@@ -182,6 +182,11 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
     return done;
   }
 
+  /** The types the consumer is registered for now, by whichever replica subscribed it last. */
+  private async registeredTypes(consumer: string): Promise<readonly CheckoutEventType[]> {
+    return (await this.uow.dataSource.getRepository(PluginConsumer).findOne({ where: { consumer } }))?.types ?? [];
+  }
+
   private async deliverDue(subscription: CheckoutEventSubscription): Promise<void> {
     const repo = this.uow.dataSource.getRepository(PluginDelivery);
     while (!this.stopped) {
@@ -213,6 +218,12 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
     if (!claimed.affected) return;
     const attempt = delivery.attempts + 1;
     const event = await this.uow.dataSource.getRepository(CheckoutEvent).findOne({ where: { seq: delivery.eventSeq } });
+    if (event && !subscription.types.includes(event.type) && (await this.registeredTypes(subscription.consumer)).includes(event.type)) {
+      // Another replica runs a version of this plugin that takes the type (a rolling upgrade): the
+      // event is owed to it, so it is handed back for that replica instead of settled here unhandled.
+      await update({ attempts: delivery.attempts, leaseUntil: null, nextAttemptAt: new Date(Date.now() + this.retry.baseMs) });
+      return;
+    }
     try {
       // A consumer carried over from the old cursor is queued every type until it subscribes again.
       if (event && subscription.types.includes(event.type)) {

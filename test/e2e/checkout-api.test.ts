@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Checkout } from '../../src/checkout/checkout.entity';
 import { LightningService } from '../../src/lightning/lightning.service';
 import { CheckoutTransitions } from '../../src/checkout/checkout-transitions';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -55,6 +58,18 @@ describe('checkout API (embedded dev backend)', () => {
     const reordered = { metadata: { note: 'x', cart: { items: [{ qty: 1, sku: 'A' }] } }, orderId: 'idem-meta', amount: 600 };
     const replay = await create(reordered, { 'Idempotency-Key': 'key-meta' }).expect(200);
     expect(replay.body.id).toBe(first.body.id);
+  });
+
+  it('a retry across the upgrade is still a replay: a key stored with the previous fingerprint and the same body', async () => {
+    const body = { amount: 700, orderId: 'idem-upgrade', metadata: { cart: 'c-1' } };
+    const first = await create(body, { 'Idempotency-Key': 'key-upgrade' }).expect(201);
+    // What the previous version stored for this request (the top-level keys as replacer: nested metadata was left out).
+    const previous = createHash('sha256').update(JSON.stringify(body, Object.keys(body).sort())).digest('hex');
+    await t.app.get(DataSource).getRepository(Checkout).update({ id: first.body.id }, { idempotencyFingerprint: previous });
+    const replay = await create(body, { 'Idempotency-Key': 'key-upgrade' }).expect(200);
+    expect(replay.body.id).toBe(first.body.id);
+    const reused = await create({ ...body, amount: 701 }, { 'Idempotency-Key': 'key-upgrade' }).expect(422);
+    expect(reused.body.code).toBe('idempotency_key_reused');
   });
 
   it('an underpayment is never Settled: the checkout stays New, marked PaidPartial, with the amount really paid', async () => {

@@ -57,8 +57,9 @@ export class LndClient {
    * AddInvoice on the raw gRPC client: its reply already holds all that is kept (the request and
    * the payment hash). ln-service's createInvoice would add a LookupInvoice round trip and decode
    * the BOLT11 twice (public-key recovery): about a third of the server's CPU per checkout.
-   * The expiry is read from the returned invoice (LND's creation date + expiry), so it is the node's
-   * clock, not ours, that says when the checkout expires.
+   * The expiry is read from the returned invoice (LND's creation date + expiry), so the server never
+   * expires a checkout before the node does: not later than that when the node's clock is ahead, and
+   * not earlier than our clock after the reply + expiry when the node's clock is behind.
    */
   /** amountSats null: a zero-amount invoice, which LND lets the payer fill in. */
   async createInvoice(amountSats: number | null, description: string, expirySeconds: number): Promise<CreatedInvoice> {
@@ -72,7 +73,11 @@ export class LndClient {
     );
     if (!added?.payment_request) throw new Error(`${this.name}: addInvoice returned no payment request`);
     if (!Buffer.isBuffer(added.r_hash) || added.r_hash.length !== 32) throw new Error(`${this.name}: addInvoice returned no payment hash`);
-    return { bolt11: added.payment_request, paymentHash: added.r_hash.toString('hex'), expiresAt: invoiceExpiresAt(added.payment_request) };
+    // The node made the invoice before this reply, so it stops accepting no later than now + expiry
+    // on our clock: when its clock is behind ours the invoice's own date would expire us too early.
+    const latestOnOurClock = Date.now() + expirySeconds * 1000;
+    const expiresAt = new Date(Math.max(invoiceExpiresAt(added.payment_request).getTime(), latestOnOurClock));
+    return { bolt11: added.payment_request, paymentHash: added.r_hash.toString('hex'), expiresAt };
   }
 
   /** invoicesrpc CancelInvoice: voids an open invoice (of any kind, not only hold invoices). */
