@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { Checkout } from '../../src/checkout/checkout.entity';
+import { UnitOfWork } from '../../src/database/unit-of-work';
 import { LightningService } from '../../src/lightning/lightning.service';
 import { CheckoutTransitions } from '../../src/checkout/checkout-transitions';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -65,7 +65,7 @@ describe('checkout API (embedded dev backend)', () => {
     const first = await create(body, { 'Idempotency-Key': 'key-upgrade' }).expect(201);
     // What the previous version stored for this request (the top-level keys as replacer: nested metadata was left out).
     const previous = createHash('sha256').update(JSON.stringify(body, Object.keys(body).sort())).digest('hex');
-    await t.app.get(DataSource).getRepository(Checkout).update({ id: first.body.id }, { idempotencyFingerprint: previous });
+    await t.app.get(UnitOfWork).run((m) => m.update(Checkout, { id: first.body.id }, { idempotencyFingerprint: previous }));
     const replay = await create(body, { 'Idempotency-Key': 'key-upgrade' }).expect(200);
     expect(replay.body.id).toBe(first.body.id);
     const reused = await create({ ...body, amount: 701 }, { 'Idempotency-Key': 'key-upgrade' }).expect(422);
