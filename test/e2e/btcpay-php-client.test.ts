@@ -257,7 +257,7 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
     expect(open.status).toBeLessThan(400);
     expect(new URL(open.headers.get('location') ?? '', url).href).toBe(`${url}/i/${invoices.btc}`);
     // AbstractGateway::addPublicScripts enqueues {url}/modal/btcpay.js.
-    const modal = await fetch(`${url}/modal/btcpay.js`);
+    const modal = await fetch(`${url}/modal/btcpay.js?ver=2.7.1`); // wp_enqueue_script adds the plugin version
     expect(modal.status).toBe(200);
     expect(modal.headers.get('content-type')).toMatch(/javascript/);
     expect(await modal.text()).toContain('btcpay');
