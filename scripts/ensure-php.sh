@@ -13,21 +13,19 @@ has_php() {
 }
 has_php && exit 0
 
+# As root (CI containers) apt-get runs directly; otherwise through passwordless sudo. No TTY is
+# needed: sudo -n never prompts, and the frontend is set on apt-get's own command line because sudo
+# drops the caller's environment.
+APT=(env DEBIAN_FRONTEND=noninteractive apt-get -y -qq -o Dpkg::Use-Pty=0)
 if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null; then SUDO=(sudo -n); else
+  if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then APT=(sudo -n "${APT[@]}"); else
     echo "php-cli or one of its extensions is missing and this user cannot install them: apt-get install ${PACKAGES[*]}" >&2
     exit 1
   fi
-else
-  SUDO=()
 fi
 
-export DEBIAN_FRONTEND=noninteractive
-install() { "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null; }
-# The package lists may be missing or stale on a fresh machine: refresh them once and retry.
-if ! install 2>/dev/null; then
-  "${SUDO[@]}" apt-get update -qq >/dev/null
-  install
-fi
+# A fresh Debian machine (or container image) has no package lists: refresh them first.
+"${APT[@]}" update >/dev/null
+"${APT[@]}" install --no-install-recommends "${PACKAGES[@]}" >/dev/null
 has_php || { echo "apt-get installed ${PACKAGES[*]} but php still lacks curl, mbstring or bcmath" >&2; exit 1; }
 echo "installed $(php -r 'echo "PHP ", PHP_VERSION;')"

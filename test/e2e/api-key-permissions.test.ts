@@ -1,11 +1,11 @@
 import { GUARDS_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
+import { UnitOfWork } from '../../src/database/unit-of-work';
 import { ApiKeyPermissions1732630000001 } from '../../src/database/migrations/1732630000001-api-key-permissions';
 import { hashApiKey } from '../../src/stores/api-key-hash';
 import { ApiKeyGuard } from '../../src/stores/api-key.guard';
 import { REQUIRED_PERMISSION } from '../../src/stores/permissions';
 import { startTestApp, TestApp } from '../support/test-app';
-import { UnitOfWork } from '../../src/database/unit-of-work';
 
 /** API keys hold BTCPay permission strings; every keyed route of both APIs checks its own. */
 describe('API key permissions', () => {

@@ -11,8 +11,9 @@ import { createTestDatabase, TestDatabase } from '../support/test-db';
  * BTCPay's own PHP client (../shared/peers, unmodified) drives a real server process through the
  * WooCommerce plugin's flow, call for call as the plugin's code makes them (test/php/woo-flow.php
  * names the plugin method each step replays), with the plugin's webhook receiver under `php -S`
- * validating signatures with the client's Webhook::isIncomingWebhookRequestValid.
- * Steps that need the other half of issue 13 are described in btcpay-php-client.pending.md.
+ * validating signatures with the client's Webhook::isIncomingWebhookRequestValid and updating the
+ * order as the plugin's processOrderStatus does (test/php/woo-order.php, default order states).
+ * Out of scope here (own issues): refunds and the API-key authorization page.
  */
 const PEERS = resolve(REPO_ROOT, '../shared/peers');
 const PHP_CLIENT = join(PEERS, 'btcpayserver-greenfield-php/src/autoload.php');
@@ -35,6 +36,17 @@ interface WebhookRecord {
   partiallyPaid?: boolean | null;
   manuallyMarked?: boolean | null;
   overPaid?: boolean | null;
+  /** The WooCommerce order after processOrderStatus handled this event. */
+  orderStatus?: string;
+  orderState?: string;
+  paymentsError?: unknown;
+}
+
+interface WcOrder {
+  status: string;
+  label: string;
+  meta: Record<string, unknown>;
+  paymentsError?: unknown;
 }
 
 describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, against a real server process', () => {
@@ -49,9 +61,9 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
   const keys: Record<'woo' | 'owner' | 'partial', string> = { woo: '', owner: '', partial: '' };
   const optionsFile = () => join(dir, 'wp-options.json');
   const webhookLog = () => join(dir, 'webhooks.jsonl');
-  const invoices: Record<'sats' | 'btc' | 'fiat', string> = { sats: '', btc: '', fiat: '' };
+  const invoices: Record<'sats' | 'btc' | 'fiat' | 'separate', string> = { sats: '', btc: '', fiat: '', separate: '' };
 
-  const phpEnv = () => ({ PATH: process.env.PATH ?? '', PEERS_DIR: PEERS, WOO_OPTIONS: optionsFile(), WOO_WEBHOOK_LOG: webhookLog(), WOO_WEBHOOK_URL: `${receiverUrl}/?wc-api=btcpaygf_default` });
+  const phpEnv = () => ({ PATH: process.env.PATH ?? '', PEERS_DIR: PEERS, WOO_OPTIONS: optionsFile(), WOO_WEBHOOK_LOG: webhookLog(), WOO_ORDERS: join(dir, 'wc-orders.json'), WOO_WEBHOOK_URL: `${receiverUrl}/?wc-api=btcpaygf_default` });
 
   /** Runs one plugin step; the script prints JSON (also when the client threw). */
   function woo<T = Record<string, unknown>>(step: string, ...args: string[]): Promise<T> {
@@ -170,6 +182,9 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
       fullySynched: true,
       webhook: 'registered',
       storeHasPaymentMethods: true,
+      // BTCPay 2.x numbering: GlobalSettings::save's version_compare with 1.7.6 shows no refunds warning.
+      version: expect.stringMatching(/^2\.\d+\.\d+$/),
+      refundsSupportedByVersion: true,
     });
     const stored = JSON.parse(readFileSync(optionsFile(), 'utf8')).btcpay_gf_webhook as { id: string; secret: string; url: string };
     expect(stored.secret.length).toBeGreaterThanOrEqual(20);
@@ -177,10 +192,20 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
     expect(await woo('connect')).toMatchObject({ hasRequiredPermissions: true, webhook: 'reused' });
   });
 
-  it('lists the store payment methods as gateway symbols', async () => {
-    const { symbols } = await woo<{ symbols: string[] }>('payment-methods');
-    expect(symbols).toHaveLength(1);
-    expect(symbols[0]).toMatch(/^BTC_/);
+  it('lists the store payment methods as gateway symbols: BTC-LN, the id invoices use too', async () => {
+    expect(await woo('payment-methods')).toEqual({ symbols: ['BTC_LN'] });
+  });
+
+  it('server health: the client\'s Health::getHealthStatus is true', async () => {
+    expect(await woo('health')).toEqual({ healthy: true });
+  });
+
+  it("updateWebhook with the library's default secret (null) keeps the secret the server made", async () => {
+    const hook = `${receiverUrl}/?wc-api=btcpaygf_default`;
+    const updated = await woo<{ ok: boolean; webhook: Record<string, unknown> }>('update-webhook', hook);
+    expect(updated).toMatchObject({ ok: true, webhook: { url: hook, enabled: true } });
+    // Still the same webhook, and deliveries below still pass the check with the stored secret.
+    expect(await woo('connect')).toMatchObject({ webhook: 'reused' });
   });
 
   it('creates invoices for a Sats-Mode order (sent as BTC), a BTC order and a fiat order', async () => {
@@ -201,7 +226,45 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
     // The plugin sets no expiry: the store's applies.
     expect(Number(fiat.invoice.expirationTime) - Number(fiat.invoice.createdTime)).toBe(EXPIRY_SECONDS);
     invoices.fiat = fiat.BTCPay_id;
-    expect(new Set(Object.values(invoices)).size).toBe(3);
+  });
+
+  it('separate gateway BTCPay_GF_BTC_LN: the invoice is limited to BTC-LN and a return visit reuses it', async () => {
+    // The plugin generates one gateway class per store payment method; each sends its own symbol.
+    const { symbols } = await woo<{ symbols: string[] }>('payment-methods');
+    expect(symbols).toHaveLength(1);
+    const [symbol] = symbols;
+    const created = await woo<{ BTCPay_id: string; invoice: { checkout: { paymentMethods: string[] } } }>('create-invoice', 'USD', '5.00', '104', symbol);
+    expect(created.invoice.checkout.paymentMethods).toEqual(['BTC-LN']);
+    invoices.separate = created.BTCPay_id;
+    const visit = await woo('valid-invoice-exists', invoices.separate, symbol);
+    expect(visit).toMatchObject({ exists: true, status: 'New', markedInvalid: false, redirect: `${url}/i/${invoices.separate}` });
+    expect(await woo('is-fully-paid', invoices.separate)).toMatchObject({ status: 'New' });
+    expect(new Set(Object.values(invoices)).size).toBe(4);
+  });
+
+  it("finds invoices with the client's getInvoicesByText and updates their metadata with updateInvoice", async () => {
+    const byOrder = await woo<{ ids: string[] }>('invoices-by-text', '102');
+    expect(byOrder.ids).toEqual([invoices.btc]);
+    expect((await woo<{ ids: string[] }>('invoices-by-text', invoices.fiat)).ids).toEqual([invoices.fiat]);
+    expect((await woo<{ ids: string[] }>('invoices-by-text', 'no-such-order-anywhere')).ids).toEqual([]);
+
+    const metadata = { orderId: '102', orderUrl: 'https://shop.test/wp-admin/post.php?post=102&action=edit', note: 'gift wrap' };
+    const { invoice } = await woo<{ invoice: { id: string; metadata: Record<string, unknown> } }>('update-invoice', invoices.btc, JSON.stringify(metadata));
+    expect(invoice).toMatchObject({ id: invoices.btc, metadata });
+    expect((await woo<{ ids: string[] }>('invoices-by-text', 'gift wrap')).ids).toEqual([invoices.btc]);
+  });
+
+  it('order list links: /invoices/{id} redirects to the hosted page, and the modal checkout script is served', async () => {
+    // The order list turns BTCPay_redirect's /i/ into /invoices/.
+    const open = await fetch(`${url}/invoices/${invoices.btc}`, { redirect: 'manual' });
+    expect(open.status).toBeGreaterThanOrEqual(300);
+    expect(open.status).toBeLessThan(400);
+    expect(new URL(open.headers.get('location') ?? '', url).href).toBe(`${url}/i/${invoices.btc}`);
+    // AbstractGateway::addPublicScripts enqueues {url}/modal/btcpay.js.
+    const modal = await fetch(`${url}/modal/btcpay.js?ver=2.7.1`); // wp_enqueue_script adds the plugin version
+    expect(modal.status).toBe(200);
+    expect(modal.headers.get('content-type')).toMatch(/javascript/);
+    expect(await modal.text()).toContain('btcpay');
   });
 
   it('return visit: the open invoice is reused and the customer is sent to its hosted page', async () => {
@@ -215,18 +278,44 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
   it('settle: a paid invoice sends a signed InvoiceSettled the plugin validates, and the invoice reads as settled', async () => {
     expect((await simulatePayment(invoices.sats)).status).toBe(202);
     const settled = await waitForWebhook(invoices.sats, 'InvoiceSettled');
-    expect(settled).toMatchObject({ valid: true, overPaid: false });
+    expect(settled).toMatchObject({ valid: true, overPaid: false, orderStatus: 'processing', paymentsError: null });
     expect(await woo('is-fully-paid', invoices.sats)).toMatchObject({ fullyPaid: true, status: 'Settled' });
-    // updateWCOrderPayments on InvoiceSettled: the order meta the plugin writes (its method-id part is in the pending steps).
-    const { meta, error } = await woo<{ meta: Record<string, unknown>; error?: unknown }>('order-payments', invoices.sats);
+    // updateWCOrderPayments on InvoiceSettled: the order meta the plugin wrote, under BTC-LN (the order list's ⚡ needs BTCPay_BTC-LN_total_paid > 0).
+    const order = await woo<WcOrder>('order', invoices.sats);
+    expect(order.status).toBe('processing');
+    const { meta } = order;
+    expect(Object.keys(meta).filter((key) => key.endsWith('_total_paid'))).toEqual(['BTCPay_BTC-LN_total_paid']);
+    expect(Number(meta['BTCPay_BTC-LN_total_paid'])).toBe(0.000021);
+    expect(typeof meta['BTCPay_BTC-LN_rate']).toBe('string');
+    expect(Number(meta['BTCPay_BTC-LN_rate'])).toBe(1);
+    expect(meta['BTCPay_BTC-LN_0_status']).toBe('Settled');
+    expect(await woo('order-payments', invoices.sats)).toEqual({ meta });
+  });
+
+  it("a SATS invoice (another shop's currency): the client's typed getters read its payment methods, rate included", async () => {
+    const created = await woo<{ BTCPay_id: string; invoice: Record<string, unknown> }>('create-invoice', 'SATS', '1500', '105');
+    expect(created.invoice).toMatchObject({ status: 'New', currency: 'SATS', amount: '1500' });
+    expect((await simulatePayment(created.BTCPay_id)).status).toBe(202);
+    expect(await waitForWebhook(created.BTCPay_id, 'InvoiceSettled')).toMatchObject({ orderStatus: 'processing', paymentsError: null });
+    const { meta, error } = await woo<{ meta: Record<string, unknown>; error?: unknown }>('order-payments', created.BTCPay_id);
     expect(error).toBeUndefined();
-    const paid = Object.entries(meta).filter(([key]) => /^BTCPay_.+_total_paid$/.test(key));
-    expect(paid).toHaveLength(1);
-    const method = paid[0][0].replace(/^BTCPay_/, '').replace(/_total_paid$/, '');
-    expect(Number(meta[`BTCPay_${method}_total_paid`])).toBe(0.000021);
-    expect(typeof meta[`BTCPay_${method}_rate`]).toBe('string');
-    expect(Number(meta[`BTCPay_${method}_rate`])).toBe(1);
-    expect(meta[`BTCPay_${method}_0_status`]).toBe('Settled');
+    expect(typeof meta['BTCPay_BTC-LN_rate']).toBe('string');
+    expect(Number(meta['BTCPay_BTC-LN_rate'])).toBeGreaterThan(0);
+    expect(Number(meta['BTCPay_BTC-LN_total_paid'])).toBe(0.000015);
+  });
+
+  it('a top-up invoice (no amount) made with the client is paid with what the customer chose', async () => {
+    const { invoice } = await woo<{ invoice: { id: string; type: string; amount: string; status: string } }>('create-top-up', 'SATS', 'tip-1');
+    expect(invoice).toMatchObject({ type: 'TopUp', amount: '0', status: 'New' });
+    const payment = await simulatePayment(invoice.id);
+    expect(payment.status).toBe(202);
+    const { amountPaidSats } = (await payment.json()) as { amountPaidSats: number };
+    expect(amountPaidSats).toBeGreaterThan(0);
+    await waitForWebhook(invoice.id, 'InvoiceSettled');
+    expect(await woo('is-fully-paid', invoice.id)).toMatchObject({ fullyPaid: true, status: 'Settled' });
+    const { meta, error } = await woo<{ meta: Record<string, unknown>; error?: unknown }>('order-payments', invoice.id);
+    expect(error).toBeUndefined();
+    expect(Number(meta['BTCPay_BTC-LN_total_paid'])).toBe(amountPaidSats / 1e8);
   });
 
   it('signature validation: the receiver refuses a body whose BTCPay-Sig does not match the stored secret', async () => {
@@ -262,13 +351,28 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
 
   it('expiry: an unpaid invoice expires with InvoiceExpired (not partially paid) and is not reused', async () => {
     const expired = await waitForWebhook(invoices.fiat, 'InvoiceExpired', (EXPIRY_SECONDS + 120) * 1000);
-    expect(expired).toMatchObject({ partiallyPaid: false });
+    expect(expired).toMatchObject({ partiallyPaid: false, orderStatus: 'cancelled', orderState: 'Expired' });
     expect(await woo('valid-invoice-exists', invoices.fiat)).toMatchObject({ exists: false, status: 'Expired' });
   });
 
-  it('late payment: paying the expired invoice sends InvoiceReceivedPayment with afterExpiration', async () => {
+  it('late payment: InvoiceReceivedPayment then InvoicePaymentSettled (afterExpiration), and the order ends "Expired (paid late)"', async () => {
     expect((await simulatePayment(invoices.fiat)).status).toBe(202);
     expect(await waitForWebhook(invoices.fiat, 'InvoiceReceivedPayment')).toMatchObject({ valid: true, afterExpiration: true });
+    expect(await waitForWebhook(invoices.fiat, 'InvoicePaymentSettled')).toMatchObject({ valid: true, afterExpiration: true });
+    // Delivered in that order, so processOrderStatus goes Expired -> Expired with partial payment -> Expired (paid late).
+    const events = webhooks().filter((w) => w.valid && w.invoiceId === invoices.fiat).map((w) => [w.type, w.orderState]);
+    expect(events).toEqual([
+      ['InvoiceExpired', 'Expired'],
+      ['InvoiceReceivedPayment', 'Expired with partial payment'],
+      ['InvoicePaymentSettled', 'Expired (paid late)'],
+    ]);
+    expect(await woo('is-fully-paid', invoices.fiat)).toEqual({ fullyPaid: true, status: 'Expired', additionalStatus: 'PaidLate' });
+    const order = await woo<WcOrder>('order', invoices.fiat);
+    expect(order).toMatchObject({ status: 'processing', label: 'Expired (paid late)' });
+    expect(order.paymentsError).toBeUndefined();
+    expect(typeof order.meta['BTCPay_BTC-LN_rate']).toBe('string');
+    expect(Number(order.meta['BTCPay_BTC-LN_rate'])).toBeGreaterThan(0);
+    expect(await woo('order-payments', invoices.fiat)).toEqual({ meta: order.meta });
     // Every delivery of the whole flow carried a valid signature, except the forged one above.
     expect(webhooks().filter((w) => !w.valid)).toHaveLength(1);
   });

@@ -9,6 +9,13 @@ require_once $peers . '/btcpayserver-greenfield-php/src/autoload.php';
 // Pure PHP classes (their methods that touch WordPress are not called here).
 require_once $peers . '/woocommerce-greenfield-plugin/src/Helper/GreenfieldApiAuthorization.php';
 require_once $peers . '/woocommerce-greenfield-plugin/src/Helper/GreenfieldApiWebhook.php';
+require_once $peers . '/woocommerce-greenfield-plugin/src/Helper/OrderStates.php';
+
+/** WordPress's translation function, as a site in English answers it (OrderStates' labels use it). */
+function _x(string $text, string $context, string $domain = 'default'): string
+{
+    return $text;
+}
 
 /** What the plugin keeps in wp_options (btcpay_gf_url, btcpay_gf_api_key, btcpay_gf_store_id, btcpay_gf_webhook). */
 function wc_options_file(): string

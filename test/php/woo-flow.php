@@ -5,8 +5,10 @@
 declare(strict_types=1);
 
 require __DIR__ . '/bootstrap.php';
+require __DIR__ . '/woo-order.php';
 
 use BTCPayServer\Client\ApiKey;
+use BTCPayServer\Client\Health;
 use BTCPayServer\Client\Invoice;
 use BTCPayServer\Client\InvoiceCheckoutOptions;
 use BTCPayServer\Client\Server;
@@ -153,42 +155,58 @@ function mark_invalid(string $invoiceId): array
     }
 }
 
-/** AbstractGateway::updateWCOrderPayments(): the order meta it writes (the plugin logs and drops an exception). */
-function order_payments(string $invoiceId): array
-{
-    $c = gf_config();
-    $meta = [];
-    try {
-        foreach ((new Invoice($c['url'], $c['api_key']))->getPaymentMethods($c['store_id'], $invoiceId) as $payment) {
-            if ((float) $payment->getPaymentMethodPaid() > 0.0) {
-                $name = $payment->getPaymentMethod();
-                $meta["BTCPay_{$name}_total_paid"] = $payment->getTotalPaid() ?? '';
-                $meta["BTCPay_{$name}_total_amount"] = $payment->getAmount() ?? '';
-                $meta["BTCPay_{$name}_total_due"] = $payment->getDue() ?? '';
-                $meta["BTCPay_{$name}_total_fee"] = $payment->getNetworkFee() ?? '';
-                $meta["BTCPay_{$name}_rate"] = $payment->getRate() ?? '';
-                foreach ($payment->getPayments() as $index => $trx) {
-                    $meta["BTCPay_{$name}_{$index}_id"] = $trx->getTransactionId() ?? '';
-                    $meta["BTCPay_{$name}_{$index}_timestamp"] = $trx->getReceivedTimestamp() ?? '';
-                    $meta["BTCPay_{$name}_{$index}_destination"] = $trx->getDestination() ?? '';
-                    $meta["BTCPay_{$name}_{$index}_amount"] = $trx->getValue() ?? '';
-                    $meta["BTCPay_{$name}_{$index}_status"] = $trx->getStatus() ?? '';
-                    $meta["BTCPay_{$name}_{$index}_networkFee"] = $trx->getFee() ?? '';
-                }
-            }
-        }
-        return ['meta' => $meta];
-    } catch (Throwable $e) {
-        return ['meta' => $meta, 'error' => error_of($e)];
-    }
-}
-
 /** GreenfieldApiHelper::invoiceIsFullyPaid(). */
 function is_fully_paid(string $invoiceId): array
 {
     $c = gf_config();
     $invoice = (new Invoice($c['url'], $c['api_key']))->getInvoice($c['store_id'], $invoiceId);
     return ['fullyPaid' => $invoice->isSettled(), 'status' => $invoice->getStatus(), 'additionalStatus' => $invoice->getData()['additionalStatus'] ?? null];
+}
+
+/** A top-up invoice (no amount, the customer pays what they choose), as a shop's tip jar creates it. */
+function create_top_up(string $currency, string $orderId): array
+{
+    $c = gf_config();
+    $invoice = (new Invoice($c['url'], $c['api_key']))->createInvoice($c['store_id'], $currency, null, $orderId);
+    return ['invoice' => $invoice->getData()];
+}
+
+/** Health::getHealthStatus(): true on a 200 (the client throws otherwise). */
+function health(): array
+{
+    $c = gf_config();
+    return ['healthy' => (new Health($c['url'], $c['api_key']))->getHealthStatus()];
+}
+
+/** Webhook::updateWebhook() with the library's default secret (null: keep the one the server made). */
+function update_webhook(string $url): array
+{
+    $c = gf_config();
+    $stored = get_option('btcpay_gf_webhook');
+    try {
+        $webhook = (new Webhook($c['url'], $c['api_key']))->updateWebhook($c['store_id'], $url, $stored['id'], GreenfieldApiWebhook::WEBHOOK_EVENTS);
+        update_option('btcpay_gf_webhook', ['id' => $stored['id'], 'secret' => $stored['secret'], 'url' => $webhook->getData()['url']]);
+        return ['ok' => true, 'webhook' => $webhook->getData()];
+    } catch (Throwable $e) {
+        return ['ok' => false, 'error' => error_of($e)];
+    }
+}
+
+/** Invoice::getInvoicesByText(). */
+function invoices_by_text(string $text): array
+{
+    $c = gf_config();
+    $list = (new Invoice($c['url'], $c['api_key']))->getInvoicesByText($c['store_id'], $text);
+    return ['ids' => array_map(static fn ($invoice) => $invoice->getData()['id'], $list->all())];
+}
+
+/** Invoice::updateInvoice(): replaces the metadata. */
+function update_invoice(string $invoiceId, string $metadataJson): array
+{
+    $c = gf_config();
+    $metadata = json_decode($metadataJson, true, 512, JSON_THROW_ON_ERROR);
+    $invoice = (new Invoice($c['url'], $c['api_key']))->updateInvoice($c['store_id'], $invoiceId, $metadata);
+    return ['invoice' => $invoice->getData()];
 }
 
 $args = array_slice($argv, 1);
@@ -200,7 +218,13 @@ try {
         case 'create-invoice': $result = create_invoice($args[0], $args[1], $args[2], $args[3] ?? null); break;
         case 'valid-invoice-exists': $result = valid_invoice_exists($args[0], $args[1] ?? null); break;
         case 'mark-invalid': $result = mark_invalid($args[0]); break;
-        case 'order-payments': $result = order_payments($args[0]); break;
+        case 'order-payments': $result = update_wc_order_payments($args[0]); break;
+        case 'order': $result = wc_order($args[0]); break;
+        case 'create-top-up': $result = create_top_up($args[0], $args[1]); break;
+        case 'health': $result = health(); break;
+        case 'update-webhook': $result = update_webhook($args[0]); break;
+        case 'invoices-by-text': $result = invoices_by_text($args[0]); break;
+        case 'update-invoice': $result = update_invoice($args[0], $args[1]); break;
         case 'is-fully-paid': $result = is_fully_paid($args[0]); break;
         default: throw new InvalidArgumentException("unknown step: $step");
     }

@@ -1,11 +1,13 @@
 <?php
-// Router for `php -S`: the plugin's AbstractGateway::processWebhook() up to the order update.
-// It finds the BTCPay-Sig header as the plugin does, validates the raw body with the client's
+// Router for `php -S`: the plugin's AbstractGateway::processWebhook(). It finds the BTCPay-Sig
+// header as the plugin does, validates the raw body with the client's
 // Webhook::isIncomingWebhookRequestValid (GreenfieldApiHelper::validWebhookRequest) against the
-// stored secret, and records each request (one JSON line in $WOO_WEBHOOK_LOG) for the test.
+// stored secret, updates the order as processOrderStatus() does (woo-order.php), and records each
+// request with the order status it left (one JSON line in $WOO_WEBHOOK_LOG) for the test.
 declare(strict_types=1);
 
 require __DIR__ . '/bootstrap.php';
+require __DIR__ . '/woo-order.php';
 
 use BTCPayServer\Client\Webhook;
 
@@ -31,6 +33,8 @@ if ($valid) {
         'overPaid' => $data->overPaid ?? null,
         'timestamp' => $data->timestamp ?? null,
     ];
+    $order = process_order_status($data);
+    $record += ['orderStatus' => $order['status'], 'orderState' => $order['label'], 'paymentsError' => $order['paymentsError'] ?? null];
 }
 file_put_contents((string) getenv('WOO_WEBHOOK_LOG'), json_encode($record, JSON_UNESCAPED_SLASHES) . "\n", FILE_APPEND | LOCK_EX);
 // wp_die() answers 500 on a failed validation; a handled event is a 200.
