@@ -166,3 +166,46 @@ describe('readiness and metrics see a wedged SQLite write path (whatever TEST_DB
     expect(metrics).toMatch(/^database_write_wait_seconds_count [1-9]/m);
   });
 });
+
+describe('readiness with the write wait bound no shorter than the busy bound, as by default (whatever TEST_DB says)', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    db = sqliteDatabase();
+    // Equal, like the defaults (5 s each): a write gives up with database_busy at the moment it would
+    // have made the queue look wedged, so the queue alone never shows it.
+    t = await startTestApp({ db, config: { database: { busyTimeoutMs: 1000, readyMaxWriteWaitMs: 1000 } } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('/health/ready is 503 once a write has given up on a busy database, and 200 again when the lock is gone, with no write in between', async () => {
+    const { apiKey } = await t.createStore('Busy shop');
+    const auth = { Authorization: `token ${apiKey}` };
+    await t.http.get('/health/ready').expect(200);
+
+    const lock = await holdWriteLock((db.config as { path: string }).path);
+    try {
+      const res = await t.http.post('/api/v1/checkouts').set(auth).send({ amount: 1200, orderId: 'gave-up-1' }).timeout(20_000);
+      expect(res.body.code).toBe('database_busy');
+      // Probe results are cached for a second; the replica still cannot write.
+      await sleep(1200);
+      const ready = await t.http.get('/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.error.database.message).toMatch(/write/);
+    } finally {
+      await lock.release();
+    }
+    // No request writes anything now: readiness finds out by itself that writes go through again.
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 200; i++) {
+      await sleep(500);
+      status = (await t.http.get('/health/ready')).status;
+    }
+    expect(status).toBe(200);
+    await t.http.post('/api/v1/checkouts').set(auth).send({ amount: 1200, orderId: 'gave-up-2' }).expect(201);
+  });
+});
