@@ -101,6 +101,35 @@ describe('SQLite write discipline (whatever TEST_DB says)', () => {
     await expect(late).rejects.toThrow(/outside the unit of work/);
   });
 
+  it('another process killed (-9) while holding the write lock with uncommitted rows: writes go on, its rows are gone', async () => {
+    const path = (db.config as { path: string }).path;
+    const script = `
+      const { DatabaseSync } = require('node:sqlite');
+      const db = new DatabaseSync(process.argv[1]);
+      db.exec('PRAGMA busy_timeout = 10000');
+      db.exec('BEGIN IMMEDIATE');
+      const insert = db.prepare("INSERT INTO stores (id, name, website) VALUES (?, 'crashed writer', NULL)");
+      for (let i = 0; i < 20000; i++) insert.run('crashed-' + i);
+      process.stdout.write('written\\n');
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(process.execPath, ['-e', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('written') && resolve());
+      child.once('exit', (code) => reject(new Error(`writer exited with ${code}`)));
+    });
+    const queued = t.http.post('/api/v1/checkouts').set(auth).send({ amount: 1700, orderId: 'after-crash-1' }).timeout(20_000);
+    await sleep(200);
+    child.kill('SIGKILL');
+    await exited;
+    expect((await queued).status).toBe(201);
+    await t.http.post('/api/v1/checkouts').set(auth).send({ amount: 1700, orderId: 'after-crash-2' }).expect(201);
+    const crashed = await t.app.get(DataSource).query(`SELECT COUNT(*) AS n FROM stores WHERE name = 'crashed writer'`);
+    expect(Number(crashed[0].n)).toBe(0);
+    expect(await t.app.get(DataSource).query('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+  });
+
   it('answers 503 database_busy with Retry-After when the write lock stays taken past the bound, and writes nothing', async () => {
     const before = (await t.http.get('/api/v1/checkouts?limit=100').set(auth).expect(200)).body.total;
     const lock = await holdWriteLock((db.config as { path: string }).path);
