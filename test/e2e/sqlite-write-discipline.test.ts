@@ -89,6 +89,11 @@ describe('SQLite write discipline (whatever TEST_DB says)', () => {
     await expect(dataSource.getRepository(Store).insert({ id: 'outside-1', name: 'outside', website: null })).rejects.toThrow(/outside the unit of work/);
     await expect(dataSource.query(`UPDATE stores SET name = 'renamed'`)).rejects.toThrow(/outside the unit of work/);
     await expect(dataSource.query(`DELETE FROM stores WHERE id = 'nobody'`)).rejects.toThrow(/outside the unit of work/);
+    // A leading comment (what QueryBuilder.comment() adds) or a parenthesis hides nothing.
+    await expect(dataSource.query(`/* tagged */ UPDATE stores SET name = 'renamed'`)).rejects.toThrow(/outside the unit of work/);
+    await expect(dataSource.query(`-- tagged\nUPDATE stores SET name = 'renamed'`)).rejects.toThrow(/outside the unit of work/);
+    await expect(dataSource.getRepository(Store).createQueryBuilder().comment('tagged').update(Store).set({ name: 'renamed' }).execute()).rejects.toThrow(/outside the unit of work/);
+    expect(await dataSource.getRepository(Store).countBy({ name: 'renamed' })).toBe(0);
     expect(await dataSource.getRepository(Store).countBy({ id: 'outside-1' })).toBe(0);
 
     await t.app.get(UnitOfWork).run((m) => m.insert(Store, { id: 'inside-1', name: 'inside', website: null }));
