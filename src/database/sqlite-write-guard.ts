@@ -15,7 +15,8 @@ export class WriteOutsideUnitOfWorkError extends Error {
   }
 }
 
-const WRITE = /^\s*(?:WITH\b[\s\S]*?\b)?(?:INSERT|UPDATE|DELETE|REPLACE)\b/i;
+// Leading comments (QueryBuilder.comment() puts one first) are skipped: they would hide the verb.
+const WRITE = /^(?:\s|\/\*[\s\S]*?\*\/|--[^\n]*(?:\n|$))*(?:WITH\b[\s\S]*?\b)?(?:INSERT|UPDATE|DELETE|REPLACE)\b/i;
 
 /**
  * On SQLite every async chain shares the one connection, so a write issued outside UnitOfWork.run

@@ -20,8 +20,13 @@ export class DatabaseBusyError extends ProblemException {
 export interface WriteQueueStats {
   /** Units of work waiting for or holding the write transaction. */
   depth: number;
-  /** How long the oldest of them has been waiting or running, in ms (0 when none). */
+  /**
+   * How long the oldest of them has been waiting or running, in ms; after a unit gave up on a busy
+   * database and no transaction has begun since, at least how long ago that one was queued.
+   */
   oldestWaitMs: number;
+  /** A unit gave up on a busy database and no transaction has begun since. */
+  stalled: boolean;
 }
 
 function isBusy(err: unknown): boolean {
@@ -44,6 +49,12 @@ export class UnitOfWork {
   private queue: Promise<unknown> = Promise.resolve();
   /** Start times of units not yet finished, oldest first (a Set keeps insertion order). */
   private readonly pending = new Set<{ since: number }>();
+  /**
+   * When the unit that last gave up on a busy database was queued, until a transaction begins:
+   * a unit gives up when it has waited database.busyTimeoutMs, so with a readiness bound no shorter
+   * than that the queue itself never looks wedged, though no write goes through.
+   */
+  private stalledSince?: number;
   /** Told how long each unit waited for its transaction to begin, in seconds (metrics). */
   onWait?: (seconds: number) => void;
 
@@ -58,7 +69,8 @@ export class UnitOfWork {
 
   stats(): WriteQueueStats {
     const oldest = this.pending.values().next().value;
-    return { depth: this.pending.size, oldestWaitMs: oldest ? Date.now() - oldest.since : 0 };
+    const since = Math.min(oldest?.since ?? Infinity, this.stalledSince ?? Infinity);
+    return { depth: this.pending.size, oldestWaitMs: Number.isFinite(since) ? Date.now() - since : 0, stalled: this.stalledSince !== undefined };
   }
 
   /**
@@ -86,6 +98,7 @@ export class UnitOfWork {
       try {
         return await writeScope.run(scope, () =>
           this.dataSource.transaction((manager) => {
+            this.stalledSince = undefined;
             this.onWait?.((Date.now() - since) / 1000);
             return work(manager);
           }),
@@ -93,7 +106,10 @@ export class UnitOfWork {
       } catch (err) {
         if (!this.isSqlite || !isBusy(err)) throw err;
         const waited = Date.now() - since;
-        if (waited >= busyTimeoutMs) throw new DatabaseBusyError(waited, Math.max(1, Math.ceil(busyTimeoutMs / 1000)));
+        if (waited >= busyTimeoutMs) {
+          this.stalledSince ??= since;
+          throw new DatabaseBusyError(waited, Math.max(1, Math.ceil(busyTimeoutMs / 1000)));
+        }
         await sleep(Math.min(pause * (0.5 + Math.random()), busyTimeoutMs - waited));
       } finally {
         scope.open = false;

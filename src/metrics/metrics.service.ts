@@ -75,7 +75,7 @@ export class MetricsService {
 
   private readonly databaseWriteOldestWait = new Gauge({
     name: 'database_write_queue_oldest_wait_seconds',
-    help: 'How long the oldest unfinished unit of work has been waiting or running (0 when none); readiness fails past database.readyMaxWriteWaitMs.',
+    help: 'How long the oldest unfinished unit of work has been waiting or running (0 when none), or since writes began failing on a busy database; readiness fails past database.readyMaxWriteWaitMs.',
     registers: [this.registry],
     collect: () => {
       if (this.databaseWriteQueueSource) this.databaseWriteOldestWait.set(this.databaseWriteQueueSource().oldestWaitMs / 1000);

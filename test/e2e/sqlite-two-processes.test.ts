@@ -22,8 +22,10 @@ function scriptedWriter(path: string, count: number, timeoutMs: number): Promise
   const script = `
     const { DatabaseSync } = require('node:sqlite');
     const db = new DatabaseSync(process.argv[1]);
-    db.exec('PRAGMA busy_timeout = 20');
+    // Its table is made before the race starts, waiting as long as it takes for the server's lock.
+    db.exec('PRAGMA busy_timeout = 30000');
     db.exec('CREATE TABLE IF NOT EXISTS scripted (n INTEGER PRIMARY KEY, seen INTEGER NOT NULL)');
+    db.exec('PRAGMA busy_timeout = 20');
     const pause = () => new Promise((r) => setImmediate(r));
     (async () => {
       for (let n = 1; n <= ${count}; n++) {

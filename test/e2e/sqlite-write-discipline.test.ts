@@ -89,6 +89,11 @@ describe('SQLite write discipline (whatever TEST_DB says)', () => {
     await expect(dataSource.getRepository(Store).insert({ id: 'outside-1', name: 'outside', website: null })).rejects.toThrow(/outside the unit of work/);
     await expect(dataSource.query(`UPDATE stores SET name = 'renamed'`)).rejects.toThrow(/outside the unit of work/);
     await expect(dataSource.query(`DELETE FROM stores WHERE id = 'nobody'`)).rejects.toThrow(/outside the unit of work/);
+    // A leading comment (what QueryBuilder.comment() adds) or a parenthesis hides nothing.
+    await expect(dataSource.query(`/* tagged */ UPDATE stores SET name = 'renamed'`)).rejects.toThrow(/outside the unit of work/);
+    await expect(dataSource.query(`-- tagged\nUPDATE stores SET name = 'renamed'`)).rejects.toThrow(/outside the unit of work/);
+    await expect(dataSource.getRepository(Store).createQueryBuilder().comment('tagged').update(Store).set({ name: 'renamed' }).execute()).rejects.toThrow(/outside the unit of work/);
+    expect(await dataSource.getRepository(Store).countBy({ name: 'renamed' })).toBe(0);
     expect(await dataSource.getRepository(Store).countBy({ id: 'outside-1' })).toBe(0);
 
     await t.app.get(UnitOfWork).run((m) => m.insert(Store, { id: 'inside-1', name: 'inside', website: null }));
@@ -99,6 +104,35 @@ describe('SQLite write discipline (whatever TEST_DB says)', () => {
       late = sleep(50).then(() => dataSource.getRepository(Store).insert({ id: 'late-1', name: 'late', website: null }));
     });
     await expect(late).rejects.toThrow(/outside the unit of work/);
+  });
+
+  it('another process killed (-9) while holding the write lock with uncommitted rows: writes go on, its rows are gone', async () => {
+    const path = (db.config as { path: string }).path;
+    const script = `
+      const { DatabaseSync } = require('node:sqlite');
+      const db = new DatabaseSync(process.argv[1]);
+      db.exec('PRAGMA busy_timeout = 10000');
+      db.exec('BEGIN IMMEDIATE');
+      const insert = db.prepare("INSERT INTO stores (id, name, website) VALUES (?, 'crashed writer', NULL)");
+      for (let i = 0; i < 20000; i++) insert.run('crashed-' + i);
+      process.stdout.write('written\\n');
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(process.execPath, ['-e', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('written') && resolve());
+      child.once('exit', (code) => reject(new Error(`writer exited with ${code}`)));
+    });
+    const queued = t.http.post('/api/v1/checkouts').set(auth).send({ amount: 1700, orderId: 'after-crash-1' }).timeout(20_000);
+    await sleep(200);
+    child.kill('SIGKILL');
+    await exited;
+    expect((await queued).status).toBe(201);
+    await t.http.post('/api/v1/checkouts').set(auth).send({ amount: 1700, orderId: 'after-crash-2' }).expect(201);
+    const crashed = await t.app.get(DataSource).query(`SELECT COUNT(*) AS n FROM stores WHERE name = 'crashed writer'`);
+    expect(Number(crashed[0].n)).toBe(0);
+    expect(await t.app.get(DataSource).query('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
   });
 
   it('answers 503 database_busy with Retry-After when the write lock stays taken past the bound, and writes nothing', async () => {
@@ -164,5 +198,48 @@ describe('readiness and metrics see a wedged SQLite write path (whatever TEST_DB
     const metrics = (await t.http.get('/metrics').expect(200)).text;
     expect(metrics).toMatch(/^database_write_queue_depth 0$/m);
     expect(metrics).toMatch(/^database_write_wait_seconds_count [1-9]/m);
+  });
+});
+
+describe('readiness with the write wait bound no shorter than the busy bound, as by default (whatever TEST_DB says)', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    db = sqliteDatabase();
+    // Equal, like the defaults (5 s each): a write gives up with database_busy at the moment it would
+    // have made the queue look wedged, so the queue alone never shows it.
+    t = await startTestApp({ db, config: { database: { busyTimeoutMs: 1000, readyMaxWriteWaitMs: 1000 } } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('/health/ready is 503 once a write has given up on a busy database, and 200 again when the lock is gone, with no write in between', async () => {
+    const { apiKey } = await t.createStore('Busy shop');
+    const auth = { Authorization: `token ${apiKey}` };
+    await t.http.get('/health/ready').expect(200);
+
+    const lock = await holdWriteLock((db.config as { path: string }).path);
+    try {
+      const res = await t.http.post('/api/v1/checkouts').set(auth).send({ amount: 1200, orderId: 'gave-up-1' }).timeout(20_000);
+      expect(res.body.code).toBe('database_busy');
+      // Probe results are cached for a second; the replica still cannot write.
+      await sleep(1200);
+      const ready = await t.http.get('/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.error.database.message).toMatch(/write/);
+    } finally {
+      await lock.release();
+    }
+    // No request writes anything now: readiness finds out by itself that writes go through again.
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 200; i++) {
+      await sleep(500);
+      status = (await t.http.get('/health/ready')).status;
+    }
+    expect(status).toBe(200);
+    await t.http.post('/api/v1/checkouts').set(auth).send({ amount: 1200, orderId: 'gave-up-2' }).expect(201);
   });
 });
