@@ -299,3 +299,35 @@ describe('review: hostile input on the Greenfield routes', () => {
     }
   });
 });
+
+/** What a Greenfield client puts in an invoice reaches the hosted page only as text. */
+describe('review: Greenfield invoice fields on the hosted page', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ config: { plugins: { enabled: ['greenfield'] }, checkout: { allowedFrameOrigins: ['https://shop.example'] } } });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('orderId, itemDesc and redirectURL cannot inject markup or script; only the nonce script runs; only the shop may frame it', async () => {
+    const { storeId, apiKey } = await t.createStore('<img src=x onerror=alert(1)>');
+    const payload = '"><script>alert(1)</script><img src=x onerror=alert(2)>';
+    for (const body of [
+      { amount: '10', currency: 'SATS', metadata: { orderId: payload, itemDesc: `</script>${payload}` }, checkout: { redirectURL: "https://shop.example/done?x=1&y=';alert(3);'" } },
+      { currency: 'SATS', metadata: { orderId: payload, buyerEmail: payload } },
+    ]) {
+      const invoice = await t.http.post(`/api/v1/stores/${storeId}/invoices`).set({ Authorization: `token ${apiKey}` }).send(body).expect(200);
+      const res = await t.http.get(`/invoices/${invoice.body.id}`).redirects(1).expect(200);
+      const page = res.text;
+      expect(page).not.toMatch(/<script>alert|<img src=x/i);
+      expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      const nonce = /script-src 'nonce-([^']+)'/.exec(res.headers['content-security-policy'])![1];
+      for (const tag of page.match(/<script\b[^>]*>/gi) ?? []) expect(tag).toContain(`nonce="${nonce}"`);
+      expect(res.headers['content-security-policy']).toContain('frame-ancestors https://shop.example');
+      expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    }
+  });
+});
