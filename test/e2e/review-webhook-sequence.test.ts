@@ -59,4 +59,28 @@ describe('review: BTCPay webhook sequence under concurrency', () => {
       expect(c.headers['btcpay-sig']).toBe(expected);
     }
   }, 120_000);
+
+  it('a refused webhook update changes nothing: the secret is not rotated when the events or the new secret are refused', async () => {
+    const old = 'old-secret-0123456789abcdef';
+    const hook = (await t.http.post(`${base}/webhooks`).set(auth).send({ url: `${receiver.url}/atomic`, secret: old, authorizedEvents: { everything: true } }).expect(200)).body;
+    for (const body of [
+      { secret: 'new-secret-0123456789abcdef', authorizedEvents: { everything: false, specificEvents: ['PayoutCreated'] } },
+      { secret: 'new-secret-0123456789abcdef', url: 'ftp://127.0.0.1/x' },
+      { secret: 'short', enabled: false },
+    ]) {
+      const res = await t.http.put(`${base}/webhooks/${hook.id}`).set(auth).send(body);
+      expect([JSON.stringify(body), res.status]).toEqual([JSON.stringify(body), 422]);
+    }
+    const after = (await t.http.get(`${base}/webhooks/${hook.id}`).set(auth).expect(200)).body;
+    expect(after).toMatchObject({ enabled: true, url: `${receiver.url}/atomic`, authorizedEvents: { everything: true } });
+    const invoice = (await t.http.post(`${base}/invoices`).set(auth).send({ amount: '10', currency: 'SATS' }).expect(200)).body;
+    const call = await eventually(() => receiver.calls.find((c) => c.path === '/atomic' && (c.body as Body).invoiceId === invoice.id), 'delivery');
+    expect(call.headers['btcpay-sig']).toBe('sha256=' + createHmac('sha256', Buffer.from(old, 'utf8')).update(Buffer.from(call.raw, 'utf8')).digest('hex'));
+    // A valid update with a new secret is applied whole.
+    const fresh = 'new-secret-0123456789abcdef';
+    await t.http.put(`${base}/webhooks/${hook.id}`).set(auth).send({ secret: fresh, url: `${receiver.url}/atomic2`, enabled: true, authorizedEvents: { everything: true } }).expect(200);
+    const second = (await t.http.post(`${base}/invoices`).set(auth).send({ amount: '11', currency: 'SATS' }).expect(200)).body;
+    const call2 = await eventually(() => receiver.calls.find((c) => c.path === '/atomic2' && (c.body as Body).invoiceId === second.id), 'delivery 2');
+    expect(call2.headers['btcpay-sig']).toBe('sha256=' + createHmac('sha256', Buffer.from(fresh, 'utf8')).update(Buffer.from(call2.raw, 'utf8')).digest('hex'));
+  });
 });
