@@ -1,6 +1,6 @@
 import { GUARDS_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
-import { DataSource } from 'typeorm';
+import { UnitOfWork } from '../../src/database/unit-of-work';
 import { ApiKeyPermissions1732630000001 } from '../../src/database/migrations/1732630000001-api-key-permissions';
 import { hashApiKey } from '../../src/stores/api-key-hash';
 import { ApiKeyGuard } from '../../src/stores/api-key.guard';
@@ -123,18 +123,16 @@ describe('API key permissions', () => {
   });
 
   it('keys issued before permissions existed keep full access to their store after the migration', async () => {
-    const ds = t.app.get(DataSource);
-    const runner = ds.createQueryRunner();
     const migration = new ApiKeyPermissions1732630000001();
     const key = 'lck_legacy-key-made-before-permissions-000000000';
-    try {
+    // Every write goes through the unit of work (on SQLite nothing else may write), the migration's too.
+    await t.app.get(UnitOfWork).run(async (m) => {
+      const runner = m.queryRunner!;
       await migration.down(runner);
       await runner.query(`INSERT INTO "stores" ("id", "name") VALUES ('legacystore', 'Legacy')`);
       await runner.query(`INSERT INTO "api_keys" ("id", "storeId", "keyHash", "prefix", "label") VALUES ('legacykey', 'legacystore', '${hashApiKey(key)}', 'lck_legacy', 'old')`);
       await migration.up(runner);
-    } finally {
-      await runner.release();
-    }
+    });
     const current = await t.http.get('/api/v1/api-keys/current').set(auth(key)).expect(200);
     expect(current.body.permissions).toEqual(['btcpay.store.canmodifystoresettings:legacystore']);
     await t.http.get('/api/v1/api-keys').set(auth(key)).expect(200);
