@@ -69,6 +69,8 @@ export class MarkInvoiceStatusDto {
   @IsIn(['Invalid', 'Settled'], { message: 'status must be Invalid or Settled' }) status: 'Invalid' | 'Settled';
 }
 
+const MAX_UNIX_SECONDS = 253_402_300_799;
+
 const asArray = ({ value }: { value: unknown }) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
 const asInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
@@ -77,9 +79,9 @@ export class ListGreenfieldInvoicesQuery {
   @IsOptional() @Transform(asArray) @IsArray() @IsIn(['New', 'Processing', 'Expired', 'Invalid', 'Settled'], { each: true }) status?: string[];
   @IsOptional() @Transform(asInt) @IsInt() @Min(0) skip?: number;
   @IsOptional() @Transform(asInt) @IsInt() @Min(1) @Max(1000) take?: number;
-  /** Unix seconds. */
-  @IsOptional() @Transform(asInt) @IsInt() @Min(0) startDate?: number;
-  @IsOptional() @Transform(asInt) @IsInt() @Min(0) endDate?: number;
+  /** Unix seconds, up to the year 9999 (a larger one is no date: it would reach the database as NaN). */
+  @IsOptional() @Transform(asInt) @IsInt() @Min(0) @Max(MAX_UNIX_SECONDS) startDate?: number;
+  @IsOptional() @Transform(asInt) @IsInt() @Min(0) @Max(MAX_UNIX_SECONDS) endDate?: number;
   @IsOptional() @IsString() @MaxLength(200) textSearch?: string;
   @IsOptional() @Transform(({ value }) => value === 'true' || value === true) @IsBoolean() includeArchived?: boolean;
 }

@@ -90,6 +90,20 @@ export class GreenfieldServerController {
       redirectAutomatically: true,
       lightningAmountInSatoshi: true,
       lazyPaymentMethods: false,
+      // The rest of BTCPay's StoreBaseData: the PHP client's typed getters read every one (a
+      // missing key is a TypeError there). Values say what this server does, or BTCPay's default.
+      lightningDescriptionTemplate: '{StoreName} order {OrderId}',
+      requiresRefundEmail: false,
+      lightningPrivateRouteHints: false,
+      onChainWithLnInvoiceFallback: false,
+      showRecommendedFee: true,
+      recommendedFeeBlockTarget: 1,
+      defaultLang: 'en',
+      customLogo: null,
+      customCSS: null,
+      htmlTitle: null,
+      networkFeeMode: 'Never',
+      payJoinEnabled: false,
     };
   }
 }

@@ -69,14 +69,10 @@ export class GreenfieldWebhooksController {
   @Put(':webhookId')
   async update(@CurrentStore() store: Store, @Param('webhookId') id: string, @Body() body: unknown) {
     const dto = parsePlatformPayload(UpdateGreenfieldWebhookDto, body, 'validation_failed');
-    await this.webhooks.get(store.id, id);
     // BTCPay's clients send every field, null for "unchanged" (the PHP client's default `secret: null`).
-    if (dto.secret !== undefined && dto.secret !== null) await this.webhooks.rotateSecret(store.id, id, dto.secret);
-    const endpoint = await this.webhooks.update(store.id, id, {
-      url: dto.url ?? undefined,
-      enabled: dto.enabled ?? undefined,
-      events: dto.authorizedEvents ? eventsOrFail(dto.authorizedEvents) : undefined,
-    });
+    // One update, secret included: a refused part (events, url, secret) leaves the webhook as it was.
+    const events = dto.authorizedEvents ? eventsOrFail(dto.authorizedEvents) : undefined;
+    const endpoint = await this.webhooks.update(store.id, id, { url: dto.url ?? undefined, enabled: dto.enabled ?? undefined, events }, dto.secret ?? undefined);
     return webhookView(endpoint);
   }
 

@@ -63,10 +63,15 @@ export class WebhooksService {
     return endpoint;
   }
 
-  async update(storeId: string, id: string, dto: UpdateWebhookDto): Promise<WebhookEndpoint> {
+  /**
+   * `secret` (BTCPay's webhook update carries it) replaces the secret in the same write, as
+   * rotateSecret does: everything is checked first, so a refused update changes nothing.
+   */
+  async update(storeId: string, id: string, dto: UpdateWebhookDto, secret?: string): Promise<WebhookEndpoint> {
     const endpoint = await this.get(storeId, id);
     if (dto.url !== undefined) await this.checkTarget(dto.url);
     const changes: Partial<WebhookEndpoint> = { updatedAt: new Date() };
+    if (secret !== undefined) Object.assign(changes, this.secretChange(endpoint, this.acceptSecret(secret)));
     if (dto.url !== undefined) changes.url = dto.url;
     if (dto.events !== undefined) changes.events = dto.events;
     if (dto.format !== undefined) changes.format = dto.format;
@@ -93,20 +98,17 @@ export class WebhooksService {
   async rotateSecret(storeId: string, id: string, supplied?: string, previousSecretTtlSeconds = 86400): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const endpoint = await this.get(storeId, id);
     const secret = this.acceptSecret(supplied);
-    const keepOld = previousSecretTtlSeconds > 0;
-    await this.uow.run((m) =>
-      m.update(
-        WebhookEndpoint,
-        { id: endpoint.id },
-        {
-          secret,
-          previousSecret: keepOld ? endpoint.secret : null,
-          previousSecretExpiresAt: keepOld ? new Date(Date.now() + previousSecretTtlSeconds * 1000) : null,
-          updatedAt: new Date(),
-        },
-      ),
-    );
+    await this.uow.run((m) => m.update(WebhookEndpoint, { id: endpoint.id }, { ...this.secretChange(endpoint, secret, previousSecretTtlSeconds), updatedAt: new Date() }));
     return { endpoint: await this.get(storeId, id), secret };
+  }
+
+  private secretChange(endpoint: WebhookEndpoint, secret: string, previousSecretTtlSeconds = 86400): Partial<WebhookEndpoint> {
+    const keepOld = previousSecretTtlSeconds > 0;
+    return {
+      secret,
+      previousSecret: keepOld ? endpoint.secret : null,
+      previousSecretExpiresAt: keepOld ? new Date(Date.now() + previousSecretTtlSeconds * 1000) : null,
+    };
   }
 
   async listDeliveries(storeId: string, endpointId: string, query: ListDeliveriesQuery) {
