@@ -50,5 +50,6 @@ export class RotateSecretDto {
 export class ListDeliveriesQuery {
   @IsOptional() @IsIn(['pending', 'succeeded', 'failed']) status?: 'pending' | 'succeeded' | 'failed';
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+  // Bounded: past 2^63 the database cannot even compare it (SQLITE_MISMATCH was a 500).
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(2_147_483_647) offset?: number;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import * as bolt11 from 'bolt11';
 import { Checkout } from '../../src/checkout/checkout.entity';
 import { UnitOfWork } from '../../src/database/unit-of-work';
 import { LightningService } from '../../src/lightning/lightning.service';
@@ -153,6 +154,17 @@ describe('checkout API (embedded dev backend)', () => {
     expect(res.body.paths['/api/v1/checkouts']).toBeDefined();
   });
 
+  it('a description longer than a BOLT11 invoice holds is cut for the invoice and kept whole on the checkout', async () => {
+    // 500 emoji are 2000 bytes, a 200-emoji order id makes an 800-byte description: BOLT11 holds 639.
+    for (const body of [{ amount: 1, description: '\u{1F600}'.repeat(500) }, { amount: 1, orderId: '\u{1F600}'.repeat(200) }]) {
+      const res = await create(body).expect(201);
+      const memo = String(bolt11.decode(res.body.bolt11).tagsObject.description);
+      expect(Buffer.byteLength(memo)).toBeLessThanOrEqual(639);
+      expect(memo).toMatch(/^(\u{1F600})+$|order \u{1F600}/u);
+      expect(res.body.description ?? res.body.orderId).toBe(body.description ?? body.orderId);
+    }
+  });
+
   describe('bad input gets a clear 4xx problem with a stable code', () => {
     const cases: [string, () => ReturnType<typeof create>, number, string][] = [
       ['malformed JSON', () => t.http.post('/api/v1/checkouts').set(auth).set('Content-Type', 'application/json').send('{"amount":'), 400, 'malformed_json'],
@@ -176,6 +188,8 @@ describe('checkout API (embedded dev backend)', () => {
       ['bad list filter', () => t.http.get('/api/v1/checkouts?status=Paid').set(auth), 422, 'validation_failed'],
       ['bad page size', () => t.http.get('/api/v1/checkouts?limit=100000').set(auth), 422, 'validation_failed'],
       ['unknown route', () => t.http.get('/api/v1/nope').set(auth), 404, 'not_found'],
+      ['an offset past 2^63', () => t.http.get('/api/v1/checkouts?offset=1e20').set(auth), 422, 'validation_failed'],
+      ['a huge offset on the delivery log', () => t.http.get('/api/v1/webhooks/whk_none/deliveries?offset=99999999999999999999').set(auth), 422, 'validation_failed'],
     ];
     it.each(cases)('%s', async (_name, send, status, code) => {
       const res = await send();

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { Subject } from 'rxjs';
 import * as bolt11 from 'bolt11';
 import { invoiceExpiresAt } from '../invoice-expiry';
+import { invoiceMemo } from '../invoice-memo';
 import { CreateInvoiceRequest, InvoiceRef, InvoiceState, IssuedInvoice, LightningBackend, NodeHealth, Settlement, UnknownNodeError } from '../lightning-backend';
 import { DevInvoiceStore, MemoryDevInvoices } from './dev-invoice-store';
 
@@ -72,7 +73,7 @@ export class DevBackend implements LightningBackend {
       tags: [
         { tagName: 'payment_hash', data: paymentHash },
         { tagName: 'payment_secret', data: randomBytes(32).toString('hex') },
-        { tagName: 'description', data: request.description.slice(0, 639) },
+        { tagName: 'description', data: invoiceMemo(request.description) },
         { tagName: 'expire_time', data: request.expirySeconds },
         { tagName: 'min_final_cltv_expiry', data: 80 },
       ],

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { invoiceExpiresAt } from '../invoice-expiry';
+import { invoiceMemo } from '../invoice-memo';
 import { InvoiceState, Settlement } from '../lightning-backend';
 import { loadCert, loadMacaroon } from './credentials';
 import { AuthenticatedLnd, closeLnd, ln, lnError, UnauthenticatedLnd } from './ln';
@@ -34,9 +35,6 @@ export interface CreatedInvoice {
   expiresAt: Date;
 }
 
-// LND rejects memos longer than BOLT11 allows (639 bytes).
-const MAX_DESCRIPTION = 600;
-
 /** One LND process over ln-service, with a time bound on every call. */
 export class LndClient {
   readonly name: string;
@@ -63,7 +61,7 @@ export class LndClient {
    */
   /** amountSats null: a zero-amount invoice, which LND lets the payer fill in. */
   async createInvoice(amountSats: number | null, description: string, expirySeconds: number): Promise<CreatedInvoice> {
-    const request = { value_msat: (BigInt(amountSats ?? 0) * 1000n).toString(), memo: truncateUtf8(description, MAX_DESCRIPTION), expiry: expirySeconds };
+    const request = { value_msat: (BigInt(amountSats ?? 0) * 1000n).toString(), memo: invoiceMemo(description), expiry: expirySeconds };
     const added = await this.call(
       'addInvoice',
       () =>
@@ -144,11 +142,4 @@ export class LndClient {
 export function settlementOf(nodeName: string, invoice: { id: string; is_confirmed: boolean; confirmed_at?: string; received: number }): Settlement | null {
   if (!invoice.is_confirmed) return null;
   return { paymentHash: invoice.id, nodeName, settledAt: invoice.confirmed_at ? new Date(invoice.confirmed_at) : new Date(), amountPaidSats: invoice.received };
-}
-
-function truncateUtf8(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text) <= maxBytes) return text;
-  let out = text;
-  while (Buffer.byteLength(out) > maxBytes) out = out.slice(0, -1);
-  return out;
 }
