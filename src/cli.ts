@@ -10,6 +10,7 @@ import { StoresModule } from './stores/stores.module';
 import { ProblemException } from './common/problem';
 import { DEFAULT_KEY_POLICIES } from './stores/permissions';
 import { StoresService } from './stores/stores.service';
+import { PRINTABLE } from './common/printable';
 
 /** Operator commands that work on the database directly, with the server's configuration. */
 async function withStores<T>(work: (stores: StoresService, config: AppConfig) => Promise<T>): Promise<T> {
@@ -28,6 +29,20 @@ async function withStores<T>(work: (stores: StoresService, config: AppConfig) =>
 const parsePermissions = (value: string): string[] => value.split(/[\s,]+/).filter(Boolean);
 const PERMISSIONS_HELP = `BTCPay permissions to grant, comma-separated, e.g. btcpay.store.canmodifystoresettings for a store owner key (default: what BTCPay's WooCommerce plugin asks for: ${DEFAULT_KEY_POLICIES.join(',')})`;
 
+function usageError(message: string): never {
+  console.error(message);
+  process.exit(64); // EX_USAGE
+}
+
+function isWebUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
 const program = new Command().name('lightning-checkout').description('Lightning checkout server administration');
 
 program
@@ -39,12 +54,13 @@ program
   .option('--spread <percent>', 'percent added to fiat prices (the exchange rate is lowered by it), e.g. 1.5', '0')
   .option('--json', 'print JSON')
   .action(async (opts: { name: string; website?: string; permissions?: string[]; spread: string; json?: boolean }) => {
-    if (!/^(?:[0-9]|[1-4][0-9])(?:\.\d{1,4})?$/.test(opts.spread)) {
-      console.error('--spread must be a decimal from 0 to below 50 with at most 4 decimals, e.g. 1.5');
-      process.exit(64); // EX_USAGE
-    }
+    if (!/^(?:[0-9]|[1-4][0-9])(?:\.\d{1,4})?$/.test(opts.spread)) usageError('--spread must be a decimal from 0 to below 50 with at most 4 decimals, e.g. 1.5');
+    // The name is shown on every hosted page and the website is linked from it: refuse what the API would.
+    const name = opts.name.trim();
+    if (name.length === 0 || name.length > 200 || !PRINTABLE.test(name)) usageError('--name must be 1-200 printable characters (no control characters)');
+    if (opts.website !== undefined && !isWebUrl(opts.website)) usageError('--website must be an http(s) URL, e.g. https://shop.example');
     await withStores(async (stores, config) => {
-      const { store, key, apiKey } = await stores.createStore(opts.name, opts.website ?? null, 'default', opts.permissions, opts.spread);
+      const { store, key, apiKey } = await stores.createStore(name, opts.website ?? null, 'default', opts.permissions, opts.spread);
       if (opts.json) return console.log(JSON.stringify({ storeId: store.id, apiKey: key, permissions: apiKey.permissions }));
       console.log(`Store created: ${store.name} (${store.id})`);
       console.log(`API key (shown once, keep it safe): ${key}`);

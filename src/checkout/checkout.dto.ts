@@ -16,6 +16,7 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import { CheckoutStatus } from './checkout-status';
+import { PRINTABLE } from '../common/printable';
 
 /** A positive decimal amount given as a string ("12.50") or a JSON number; at most 8 decimals. */
 function IsAmount(options?: ValidationOptions) {
@@ -45,6 +46,8 @@ function IsSmallJson(maxBytes: number, options?: ValidationOptions) {
     });
 }
 
+const NOT_PRINTABLE = (field: string) => `${field} must not contain control characters or bidirectional overrides`;
+
 export class CreateCheckoutDto {
   @ApiProperty({ example: '12.50', description: 'Price in `currency`: a decimal string or number' })
   @IsAmount()
@@ -56,10 +59,10 @@ export class CreateCheckoutDto {
   @Matches(/^[A-Za-z]{3,4}$/, { message: 'currency must be SATS, BTC or a 3-letter currency code' })
   currency?: string;
 
-  @ApiPropertyOptional({ example: 'order-1001' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) orderId?: string;
+  @ApiPropertyOptional({ example: 'order-1001' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) @Matches(PRINTABLE, { message: NOT_PRINTABLE('orderId') }) orderId?: string;
   @ApiPropertyOptional({ description: 'Keeps a returning customer on the same node of a pool' })
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) customerId?: string;
-  @ApiPropertyOptional({ example: 'Two coffees' }) @IsOptional() @IsString() @MaxLength(500) description?: string;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) @Matches(PRINTABLE, { message: NOT_PRINTABLE('customerId') }) customerId?: string;
+  @ApiPropertyOptional({ example: 'Two coffees' }) @IsOptional() @IsString() @MaxLength(500) @Matches(PRINTABLE, { message: NOT_PRINTABLE('description') }) description?: string;
 
   @ApiPropertyOptional({ example: 'https://shop.example/thanks', description: 'Where the hosted page sends the customer once paid' })
   @IsOptional()

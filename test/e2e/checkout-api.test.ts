@@ -188,6 +188,11 @@ describe('checkout API (embedded dev backend)', () => {
       ['bad list filter', () => t.http.get('/api/v1/checkouts?status=Paid').set(auth), 422, 'validation_failed'],
       ['bad page size', () => t.http.get('/api/v1/checkouts?limit=100000').set(auth), 422, 'validation_failed'],
       ['unknown route', () => t.http.get('/api/v1/nope').set(auth), 404, 'not_found'],
+      ['an escape character in the order id', () => create({ amount: 1, orderId: 'ord\u001b[31m' }), 422, 'validation_failed'],
+      ['a bell in the description', () => create({ amount: 1, description: 'ding\u0007' }), 422, 'validation_failed'],
+      ['a line break in the order id', () => create({ amount: 1, orderId: 'a\r\nb' }), 422, 'validation_failed'],
+      ['a right-to-left override in the description', () => create({ amount: 1, description: 'pay \u202Egnp.exe' }), 422, 'validation_failed'],
+      ['a control character in the customer id', () => create({ amount: 1, customerId: 'c\u0001' }), 422, 'validation_failed'],
       ['an offset past 2^63', () => t.http.get('/api/v1/checkouts?offset=1e20').set(auth), 422, 'validation_failed'],
       ['a huge offset on the delivery log', () => t.http.get('/api/v1/webhooks/whk_none/deliveries?offset=99999999999999999999').set(auth), 422, 'validation_failed'],
     ];
