@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Browser, chromium, Frame, Page } from 'playwright-core';
+import { Browser, Frame, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { LightningService } from '../../src/lightning/lightning.service';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -11,7 +12,6 @@ import { startTestApp, TestApp } from '../support/test-app';
 declare const window: any;
 declare const document: any;
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = join(__dirname, '__screenshots__');
 
 /** A shop on its own origin whose checkout page loads /modal/btcpay.js from the server, as BTCPay's WooCommerce plugin does. */
@@ -52,10 +52,7 @@ describe('greenfield modal checkout: /modal/btcpay.js on a shop page, the hosted
     const store = await t.createStore('Mug shop');
     storeId = store.storeId;
     auth = { Authorization: `token ${store.apiKey}` };
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

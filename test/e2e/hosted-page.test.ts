@@ -3,7 +3,8 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { DataSource } from 'typeorm';
 import { Checkout } from '../../src/checkout/checkout.entity';
 import { CheckoutStatus } from '../../src/checkout/checkout-status';
@@ -21,7 +22,6 @@ declare const document: any;
 declare const window: any;
 declare const Image: any;
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = join(__dirname, '__screenshots__');
 const STORE_NAME = `Bob's <script>alert(1)</script> & Café`;
 
@@ -102,10 +102,7 @@ describe('hosted checkout page /i/:id', () => {
     t = await startTestApp({ listen: true });
     auth = { Authorization: `token ${(await t.createStore(STORE_NAME)).apiKey}` };
     shop = await startShop();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
