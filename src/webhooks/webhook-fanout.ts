@@ -14,6 +14,11 @@ import { WebhookEndpoint } from './webhook-endpoint.entity';
 const FANOUT_LOCK_KEY = 0x1c_0b_00_01;
 const INSERT_CHUNK = 40;
 
+/** Bounded INSERTs: a burst of events times many endpoints stays under the drivers' parameter limits. */
+async function insertInChunks<T extends WebhookDelivery | PluginDelivery>(m: EntityManager, entity: new () => T, rows: Partial<T>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await m.insert(entity, rows.slice(i, i + INSERT_CHUNK) as never);
+}
+
 /**
  * Turns outbox events into deliveries: for each undispatched event, in seq order, one webhook
  * delivery per matching enabled endpoint and one plugin delivery per matching plugin consumer, and
@@ -37,9 +42,9 @@ export class WebhookFanout {
       const events = await m.find(CheckoutEvent, { where: { dispatchedAt: IsNull() }, order: { seq: 'ASC' }, take: batch });
       if (events.length === 0) return { events: 0, endpointIds: [], consumers: [] };
       const rows = await this.deliveriesFor(m, events);
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) await m.insert(WebhookDelivery, rows.slice(i, i + INSERT_CHUNK));
+      await insertInChunks(m, WebhookDelivery, rows);
       const pluginRows = await this.pluginDeliveriesFor(m, events);
-      for (let i = 0; i < pluginRows.length; i += INSERT_CHUNK) await m.insert(PluginDelivery, pluginRows.slice(i, i + INSERT_CHUNK));
+      await insertInChunks(m, PluginDelivery, pluginRows);
       await m
         .createQueryBuilder()
         .update(CheckoutEvent)
