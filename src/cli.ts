@@ -11,6 +11,7 @@ import { ProblemException } from './common/problem';
 import { DEFAULT_KEY_POLICIES } from './stores/permissions';
 import { StoresService } from './stores/stores.service';
 import { PRINTABLE } from './common/printable';
+import { STORE_SPREAD } from './stores/store-spread';
 
 /** Operator commands that work on the database directly, with the server's configuration. */
 async function withStores<T>(work: (stores: StoresService, config: AppConfig) => Promise<T>): Promise<T> {
@@ -54,7 +55,7 @@ program
   .option('--spread <percent>', 'percent added to fiat prices (the exchange rate is lowered by it), e.g. 1.5', '0')
   .option('--json', 'print JSON')
   .action(async (opts: { name: string; website?: string; permissions?: string[]; spread: string; json?: boolean }) => {
-    if (!/^(?:[0-9]|[1-4][0-9])(?:\.\d{1,4})?$/.test(opts.spread)) usageError('--spread must be a decimal from 0 to below 50 with at most 4 decimals, e.g. 1.5');
+    if (!STORE_SPREAD.test(opts.spread)) usageError('--spread must be a decimal from 0 to below 50 with at most 4 decimals, e.g. 1.5');
     // The name is shown on every hosted page and the website is linked from it: refuse what the API would.
     const name = opts.name.trim();
     if (name.length === 0 || name.length > 200 || !PRINTABLE.test(name)) usageError('--name must be 1-200 printable characters (no control characters)');

@@ -5,6 +5,7 @@ import { ApiKey } from './api-key.entity';
 import { ApiKeyGuard, CurrentStore } from './api-key.guard';
 import { Policy, RequirePermission } from './permissions';
 import { Store } from './store.entity';
+import { STORE_SPREAD } from './store-spread';
 import { StoresService } from './stores.service';
 
 export class CreateApiKeyDto {
@@ -21,7 +22,7 @@ export class UpdateStoreDto {
   // Absent is "unchanged"; null is not a spread (IsOptional would let it through to a 500).
   @ValidateIf((o: UpdateStoreDto) => o.spreadPercent !== undefined)
   @IsString({ message: 'spreadPercent must be a decimal string such as "1.5"' })
-  @Matches(/^(?:[0-9]|[1-4][0-9])(?:\.\d{1,4})?$/, { message: 'spreadPercent must be a decimal from 0 to below 50 with at most 4 decimals, e.g. "1.5"' })
+  @Matches(STORE_SPREAD, { message: 'spreadPercent must be a decimal from 0 to below 50 with at most 4 decimals, e.g. "1.5"' })
   spreadPercent?: string;
 }
 
