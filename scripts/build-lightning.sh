@@ -9,9 +9,10 @@ set -euo pipefail
 LND_VERSION="${LND_VERSION:-v0.21.3-beta}"
 # The btcd version the lnd release above pins in its go.mod.
 BTCD_VERSION="${BTCD_VERSION:-v0.25.1-0.20260310163610-1c55c7c18179}"
-LND_TAGS="kvdb_etcd signrpc walletrpc chainrpc invoicesrpc routerrpc peersrpc"
+LND_TAGS="kvdb_etcd kvdb_postgres signrpc walletrpc chainrpc invoicesrpc routerrpc peersrpc"
 CACHE_ROOT="${LIGHTNING_BIN_CACHE:-$HOME/.cache/lightning-checkout}"
-LND_DIR="$CACHE_ROOT/lnd-$LND_VERSION"
+# The build tags are part of the key: a binary built without kvdb_postgres cannot run that cluster layout.
+LND_DIR="$CACHE_ROOT/lnd-$LND_VERSION-$(printf %s "$LND_TAGS" | sha256sum | cut -c1-8)"
 BTCD_DIR="$CACHE_ROOT/btcd-$BTCD_VERSION"
 
 export PATH="/usr/local/go/bin:$PATH"
