@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Params } from 'nestjs-pino';
+import type { LoggerOptions } from 'pino';
+import { redactSecrets, redactUrlCredentials } from './common/redact';
 import { AppConfig } from './config/app-config';
 
 /** Field names that hold credentials, wherever they appear (top level or one object down). */
@@ -25,11 +27,26 @@ export const REDACT_PATHS = [
   ...SECRET_FIELDS.map((field) => `*.${field}`),
 ];
 
+/**
+ * pino's redact paths cover fixed depths (and the request headers, serialized later); the log
+ * formatter hides secret fields at any depth and passwords in URLs, and the log-method hook the
+ * same in the message text.
+ */
+export const REDACTION: Pick<LoggerOptions, 'redact' | 'formatters' | 'hooks'> = {
+  redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  formatters: { log: (object) => redactSecrets(object) },
+  hooks: {
+    logMethod(args: unknown[], method: (...args: unknown[]) => void) {
+      return method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactUrlCredentials(arg) : arg)));
+    },
+  },
+};
+
 export function loggerParams(config: AppConfig): Params {
   return {
     pinoHttp: {
       level: config.log.level,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      ...REDACTION,
       genReqId: (req: IncomingMessage) => {
         const given = req.headers['x-request-id'];
         return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
