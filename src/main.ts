@@ -28,8 +28,15 @@ async function main(): Promise<void> {
   if (config.server.publicUrlFromPort) config.server.publicUrl = localPublicUrl(config.server.host, bound);
   const publicUrl = config.server.publicUrl.replace(/\/$/, '');
   console.log(`${SERVER_NAME} ${SERVER_VERSION} listening on ${url} (open ${publicUrl}/ in a browser; API docs at ${publicUrl}/docs)`);
+  const startBegan = Number(process.env.LC_START_BEGAN_AT_MS);
+  if (startBegan > 0) console.log(`npm start took ${formatDuration(Date.now() - startBegan)} (dependencies and build included)`);
   if (config.server.publicUrlFromPort) console.log('Checkout links point at this machine; set PUBLIC_URL (server.publicUrl) to the address shops and customers reach it at.');
   process.once('SIGTERM', () => void drainAndClose(app, config.server.shutdownDrainMs));
+}
+
+function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s >= 60 ? `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
 /** SIGTERM: out of rotation first (readiness 503), still serving for `drainMs`, then closed. */
