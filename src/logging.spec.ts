@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { REDACTION } from './logging';
+import { quietStartupLogger, REDACTION } from './logging';
 
 function capture(): { logger: pino.Logger; text: () => string } {
   let out = '';
@@ -85,5 +85,25 @@ describe('log redaction', () => {
     const { logger, text } = capture();
     logger.info({ node: 'lnd-1', checkoutId: 'abc', amountSats: 21 }, 'invoice created');
     expect(JSON.parse(text())).toMatchObject({ node: 'lnd-1', checkoutId: 'abc', amountSats: 21 });
+  });
+});
+
+describe('quietStartupLogger', () => {
+  it("moves Nest's route and module lines to debug and keeps everything else", () => {
+    const calls: string[] = [];
+    const record = (level: string) => (message: unknown, ...params: unknown[]) => void calls.push(`${level} ${String(message)} ${params.join(',')}`);
+    const logger = quietStartupLogger({ log: record('info'), error: record('error'), warn: record('warn'), debug: record('debug') });
+    logger.log('Mapped {/, GET} route', 'RouterExplorer');
+    logger.log('AppModule dependencies initialized', 'InstanceLoader');
+    logger.log('webhook delivery started', 'WebhookDispatcher');
+    logger.warn('Using the embedded DEV Lightning backend', 'LightningService');
+    logger.error('boom', 'RouterExplorer');
+    expect(calls).toEqual([
+      'debug Mapped {/, GET} route RouterExplorer',
+      'debug AppModule dependencies initialized InstanceLoader',
+      'info webhook delivery started WebhookDispatcher',
+      'warn Using the embedded DEV Lightning backend LightningService',
+      'error boom RouterExplorer',
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { LoggerService } from '@nestjs/common';
 import { Params } from 'nestjs-pino';
 import type { LoggerOptions } from 'pino';
 import { redactSecrets, redactUrlCredentials } from './common/redact';
@@ -58,5 +59,27 @@ export function loggerParams(config: AppConfig): Params {
       },
       ...(config.log.pretty ? { transport: { target: 'pino-pretty' } } : {}),
     },
+  };
+}
+
+/** Nest's own start-up chatter: one line per module and route, which buries the listening line. */
+const ROUTINE_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+
+/**
+ * The app's logger with Nest's routine start-up lines at debug instead of info (LOG_LEVEL=debug
+ * shows them); everything else as it was.
+ */
+export function quietStartupLogger(inner: LoggerService): LoggerService {
+  const routine = (params: unknown[]) => {
+    const context = params[params.length - 1];
+    return typeof context === 'string' && ROUTINE_CONTEXTS.has(context);
+  };
+  return {
+    log: (message: unknown, ...params: unknown[]) => (routine(params) && inner.debug ? inner.debug(message, ...params) : inner.log(message, ...params)),
+    error: (message: unknown, ...params: unknown[]) => inner.error(message, ...params),
+    warn: (message: unknown, ...params: unknown[]) => inner.warn(message, ...params),
+    debug: (message: unknown, ...params: unknown[]) => inner.debug?.(message, ...params),
+    verbose: (message: unknown, ...params: unknown[]) => inner.verbose?.(message, ...params),
+    fatal: (message: unknown, ...params: unknown[]) => inner.fatal?.(message, ...params),
   };
 }

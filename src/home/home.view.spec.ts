@@ -6,6 +6,8 @@ describe('home page', () => {
     expect(page).not.toMatch(/<script|<img|<b>/);
     expect(page).toContain('&lt;b&gt;x&lt;/b&gt;');
     expect(page).toContain('nonce="n&quot;o"');
+    // Our own stylesheet goes in as it is (its quotes escaped would break the font list).
+    expect(page).toContain('"Segoe UI"');
   });
 
   it('says so when the dev backend is on', () => {

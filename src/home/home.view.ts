@@ -1,4 +1,4 @@
-import { html } from '../checkout/page/html';
+import { html, trustedHtml } from '../checkout/page/html';
 
 export interface HomePageInput {
   name: string;
@@ -42,7 +42,7 @@ export function renderHomePage(input: HomePageInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${input.name} ${input.version}</title>
-<style nonce="${input.nonce}">${CSS}</style>
+<style nonce="${input.nonce}">${trustedHtml(CSS)}</style>
 </head>
 <body>
 <main>
