@@ -63,7 +63,7 @@ export function loggerParams(config: AppConfig): Params {
 }
 
 /** Nest's own start-up chatter: one line per module and route, which buries the listening line. */
-const ROUTINE_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+const ROUTINE_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
 
 /**
  * The app's logger with Nest's routine start-up lines at debug instead of info (LOG_LEVEL=debug
