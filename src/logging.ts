@@ -6,7 +6,7 @@ import type { LoggerOptions } from 'pino';
 import { redactSecrets, redactUrlCredentials } from './common/redact';
 import { AppConfig } from './config/app-config';
 
-/** Field names that hold credentials, wherever they appear (top level or one object down). */
+/** Field names that hold credentials, for pino's paths (top level or one object down); REDACTION below reaches any depth. */
 const SECRET_FIELDS = ['macaroon', 'secret', 'apiKey', 'key', 'password', 'consumerSecret', 'accessToken', 'token', 'seed', 'privateKey', 'webhookSecret', 'signingKey'];
 
 /** Paths whose values must never reach a log line: keys, macaroons, secrets, signatures. */
