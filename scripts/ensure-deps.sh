@@ -28,7 +28,9 @@ if ! installed; then
   fi
   # `npm install`, not `npm ci`: the registry mirror lacks other platforms' optional binaries, which ci insists on.
   # --engine-strict=false: a user's npmrc with engine-strict would refuse the install on an older Node.
-  npm install --no-audit --no-fund --loglevel=error --engine-strict=false
+  # --no-save: install what package-lock.json says and leave it alone (npm would otherwise rewrite it,
+  # adding a hasInstallScript line, and a fresh clone would show a change nobody made).
+  npm install --no-audit --no-fund --no-save --loglevel=error --engine-strict=false
   echo "dependencies installed in $(elapsed "$began")"
 fi
 
