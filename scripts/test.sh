@@ -13,11 +13,8 @@ trap 'rm -rf "$REPORTS"' EXIT
 step() { printf '\n== %s\n' "$*"; }
 
 step "dependencies"
-if [ ! -x node_modules/.bin/jest ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # `npm install`, not `npm ci`: the registry mirror lacks other platforms' optional binaries, which ci insists on.
-  npm install --no-audit --no-fund
-fi
-node --version
+bash scripts/ensure-deps.sh
+echo "Node $(node --version) (node_modules/.bin/node)"
 
 step "lightning binaries (cached in ${LIGHTNING_BIN_CACHE:-$HOME/.cache/lightning-checkout})"
 bash scripts/build-lightning.sh

@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module';
 import { CoordinationModule } from './coordination/coordination.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { HomeModule } from './home/home.module';
 import { LightningModule } from './lightning/lightning.module';
 import { loggerParams } from './logging';
 import { MetricsModule } from './metrics/metrics.module';
@@ -35,6 +36,7 @@ export class AppModule {
         MetricsModule,
         CoordinationModule,
         HealthModule,
+        HomeModule,
         PluginsModule.forRoot(config),
       ],
     };

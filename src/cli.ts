@@ -11,6 +11,7 @@ import { ProblemException } from './common/problem';
 import { DEFAULT_KEY_POLICIES } from './stores/permissions';
 import { StoresService } from './stores/stores.service';
 import { PRINTABLE } from './common/printable';
+import { redactUrlCredentials } from './common/redact';
 import { STORE_SPREAD } from './stores/store-spread';
 
 /** Operator commands that work on the database directly, with the server's configuration. */
@@ -98,6 +99,6 @@ program
 
 program.parseAsync(process.argv).catch((err) => {
   const detail = err instanceof ProblemException ? (err.getResponse() as { detail?: string }).detail : undefined;
-  console.error(err instanceof ConfigError ? err.message : `Error: ${detail ?? (err as Error).message}`);
+  console.error(err instanceof ConfigError ? err.message : `Error: ${redactUrlCredentials(detail ?? (err as Error).message)}`);
   process.exit(1);
 });

@@ -10,6 +10,7 @@ import { NoNulPipe } from './common/no-nul.pipe';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
+import { quietStartupLogger } from './logging';
 
 export interface CreateAppOptions {
   /** Signals on which Nest closes the app (all it knows by default); main.ts drains on SIGTERM itself. */
@@ -23,7 +24,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // Webhook signatures are computed over the exact bytes received.
     rawBody: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietStartupLogger(app.get(Logger)));
   app.enableShutdownHooks(options.shutdownSignals);
   app.set('trust proxy', config.server.trustProxy);
   app.disable('x-powered-by');

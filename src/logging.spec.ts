@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { REDACT_PATHS } from './logging';
+import { quietStartupLogger, REDACTION } from './logging';
 
 function capture(): { logger: pino.Logger; text: () => string } {
   let out = '';
@@ -10,7 +10,7 @@ function capture(): { logger: pino.Logger; text: () => string } {
       done();
     },
   });
-  return { logger: pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream), text: () => out };
+  return { logger: pino({ level: 'debug', ...REDACTION }, stream), text: () => out };
 }
 
 describe('log redaction', () => {
@@ -31,9 +31,79 @@ describe('log redaction', () => {
     expect(text()).toContain('something happened');
   });
 
+  it.each([
+    ['a macaroon three objects down', { backend: { members: { lnd1: { macaroon: 'MDAxZGVlcGx5bmVzdGVk' } } } }, 'MDAxZGVlcGx5bmVzdGVk'],
+    ['a password in an array of objects', { nodes: [{ name: 'a' }, { auth: { password: 'hunter2-deep' } }] }, 'hunter2-deep'],
+    ['an API key six levels down', { a: { b: { c: { d: { e: { apiKey: 'lck_sixlevelsdownxxxxxxxx' } } } } } }, 'lck_sixlevelsdownxxxxxxxx'],
+    ['an Authorization header deep in a request log', { call: { request: { options: { headers: { Authorization: 'token lck_headerdeep' } } } } }, 'lck_headerdeep'],
+    ['a database URL with a password, nested', { config: { database: { url: 'postgres://app:s3cr3t-pw@db.internal:5432/shop' } } }, 's3cr3t-pw'],
+    ['a Redis URL with only a password', { queue: { redisUrl: 'redis://:r3dis-pw@cache:6379/0' } }, 'r3dis-pw'],
+    ['a webhook secret under any name ending in Secret', { store: { webhook: { signingSecret: 'whsec_nestednested' } } }, 'whsec_nestednested'],
+    ['a token in a connection string parameter', { target: { dsn: 'https://rates.example/api?apikey=k3y-in-query&x=1' } }, 'k3y-in-query'],
+  ])('hides %s', (_what, fields, secret) => {
+    const { logger, text } = capture();
+    logger.debug(fields, 'deep');
+    expect(text()).toContain('deep');
+    expect(text()).not.toContain(secret);
+  });
+
+  it('hides a password of a URL in the message text', () => {
+    const { logger, text } = capture();
+    logger.error('cannot connect to postgres://app:msg-pw-123@db:5432/shop');
+    expect(text()).not.toContain('msg-pw-123');
+    expect(text()).toContain('postgres://app:***@db:5432/shop');
+  });
+
+  it('is cycle safe and leaks nothing through the cycle', () => {
+    const { logger, text } = capture();
+    const node: Record<string, unknown> = { name: 'lnd-1', macaroon: 'MDAxY3ljbGVjeWNsZQ' };
+    node.self = node;
+    node.peers = [{ back: node }];
+    logger.info({ node }, 'cyclic');
+    expect(text()).toContain('cyclic');
+    expect(text()).toContain('lnd-1');
+    expect(text()).not.toContain('MDAxY3ljbGVjeWNsZQ');
+  });
+
+  it('does not change the logged object', () => {
+    const { logger } = capture();
+    const settings = { database: { url: 'postgres://app:keep-me@db/x' }, lnd: { macaroon: 'MDAxa2VlcA' } };
+    logger.info({ settings }, 'settings');
+    expect(settings).toEqual({ database: { url: 'postgres://app:keep-me@db/x' }, lnd: { macaroon: 'MDAxa2VlcA' } });
+  });
+
+  it('survives a very deeply nested value', () => {
+    const { logger, text } = capture();
+    let deep: Record<string, unknown> = { password: 'bottom-pw' };
+    for (let i = 0; i < 20_000; i++) deep = { a: deep };
+    logger.info({ deep }, 'deep value');
+    expect(text()).toContain('deep value');
+    expect(text()).not.toContain('bottom-pw');
+  });
+
   it('keeps ordinary fields', () => {
     const { logger, text } = capture();
     logger.info({ node: 'lnd-1', checkoutId: 'abc', amountSats: 21 }, 'invoice created');
     expect(JSON.parse(text())).toMatchObject({ node: 'lnd-1', checkoutId: 'abc', amountSats: 21 });
+  });
+});
+
+describe('quietStartupLogger', () => {
+  it("moves Nest's route and module lines to debug and keeps everything else", () => {
+    const calls: string[] = [];
+    const record = (level: string) => (message: unknown, ...params: unknown[]) => void calls.push(`${level} ${String(message)} ${params.join(',')}`);
+    const logger = quietStartupLogger({ log: record('info'), error: record('error'), warn: record('warn'), debug: record('debug') });
+    logger.log('Mapped {/, GET} route', 'RouterExplorer');
+    logger.log('AppModule dependencies initialized', 'InstanceLoader');
+    logger.log('webhook delivery started', 'WebhookDispatcher');
+    logger.warn('Using the embedded DEV Lightning backend', 'LightningService');
+    logger.error('boom', 'RouterExplorer');
+    expect(calls).toEqual([
+      'debug Mapped {/, GET} route RouterExplorer',
+      'debug AppModule dependencies initialized InstanceLoader',
+      'info webhook delivery started WebhookDispatcher',
+      'warn Using the embedded DEV Lightning backend LightningService',
+      'error boom RouterExplorer',
+    ]);
   });
 });

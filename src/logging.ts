@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { LoggerService } from '@nestjs/common';
 import { Params } from 'nestjs-pino';
+import type { LoggerOptions } from 'pino';
+import { redactSecrets, redactUrlCredentials } from './common/redact';
 import { AppConfig } from './config/app-config';
 
-/** Field names that hold credentials, wherever they appear (top level or one object down). */
+/** Field names that hold credentials, for pino's paths (top level or one object down); REDACTION below reaches any depth. */
 const SECRET_FIELDS = ['macaroon', 'secret', 'apiKey', 'key', 'password', 'consumerSecret', 'accessToken', 'token', 'seed', 'privateKey', 'webhookSecret', 'signingKey'];
 
 /** Paths whose values must never reach a log line: keys, macaroons, secrets, signatures. */
@@ -25,11 +28,26 @@ export const REDACT_PATHS = [
   ...SECRET_FIELDS.map((field) => `*.${field}`),
 ];
 
+/**
+ * pino's redact paths cover fixed depths (and the request headers, serialized later); the log
+ * formatter hides secret fields at any depth and passwords in URLs, and the log-method hook the
+ * same in the message text.
+ */
+export const REDACTION: Pick<LoggerOptions, 'redact' | 'formatters' | 'hooks'> = {
+  redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  formatters: { log: (object) => redactSecrets(object) },
+  hooks: {
+    logMethod(args: unknown[], method: (...args: unknown[]) => void) {
+      return method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactUrlCredentials(arg) : arg)));
+    },
+  },
+};
+
 export function loggerParams(config: AppConfig): Params {
   return {
     pinoHttp: {
       level: config.log.level,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      ...REDACTION,
       genReqId: (req: IncomingMessage) => {
         const given = req.headers['x-request-id'];
         return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
@@ -41,5 +59,27 @@ export function loggerParams(config: AppConfig): Params {
       },
       ...(config.log.pretty ? { transport: { target: 'pino-pretty' } } : {}),
     },
+  };
+}
+
+/** Nest's own start-up chatter: one line per module and route, which buries the listening line. */
+const ROUTINE_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+
+/**
+ * The app's logger with Nest's routine start-up lines at debug instead of info (LOG_LEVEL=debug
+ * shows them); everything else as it was.
+ */
+export function quietStartupLogger(inner: LoggerService): LoggerService {
+  const routine = (params: unknown[]) => {
+    const context = params[params.length - 1];
+    return typeof context === 'string' && ROUTINE_CONTEXTS.has(context);
+  };
+  return {
+    log: (message: unknown, ...params: unknown[]) => (routine(params) && inner.debug ? inner.debug(message, ...params) : inner.log(message, ...params)),
+    error: (message: unknown, ...params: unknown[]) => inner.error(message, ...params),
+    warn: (message: unknown, ...params: unknown[]) => inner.warn(message, ...params),
+    debug: (message: unknown, ...params: unknown[]) => inner.debug?.(message, ...params),
+    verbose: (message: unknown, ...params: unknown[]) => inner.verbose?.(message, ...params),
+    fatal: (message: unknown, ...params: unknown[]) => inner.fatal?.(message, ...params),
   };
 }

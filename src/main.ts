@@ -1,5 +1,8 @@
 import { INestApplication, Logger, ShutdownSignal } from '@nestjs/common';
-import { ConfigError, loadConfig } from './config/load-config';
+import { AddressInfo } from 'node:net';
+import { redactUrlCredentials } from './common/redact';
+import { SERVER_NAME, SERVER_VERSION } from './common/version';
+import { ConfigError, loadConfig, localPublicUrl } from './config/load-config';
 import { createApp } from './create-app';
 import { DrainState } from './health/drain';
 
@@ -20,8 +23,20 @@ async function main(): Promise<void> {
   const app = await createApp(config, { shutdownSignals: Object.values(ShutdownSignal).filter((s) => s !== ShutdownSignal.SIGTERM) });
   await app.listen(config.server.port, config.server.host);
   const url = await app.getUrl();
-  console.log(`Lightning checkout server listening on ${url} (public URL ${config.server.publicUrl}); API docs at ${config.server.publicUrl}/docs`);
+  const bound = (app.getHttpServer().address() as AddressInfo).port;
+  // No publicUrl configured: links name the port actually bound (PORT=0 picks one only now).
+  if (config.server.publicUrlFromPort) config.server.publicUrl = localPublicUrl(config.server.host, bound);
+  const publicUrl = config.server.publicUrl.replace(/\/$/, '');
+  console.log(`${SERVER_NAME} ${SERVER_VERSION} listening on ${url} (open ${publicUrl}/ in a browser; API docs at ${publicUrl}/docs)`);
+  const startBegan = Number(process.env.LC_START_BEGAN_AT_MS);
+  if (startBegan > 0) console.log(`npm start took ${formatDuration(Date.now() - startBegan)} (dependencies and build included)`);
+  if (config.server.publicUrlFromPort) console.log('Checkout links point at this machine; set PUBLIC_URL (server.publicUrl) to the address shops and customers reach it at.');
   process.once('SIGTERM', () => void drainAndClose(app, config.server.shutdownDrainMs));
+}
+
+function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s >= 60 ? `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
 /** SIGTERM: out of rotation first (readiness 503), still serving for `drainMs`, then closed. */
@@ -46,6 +61,6 @@ async function drainAndClose(app: INestApplication, drainMs: number): Promise<vo
 }
 
 main().catch((err) => {
-  console.error('Failed to start:', err instanceof Error ? err.message : err);
+  console.error('Failed to start:', redactUrlCredentials(err instanceof Error ? err.message : String(err)));
   process.exit(1);
 });

@@ -22,7 +22,10 @@ import {
 export class ServerConfig {
   @IsString() host: string;
   @IsInt() @Min(0) @Max(65535) port: number;
-  @IsUrl({ require_tld: false, require_protocol: true }) publicUrl: string;
+  /** Empty in the config: derived from the port (the one actually bound, when it is 0). */
+  @ValidateIf((o) => !o.publicUrlFromPort) @IsUrl({ require_tld: false, require_protocol: true }) publicUrl: string;
+  /** Set by loadConfig, not by the operator: publicUrl was not configured but derived from the port. */
+  @IsOptional() @IsBoolean() publicUrlFromPort?: boolean;
   @IsBoolean() trustProxy: boolean;
   /**
    * On SIGTERM, how long readiness answers 503 while requests are still served, before the server
@@ -196,6 +199,8 @@ export class PluginsConfig {
 }
 
 export class AppConfig {
+  /** Where everything written to disk lives (the SQLite database when database.path is empty, the dev node's key). */
+  @IsString() @MinLength(1) dataDir: string;
   @ValidateNested() @Type(() => ServerConfig) server: ServerConfig;
   @ValidateNested() @Type(() => DatabaseConfig) database: DatabaseConfig;
   @ValidateNested() @Type(() => RedisConfig) redis: RedisConfig;

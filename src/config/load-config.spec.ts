@@ -1,4 +1,15 @@
-import { ConfigError, loadConfig } from './load-config';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, localPublicUrl } from './load-config';
+
+function configError(options: Parameters<typeof loadConfig>[0]): string {
+  try {
+    loadConfig(options);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError');
+}
 
 describe('loadConfig', () => {
   it('loads the embedded default: sqlite and the dev backend', () => {
@@ -35,5 +46,97 @@ describe('loadConfig', () => {
       expect(err).toBeInstanceOf(ConfigError);
       expect((err as ConfigError).problems.join('\n')).toMatch(/server\.port[\s\S]*checkout\.expirySeconds/);
     }
+  });
+
+  describe('public URL', () => {
+    it('follows PORT when publicUrl is not set', () => {
+      const config = loadConfig({ env: { PORT: '4411' } });
+      expect(config.server.publicUrl).toBe('http://localhost:4411');
+      expect(config.server.publicUrlFromPort).toBe(true);
+    });
+
+    it('is http://localhost:3000 on the defaults', () => {
+      expect(loadConfig({ env: {} }).server.publicUrl).toBe('http://localhost:3000');
+    });
+
+    it('names a non-local host as it is', () => {
+      expect(loadConfig({ env: { HOST: '192.0.2.7', PORT: '8080' } }).server.publicUrl).toBe('http://192.0.2.7:8080');
+      expect(localPublicUrl('0.0.0.0', 80)).toBe('http://localhost:80');
+      expect(localPublicUrl('fd00::5', 3000)).toBe('http://[fd00::5]:3000');
+    });
+
+    it('keeps a configured publicUrl whatever the port', () => {
+      const config = loadConfig({ env: { PORT: '4411', PUBLIC_URL: 'https://pay.shop.example' } });
+      expect(config.server.publicUrl).toBe('https://pay.shop.example');
+      expect(config.server.publicUrlFromPort).toBeFalsy();
+    });
+
+    it('reports only the port when the port is bad', () => {
+      const message = configError({ env: { PORT: 'eighty' } });
+      expect(message).toMatch(/server\.port/);
+      expect(message).not.toMatch(/publicUrl/);
+    });
+  });
+
+  describe('DATA_DIR', () => {
+    it('keeps the database in data/ by default', () => {
+      expect(loadConfig({ env: {} }).database.path).toBe(join('data', 'checkout.sqlite'));
+    });
+
+    it('moves the SQLite database into DATA_DIR', () => {
+      const config = loadConfig({ env: { DATA_DIR: '/srv/checkout' } });
+      expect(config.dataDir).toBe('/srv/checkout');
+      expect(config.database.path).toBe('/srv/checkout/checkout.sqlite');
+    });
+
+    it('leaves an explicit database.path alone', () => {
+      expect(loadConfig({ env: { DATA_DIR: '/srv/checkout', APP_DATABASE__PATH: '/var/lib/x.sqlite' } }).database.path).toBe('/var/lib/x.sqlite');
+    });
+  });
+
+  describe('errors never show secrets', () => {
+    it.each([
+      ['a database URL with a typo in the scheme', { DATABASE_URL: 'postgress://shop:Tr0ub4dor-3@db.internal:5432/shop' }, 'Tr0ub4dor-3', /database\.url.*postgress:\/\/shop:\*\*\*@db\.internal:5432\/shop/],
+      ['a MySQL URL', { DATABASE_URL: 'mysql://root:my-sql-pw@127.0.0.1/shop' }, 'my-sql-pw', /database\.url.*mysql:\/\/root:\*\*\*@127\.0\.0\.1\/shop/],
+      ['a database URL missing its colon', { DATABASE_URL: 'postgres//shop:no-colon-pw@db/shop' }, 'no-colon-pw', /database\.url/],
+      ['a password in a query parameter', { DATABASE_URL: 'pg://db.internal/shop?user=shop&password=qu3ry-pw' }, 'qu3ry-pw', /database\.url.*password=\*\*\*/],
+      ['a Redis URL with a typo', { REDIS_URL: 'redis:/:r3dis-pw@cache:6379' }, 'r3dis-pw', /redis\.url/],
+      ['a Redis URL with the wrong scheme', { REDIS_URL: 'http://default:r3dis-pw2@cache:6379' }, 'r3dis-pw2', /redis\.url.*http:\/\/default:\*\*\*@cache:6379/],
+    ])('%s', (_what, env, secret, shown) => {
+      const message = configError({ env });
+      expect(message).toMatch(shown);
+      expect(message).not.toContain(secret);
+    });
+
+    it('leaves out the value of a secret key entirely', () => {
+      const macaroon = '0201036c6e6402f801030a10b3bf6906c1937139ac0684ac4417139d';
+      const message = configError({ overrides: { lightning: { backend: { type: 'lnd', name: 'a', socket: 'x', cert: 'c', macaroon: 12345 } } } });
+      expect(message).toMatch(/lightning\.backend\.macaroon.*not shown/);
+      expect(message).not.toContain('12345');
+      const nested = configError({ overrides: { lightning: { backend: { type: 'pool', name: 'p', members: [{ type: 'lnd', name: 'n1', socket: 's', cert: 'c', macaroon: macaroon, timeoutMs: 'slow' }] } } } });
+      expect(nested).toMatch(/timeoutMs/);
+      expect(nested).not.toContain(macaroon);
+    });
+
+    it('hides secrets inside an object shown as a bad value', () => {
+      const message = configError({ overrides: { lightning: { healthIntervalSeconds: { url: 'postgres://a:obj-pw@db/x', token: 'obj-token' } } } });
+      expect(message).toMatch(/lightning\.healthIntervalSeconds.*postgres:\/\/a:\*\*\*@db\/x/);
+      expect(message).not.toContain('obj-pw');
+      expect(message).not.toContain('obj-token');
+    });
+
+    it('shows an ordinary bad value as it was given', () => {
+      expect(configError({ overrides: { checkout: { allowedFrameOrigins: 'https://shop.example' } } })).toContain('(got "https://shop.example")');
+    });
+
+    it('does not quote the YAML file in a parse error', () => {
+      const { mkdtempSync, writeFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+      const { tmpdir } = jest.requireActual<typeof import('node:os')>('node:os');
+      const dir = mkdtempSync(join(tmpdir(), 'lc-config-'));
+      writeFileSync(join(dir, 'bad.yaml'), 'database:\n  type: postgres\n  url: "postgres://shop:yaml-pw@db/shop\n');
+      const message = configError({ env: { CONFIG_FILE: join(dir, 'bad.yaml') } });
+      expect(message).toMatch(/not valid YAML/);
+      expect(message).not.toContain('yaml-pw');
+    });
   });
 });

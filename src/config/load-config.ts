@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse } from 'yaml';
+import { isSecretName, NOT_SHOWN, redactForDisplay, redactSecrets } from '../common/redact';
 import { AppConfig } from './app-config';
 
 export class ConfigError extends Error {
@@ -18,6 +19,7 @@ const SHORT_ENV: Record<string, string> = {
   PORT: 'server.port',
   HOST: 'server.host',
   PUBLIC_URL: 'server.publicUrl',
+  DATA_DIR: 'dataDir',
   DATABASE_URL: 'database.url',
   REDIS_URL: 'redis.url',
   LOG_LEVEL: 'log.level',
@@ -47,7 +49,8 @@ function readYaml(path: string, label: string): Plain {
   try {
     return (parse(text) ?? {}) as Plain;
   } catch (err) {
-    throw new ConfigError([`${label}: ${path} is not valid YAML: ${(err as Error).message}`]);
+    // Only the first line ("... at line 3, column 7"): the rest quotes the file, secrets and all.
+    throw new ConfigError([`${label}: ${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
   }
 }
 
@@ -105,12 +108,22 @@ function envOverrides(env: NodeJS.ProcessEnv, shape: Plain): Plain {
   return out;
 }
 
+/**
+ * What a bad value is shown as in the error: nothing for a key that holds a secret (a mistyped
+ * macaroon is still a macaroon), URLs with their password hidden, secrets inside objects hidden.
+ */
+function shownValue(key: string, value: unknown): string {
+  if (key.split('.').some(isSecretName)) return '(value not shown: secret)';
+  const shown = redactSecrets(value, redactForDisplay);
+  return shown === NOT_SHOWN ? `(value ${NOT_SHOWN.slice(1)}` : `(got ${JSON.stringify(shown)})`;
+}
+
 function flatten(errors: ValidationError[], prefix = ''): string[] {
   const out: string[] = [];
   for (const error of errors) {
     const key = prefix ? `${prefix}.${error.property}` : error.property;
     for (const message of Object.values(error.constraints ?? {})) {
-      out.push(`${key}: ${message} (got ${JSON.stringify(error.value)})`);
+      out.push(`${key}: ${message} ${shownValue(key, error.value)}`);
     }
     out.push(...flatten(error.children ?? [], key));
   }
@@ -133,8 +146,35 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
 }
 
 export function validateConfig(plain: Plain): AppConfig {
-  const config = plainToInstance(AppConfig, plain, { enableImplicitConversion: false });
+  const config = plainToInstance(AppConfig, withDerivedSettings(plain), { enableImplicitConversion: false });
   const errors = validateSync(config, { whitelist: false, forbidUnknownValues: false });
   if (errors.length > 0) throw new ConfigError(flatten(errors));
   return config;
+}
+
+/** Hosts that mean "this machine": a link to them is written with `localhost`. */
+const LOCAL_HOSTS = new Set(['', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '::', 'localhost']);
+
+/** The public URL when none is configured: what a browser on this machine reaches the port at. */
+export function localPublicUrl(host: string, port: number): string {
+  const name = LOCAL_HOSTS.has(host) ? 'localhost' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
+/**
+ * Settings left empty that follow from others: `server.publicUrl` from the host and port (main.ts
+ * corrects it to the port actually bound when that is 0), `database.path` from `dataDir`.
+ */
+function withDerivedSettings(plain: Plain): Plain {
+  const server = isPlain(plain.server) ? plain.server : {};
+  const database = isPlain(plain.database) ? plain.database : {};
+  const out = { ...plain };
+  if (server.publicUrl === '' || server.publicUrl === undefined || server.publicUrl === null) {
+    const port = typeof server.port === 'number' ? server.port : NaN;
+    out.server = { ...server, publicUrl: Number.isInteger(port) ? localPublicUrl(String(server.host ?? ''), port) : '', publicUrlFromPort: true };
+  }
+  if ((database.path === '' || database.path === undefined || database.path === null) && typeof plain.dataDir === 'string' && plain.dataDir !== '') {
+    out.database = { ...database, path: join(plain.dataDir, 'checkout.sqlite') };
+  }
+  return out;
 }

@@ -57,6 +57,8 @@ describe('plugin loader configuration', () => {
     expect(missing.length).toBeGreaterThan(0);
     for (const problem of missing) expect(problem).toMatch(/^plugins\.alpha\.sites: /);
     expect(problemsOf(() => resolvePlugins(config({ enabled: ['alpha'], alpha: 'yes' }), known))).toEqual([expect.stringMatching(/^plugins\.alpha: must be a mapping/)]);
+    // Settings written as one string are likely a pasted credential: its kind is shown, not it.
+    expect(problemsOf(() => resolvePlugins(config({ enabled: ['alpha'], alpha: 'shpat_0123456789abcdef' }), known))).toEqual(['plugins.alpha: must be a mapping of settings (got a string)']);
   });
 
   it('refuses unknown plugin names, listing the known ones', () => {

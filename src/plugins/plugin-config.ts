@@ -35,7 +35,8 @@ export function validatePluginOptions(plugin: Function, raw: unknown): { options
   const { name, configSchema } = pluginManifest(plugin);
   const prefix = `plugins.${name}`;
   if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
-    return { options: {}, problems: [`${prefix}: must be a mapping of settings (got ${JSON.stringify(raw)})`] };
+    // The kind of value only: a plugin's settings are mostly credentials (consumer secrets, access tokens).
+    return { options: {}, problems: [`${prefix}: must be a mapping of settings (got ${Array.isArray(raw) ? 'a list' : raw === null ? 'null' : `a ${typeof raw}`})`] };
   }
   const plain = (raw ?? {}) as Record<string, unknown>;
   if (!configSchema) return { options: plain, problems: [] };

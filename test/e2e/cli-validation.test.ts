@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { CompiledServer, compileServer, runCli } from '../support/server-process';
+import { CompiledServer, compileServer, runCli, spawnServer } from '../support/server-process';
 import { createTestDatabase, TestDatabase } from '../support/test-db';
 
 describe('CLI create-store input', () => {
@@ -40,5 +40,37 @@ describe('CLI create-store input', () => {
   it('accepts a proper name and an https website', async () => {
     const out = JSON.parse(await runCli(compiled, ['create-store', '--name', 'Zürich Kaffee', '--website', 'https://shop.example', '--json'], env)) as { storeId: string };
     expect(out.storeId).toMatch(/^[\w-]+$/);
+  });
+});
+
+// A mistyped connection string at start-up is reported by key, never with its password: the
+// message lands in terminals, CI logs and support tickets.
+describe('configuration errors at start-up never show a password', () => {
+  let compiled: CompiledServer;
+
+  beforeAll(async () => {
+    compiled = await compileServer();
+  }, 60_000);
+  afterAll(() => compiled?.remove());
+
+  const cases: [string, Record<string, string>, string, RegExp][] = [
+    ['a database URL with a mistyped scheme', { DATABASE_URL: 'postgress://shop:Tr0ub4dor-db@db.internal:5432/shop' }, 'Tr0ub4dor-db', /database\.url: .*postgress:\/\/shop:\*\*\*@db\.internal:5432\/shop/],
+    ['a database URL missing its colon', { DATABASE_URL: 'postgres//shop:n0-colon-pw@db/shop' }, 'n0-colon-pw', /database\.url: .*not shown/],
+    ['a Redis URL with a mistyped scheme', { REDIS_URL: 'redus://default:r3dis-pw@cache:6379' }, 'r3dis-pw', /redis\.url: .*redus:\/\/default:\*\*\*@cache:6379/],
+    ['a macaroon of the wrong type', { APP_LIGHTNING__BACKEND__TYPE: 'lnd', APP_LIGHTNING__BACKEND__SOCKET: 'x', APP_LIGHTNING__BACKEND__CERT: 'c', APP_LIGHTNING__BACKEND__MACAROON: '[0201036c6e64025f]' }, '0201036c6e64025f', /lightning\.backend\.macaroon: .*not shown/],
+  ];
+
+  it.each(cases)('the server, given %s, exits 78 naming the key only', async (_what, env, secret, shown) => {
+    const server = spawnServer({ name: 'bad-config', script: compiled.entry('src/main.ts'), env });
+    await server.exited;
+    expect(server.output()).toMatch(shown);
+    expect(server.output()).not.toContain(secret);
+    expect(server.child.exitCode).toBe(78);
+  });
+
+  it.each(cases)('the CLI, given %s, names the key only', async (_what, env, secret, shown) => {
+    const run = runCli(compiled, ['list-stores'], env);
+    await expect(run).rejects.toThrow(shown);
+    await run.catch((err: Error) => expect(err.message).not.toContain(secret));
   });
 });

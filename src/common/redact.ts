@@ -1,0 +1,111 @@
+/**
+ * Hides credentials in values about to be shown (log lines, configuration errors): fields whose
+ * name says they hold a secret, at any depth, and the password of any URL with credentials.
+ */
+
+export const REDACTED = '[redacted]';
+
+/** Field names (case-insensitive) whose values are credentials wherever they appear. */
+const SECRET_NAME =
+  /^(password|passwd|passphrase|pass|secret|[a-z_]*secret|macaroon|[a-z_]*macaroon|api_?key|key|token|[a-z_]*token|seed|private_?key|signing_?key|authorization|cookie|set-cookie|x-shopify-access-token|btcpay-sig|webhook-signature|x-wc-webhook-signature|x-shopify-hmac-sha256)$/i;
+
+/** Query parameters that carry credentials in connection strings (`?password=`, `?sslkey=`). */
+const SECRET_PARAM = /^(password|passwd|pass|secret|token|api_?key|key|sslkey|sslpassword|macaroon|access_?token|auth)$/i;
+
+/** `scheme://user:password@` (the password part is what is hidden); also `scheme://:password@`. */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@?#]*):([^\s@/?#]*)@/gi;
+/** `?password=...` style parameters inside a longer string. */
+const PARAM_CREDENTIALS = /([?&;](?:password|passwd|pass|secret|token|api_?key|apikey|sslkey|sslpassword|macaroon|access_?token|auth)=)[^\s&;#]*/gi;
+
+/** Deeper than this, a logged value is replaced rather than walked (a hostile body must not blow the stack). */
+const MAX_DEPTH = 64;
+
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** `postgres://app:hunter2@db/x` → `postgres://app:***@db/x`; other text unchanged. */
+export function redactUrlCredentials(text: string): string {
+  if (!text.includes('@') && !text.includes('=')) return text;
+  return text.replace(URL_CREDENTIALS, '$1:***@').replace(PARAM_CREDENTIALS, '$1***');
+}
+
+/**
+ * A value to show in place of a possibly secret string: URLs keep their shape with the password
+ * hidden; a string that looks like it holds credentials but cannot be read as a URL is left out.
+ */
+export function redactForDisplay(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url && url.host !== '') {
+    const secretParams = [...url.searchParams.keys()].filter((name) => SECRET_PARAM.test(name));
+    if (!url.password && secretParams.length === 0) return text;
+    if (url.password) url.password = '***';
+    for (const name of secretParams) url.searchParams.set(name, '***');
+    return url.toString().replace(/%2A%2A%2A/g, '***');
+  }
+  const redacted = redactUrlCredentials(text);
+  // `postgres:/user:pw@host`, `user:pw@host`: not a URL, but an `@` after a `:` is probably a password.
+  return /:[^@\s]*@/.test(redacted.replace(/:\*\*\*@/g, '@')) ? NOT_SHOWN : redacted;
+}
+
+/** What {@link redactForDisplay} answers for a string it cannot safely show in part. */
+export const NOT_SHOWN = '(not shown: it may contain a password)';
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A copy of `value` with secrets hidden, at any depth; the same reference when nothing had to
+ * change (most log lines), so callers' objects are never mutated. Walks plain objects, arrays and
+ * errors only: class instances (requests, sockets) are left to their serializers. Cycle safe.
+ */
+export function redactSecrets<T>(value: T, redactString: (text: string) => string = redactUrlCredentials): T {
+  return walk(value, new WeakSet(), 0, redactString) as T;
+}
+
+function walk(value: unknown, seen: WeakSet<object>, depth: number, redactString: (text: string) => string): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (typeof value !== 'object' || value === null) return value;
+  // The original would be serialized below its copy, secrets and all: cut the cycle instead.
+  if (seen.has(value)) return '[Circular]';
+  if (value instanceof Error) return redactError(value);
+  if (!Array.isArray(value) && !isPlainObject(value)) return value;
+  if (depth >= MAX_DEPTH) return '[too deep to log]';
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) {
+      let out: unknown[] | undefined;
+      value.forEach((item, i) => {
+        const next = walk(item, seen, depth + 1, redactString);
+        if (next !== item) (out ??= value.slice())[i] = next;
+      });
+      return out ?? value;
+    }
+    let out: Record<string, unknown> | undefined;
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      const next = item !== undefined && item !== null && item !== '' && isSecretName(key) ? REDACTED : walk(item, seen, depth + 1, redactString);
+      if (next !== item) (out ??= { ...(value as Record<string, unknown>) })[key] = next;
+    }
+    return out ?? value;
+  } finally {
+    seen.delete(value);
+  }
+}
+
+function redactError(err: Error): Error {
+  const message = redactUrlCredentials(err.message);
+  const stack = err.stack === undefined ? undefined : redactUrlCredentials(err.stack);
+  if (message === err.message && stack === err.stack) return err;
+  const copy = Object.create(Object.getPrototypeOf(err)) as Error;
+  Object.assign(copy, err);
+  Object.defineProperty(copy, 'message', { value: message, enumerable: false, writable: true, configurable: true });
+  Object.defineProperty(copy, 'stack', { value: stack, enumerable: false, writable: true, configurable: true });
+  return copy;
+}
