@@ -32,7 +32,10 @@ export const PAGE_SCRIPT = `(function () {
   }
   function localTime(date) {
     var now = new Date();
-    var options = { hour: 'numeric', minute: '2-digit' };
+    // A 24-hour clock reads 03:14 ("um 03:14"), a 12-hour one 3:14 AM.
+    var cycle = '';
+    try { cycle = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hourCycle || ''; } catch (err) { /* older browser */ }
+    var options = { hour: cycle === 'h23' || cycle === 'h24' ? '2-digit' : 'numeric', minute: '2-digit' };
     if (date.toDateString() !== now.toDateString()) { options.day = 'numeric'; options.month = 'short'; }
     if (date.getFullYear() !== now.getFullYear()) options.year = 'numeric';
     try { return new Intl.DateTimeFormat(locale, options).format(date); } catch (err) { return new Intl.DateTimeFormat(lang, options).format(date); }

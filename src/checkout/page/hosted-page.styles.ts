@@ -52,7 +52,7 @@ main { width: 100%; max-width: 440px; padding: 20px 14px 8px; flex: 1; }
 .rate-details dl { margin: 8px 0 0; padding: 8px 12px; border: 1px solid var(--line); border-radius: 10px; background: var(--code-bg); }
 .rate-details dl div { display: flex; justify-content: space-between; gap: 12px; padding: 3px 0; }
 .rate-details dl div + div { border-top: 1px solid var(--line); }
-.rate-details dt { flex: none; max-width: 45%; }
+.rate-details dt { flex: none; max-width: 60%; }
 .rate-details dd { margin: 0; color: var(--text); text-align: right; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; }
 .panel { padding: 12px 20px 20px; }
 /* The SVG carries its own white quiet zone of 4 modules: no padding needed around it. */
