@@ -60,7 +60,7 @@ export class HostedPageController {
       res.cookie(LANGUAGE_COOKIE, lang, { path: '/i', maxAge: LANGUAGE_COOKIE_MAX_AGE_MS, sameSite: 'lax', httpOnly: true, secure: req.secure });
     }
     res.setHeader('Content-Language', language);
-    res.setHeader('Vary', 'Accept-Language, Cookie');
+    res.vary('Accept-Language').vary('Cookie');
     setPageSecurityHeaders(res, nonce, frameOrigins);
     res.type('html');
     let ctx: PageContext | null;
