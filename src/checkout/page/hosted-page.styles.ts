@@ -115,6 +115,8 @@ body.framed { background: transparent; }
 .state .icon { width: 72px; height: 72px; margin: 0 auto 10px; border-radius: 50%; display: grid; place-items: center; }
 .state .icon svg { width: 40px; height: 40px; }
 .state h2 { margin: 0; font-size: 26px; }
+/* Focus moves to the new heading for screen readers; it is not an input, so no ring around it. */
+.state h2:focus { outline: none; }
 .state p { margin: 8px 0 0; color: var(--muted); overflow-wrap: anywhere; }
 .state.ok .icon { background: var(--ok-bg); color: var(--ok); }
 .state.ok h2 { color: var(--ok); }
@@ -129,6 +131,8 @@ footer p { margin: 6px 0 0; overflow-wrap: anywhere; }
 .langs a { padding: 4px 6px; border-radius: 6px; color: var(--muted); text-decoration: none; }
 .langs a:hover { color: var(--text); text-decoration: underline; }
 .langs a[aria-current] { color: var(--text); font-weight: 650; }
+/* In the modal the page lies on the shop's dimmed overlay: the foot gets a card of its own to stay readable. */
+body.framed footer { margin: 4px 14px 16px; padding: 8px 12px; border-radius: 12px; background: var(--card); border: 1px solid var(--line); }
 footer code { font-size: 11px; }
 .notfound { padding: 12px 0; }
 @media (prefers-reduced-motion: reduce) { *, *::before, *::after { animation: none !important; } }
