@@ -25,6 +25,9 @@ declare const Image: any;
 
 const SCREENSHOTS = process.env.SCREENSHOTS_DIR ?? join(__dirname, '__screenshots__');
 const STORE_NAME = `Bob's <script>alert(1)</script> & Café`;
+/** The shop's logo, served by the stand-in shop over http on 127.0.0.1 (allowed: loopback). */
+const LOGO_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="48" viewBox="0 0 120 48"><rect width="120" height="48" rx="10" fill="#1e3a8a"/><text x="60" y="31" font-family="sans-serif" font-size="18" font-weight="700" fill="#fff" text-anchor="middle">MUGS</text></svg>';
 
 interface ShopServer {
   url: string;
@@ -37,6 +40,10 @@ async function startShop(): Promise<ShopServer> {
   const hits: string[] = [];
   const server = createServer((req, res) => {
     hits.push(req.url ?? '');
+    if (req.url === '/logo.svg') {
+      res.writeHead(200, { 'Content-Type': 'image/svg+xml' }).end(LOGO_SVG);
+      return;
+    }
     res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>Thanks</title><h1>Thanks for your order</h1>');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -283,6 +290,21 @@ describe('hosted checkout page /i/:id', () => {
     const res = await fetch(`${t.url}/i/${c.id}`);
     expect(await res.text()).toContain('<img class="logo" src="https://cdn.example/img/logo.png?v=%222%22" alt="Logo &quot;shop&quot; &lt;b&gt; logo" referrerpolicy="no-referrer"');
     expect(res.headers.get('content-security-policy')).toContain('; img-src data: https://cdn.example; ');
+
+    // In a browser: the logo of a local shop (http on loopback is allowed) loads under the page's CSP.
+    await t.http.patch('/api/v1/store').set(owner).send({ logoUrl: `${shop.url}/logo.svg` }).expect(200);
+    const { page, errors, close } = await openIn({});
+    try {
+      await page.goto(`${t.url}/i/${c.id}`);
+      const logo = page.locator('img.logo');
+      await page.waitForFunction(() => document.querySelector('img.logo').complete);
+      await expect(logo.evaluate((img: any) => img.naturalWidth)).resolves.toBe(120);
+      await expect(logo.getAttribute('alt')).resolves.toBe('Logo "shop" <b> logo');
+      await screenshots(page, 'hosted-page-logo');
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
 
     expect((await t.http.patch('/api/v1/store').set(owner).send({ logoUrl: null }).expect(200)).body.logoUrl).toBeNull();
     const without = await fetch(`${t.url}/i/${c.id}`);
