@@ -61,9 +61,9 @@ main { width: 100%; max-width: 440px; padding: 20px 14px 8px; flex: 1; }
   background: #fff; border: 1px solid var(--line); line-height: 0;
 }
 .qr svg { width: 100%; height: auto; display: block; }
-.expiry { width: min(100%, 300px); margin: 12px auto 0; }
+.expiry { margin: 12px 0 0; }
 .expiry progress {
-  display: block; width: 100%; height: 6px; margin: 0; border: 0; border-radius: 999px; overflow: hidden;
+  display: block; width: min(100%, 300px); height: 6px; margin: 0 auto; border: 0; border-radius: 999px; overflow: hidden;
   -webkit-appearance: none; appearance: none; background: var(--line); color: var(--accent);
 }
 .expiry progress::-webkit-progress-bar { background: var(--line); border-radius: 999px; }

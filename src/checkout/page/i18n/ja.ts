@@ -19,7 +19,7 @@ export const ja: Messages = {
   detailsMedian: '{sources}（中央値）',
   detailsRateTime: 'レート取得時刻',
   detailsSpread: 'ストアの上乗せ率（込み）',
-  expiry: '残り {countdown}（{time} まで）',
+  expiry: '残り {countdown}（{time}まで）',
   countdownDays: '{d}日 {h}時間 {m}分',
   timeLeft: '支払いの残り時間',
   qrLabel: 'LightningインボイスのQRコード',
