@@ -412,7 +412,7 @@ describe('hosted checkout page /i/:id', () => {
       await expect(de.page.locator('.merchant .label').textContent()).resolves.toBe('Mit Lightning bezahlen');
       expect((await de.page.locator('.amount .price').innerText()).replace(/\s/g, ' ')).toBe('12,35 $ USD');
       await expect(de.page.locator('#copy').innerText()).resolves.toBe('Kopieren');
-      await expect(de.page.locator('.countdown').innerText()).resolves.toMatch(/^Läuft ab in 1[45]:\d\d · um \d\d:\d\d$/);
+      await expect(de.page.locator('.countdown').innerText()).resolves.toMatch(/^Läuft ab in 1[45]:\d\d · gültig bis \d\d:\d\d$/);
       await de.page.getByText('Details anzeigen').click();
       await expect(de.page.locator('.rate-details dt').first().innerText()).resolves.toBe('Wechselkurs');
       await expect(de.page.getByRole('button', { name: 'Zahlung simulieren' }).isVisible()).resolves.toBe(true);

@@ -19,7 +19,7 @@ export const de: Messages = {
   detailsMedian: '{sources} (Median)',
   detailsRateTime: 'Kurs abgerufen',
   detailsSpread: 'Aufschlag des Shops (enthalten)',
-  expiry: 'Läuft ab in {countdown} · um {time}',
+  expiry: 'Läuft ab in {countdown} · gültig bis {time}',
   countdownDays: '{d} T. {h} Std. {m} Min.',
   timeLeft: 'Verbleibende Zeit zum Bezahlen',
   qrLabel: 'QR-Code der Lightning-Rechnung',

@@ -19,7 +19,7 @@ export const es: Messages = {
   detailsMedian: '{sources} (mediana)',
   detailsRateTime: 'Tipo de cambio obtenido',
   detailsSpread: 'Margen de la tienda (incluido)',
-  expiry: 'Caduca en {countdown} · a las {time}',
+  expiry: 'Caduca en {countdown} · válida hasta {time}',
   countdownDays: '{d} d {h} h {m} min',
   timeLeft: 'Tiempo restante para pagar',
   qrLabel: 'Código QR de la factura Lightning',

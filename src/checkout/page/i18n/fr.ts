@@ -19,7 +19,7 @@ export const fr: Messages = {
   detailsMedian: '{sources} (médiane)',
   detailsRateTime: 'Taux obtenu',
   detailsSpread: 'Marge de la boutique (incluse)',
-  expiry: 'Expire dans {countdown} · à {time}',
+  expiry: 'Expire dans {countdown} · valable jusqu’à {time}',
   countdownDays: '{d} j {h} h {m} min',
   timeLeft: 'Temps restant pour payer',
   qrLabel: 'QR code de la facture Lightning',
