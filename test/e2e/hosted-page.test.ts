@@ -415,6 +415,7 @@ describe('hosted checkout page /i/:id', () => {
       await expect(de.page.locator('.countdown').innerText()).resolves.toMatch(/^Läuft ab in 1[45]:\d\d · gültig bis \d\d:\d\d$/);
       await de.page.getByText('Details anzeigen').click();
       await expect(de.page.locator('.rate-details dt').first().innerText()).resolves.toBe('Wechselkurs');
+      await expect(de.page.locator('.rate-details dd').nth(1).innerText()).resolves.toBe('feste Kurstabelle');
       await expect(de.page.getByRole('button', { name: 'Zahlung simulieren' }).isVisible()).resolves.toBe(true);
       await screenshots(de.page, 'hosted-page-de');
       expect(de.errors).toEqual([]);

@@ -87,7 +87,8 @@ export interface RateDetails {
 /** The rate locked on a fiat checkout, for the page's "view details"; null when priced in BTC or sats. */
 export function rateDetails(c: RateLockColumns, t: Translate, locale = 'en-GB'): RateDetails | null {
   if (!c.rateBtc || !c.rateAt) return null;
-  const names = (c.rateSources ?? []).map(sourceLabel);
+  // Exchanges are names; the fixed table (dev and tests) is a description, so it is translated.
+  const names = (c.rateSources ?? []).map((source) => (source === 'fixed' ? t('detailsFixedSource') : sourceLabel(source)));
   const list = new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(names);
   const digits = minorUnits(c.currency);
   const value = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(c.rateBtc as unknown as number);

@@ -17,6 +17,7 @@ export const de: Messages = {
   detailsRate: 'Wechselkurs',
   detailsSources: 'Kursquellen',
   detailsMedian: '{sources} (Median)',
+  detailsFixedSource: 'feste Kurstabelle',
   detailsRateTime: 'Kurs abgerufen',
   detailsSpread: 'Aufschlag des Shops (enthalten)',
   expiry: 'Läuft ab in {countdown} · gültig bis {time}',

@@ -19,6 +19,7 @@ export const en = {
   detailsRate: 'Exchange rate',
   detailsSources: 'Rate sources',
   detailsMedian: '{sources} (median)',
+  detailsFixedSource: 'fixed rate table',
   detailsRateTime: 'Rate fetched',
   detailsSpread: 'Store spread (included)',
   expiry: 'Expires in {countdown} · at {time}',

@@ -17,6 +17,7 @@ export const es: Messages = {
   detailsRate: 'Tipo de cambio',
   detailsSources: 'Fuentes del tipo de cambio',
   detailsMedian: '{sources} (mediana)',
+  detailsFixedSource: 'tabla de tipos fija',
   detailsRateTime: 'Tipo de cambio obtenido',
   detailsSpread: 'Margen de la tienda (incluido)',
   expiry: 'Caduca en {countdown} · válida hasta {time}',

@@ -17,6 +17,7 @@ export const fr: Messages = {
   detailsRate: 'Taux de change',
   detailsSources: 'Sources du taux',
   detailsMedian: '{sources} (médiane)',
+  detailsFixedSource: 'table de taux fixe',
   detailsRateTime: 'Taux obtenu',
   detailsSpread: 'Marge de la boutique (incluse)',
   expiry: 'Expire dans {countdown} · valable jusqu’à {time}',

@@ -17,6 +17,7 @@ export const it: Messages = {
   detailsRate: 'Tasso di cambio',
   detailsSources: 'Fonti del tasso',
   detailsMedian: '{sources} (mediana)',
+  detailsFixedSource: 'tabella dei tassi fissa',
   detailsRateTime: 'Tasso rilevato',
   detailsSpread: 'Ricarico del negozio (incluso)',
   expiry: 'Scade tra {countdown} · alle {time}',

@@ -17,6 +17,7 @@ export const ja: Messages = {
   detailsRate: '為替レート',
   detailsSources: 'レートの取得元',
   detailsMedian: '{sources}（中央値）',
+  detailsFixedSource: '固定レート表',
   detailsRateTime: 'レート取得時刻',
   detailsSpread: 'ストアの上乗せ率（込み）',
   expiry: '残り {countdown}（{time}まで）',

@@ -17,6 +17,7 @@ export const pt: Messages = {
   detailsRate: 'Taxa de câmbio',
   detailsSources: 'Fontes da taxa',
   detailsMedian: '{sources} (mediana)',
+  detailsFixedSource: 'tabela de taxas fixa',
   detailsRateTime: 'Taxa obtida',
   detailsSpread: 'Margem da loja (incluída)',
   expiry: 'Expira em {countdown} · às {time}',
