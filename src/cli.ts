@@ -13,6 +13,7 @@ import { StoresService } from './stores/stores.service';
 import { PRINTABLE } from './common/printable';
 import { redactUrlCredentials } from './common/redact';
 import { STORE_SPREAD } from './stores/store-spread';
+import { checkLogoUrl } from './stores/store-logo';
 
 /** Operator commands that work on the database directly, with the server's configuration. */
 async function withStores<T>(work: (stores: StoresService, config: AppConfig) => Promise<T>): Promise<T> {
@@ -54,15 +55,18 @@ program
   .option('--website <url>', 'shop URL the hosted page links back to')
   .option('--permissions <list>', PERMISSIONS_HELP, parsePermissions)
   .option('--spread <percent>', 'percent added to fiat prices (the exchange rate is lowered by it), e.g. 1.5', '0')
+  .option('--logo-url <url>', 'logo shown on the hosted page: an https URL (http only for localhost)')
   .option('--json', 'print JSON')
-  .action(async (opts: { name: string; website?: string; permissions?: string[]; spread: string; json?: boolean }) => {
+  .action(async (opts: { name: string; website?: string; permissions?: string[]; spread: string; logoUrl?: string; json?: boolean }) => {
     if (!STORE_SPREAD.test(opts.spread)) usageError('--spread must be a decimal from 0 to below 50 with at most 4 decimals, e.g. 1.5');
     // The name is shown on every hosted page and the website is linked from it: refuse what the API would.
     const name = opts.name.trim();
     if (name.length === 0 || name.length > 200 || !PRINTABLE.test(name)) usageError('--name must be 1-200 printable characters (no control characters)');
     if (opts.website !== undefined && !isWebUrl(opts.website)) usageError('--website must be an http(s) URL, e.g. https://shop.example');
+    const logo = opts.logoUrl === undefined ? null : checkLogoUrl(opts.logoUrl);
+    if (logo && 'error' in logo) usageError(`--logo-url: ${logo.error}`);
     await withStores(async (stores, config) => {
-      const { store, key, apiKey } = await stores.createStore(name, opts.website ?? null, 'default', opts.permissions, opts.spread);
+      const { store, key, apiKey } = await stores.createStore(name, opts.website ?? null, 'default', opts.permissions, opts.spread, logo?.url ?? null);
       if (opts.json) return console.log(JSON.stringify({ storeId: store.id, apiKey: key, permissions: apiKey.permissions }));
       console.log(`Store created: ${store.name} (${store.id})`);
       console.log(`API key (shown once, keep it safe): ${key}`);

@@ -78,6 +78,8 @@ export class GreenfieldServerController {
       id: store.id,
       name: store.name,
       website: store.website,
+      // BTCPay 2.x names it logoUrl (StoreBaseData); 1.x clients read customLogo.
+      logoUrl: store.logoUrl ?? null,
       defaultCurrency: this.options.defaultCurrency,
       invoiceExpiration: expiry,
       displayExpirationTimer: Math.min(300, expiry),
@@ -99,7 +101,7 @@ export class GreenfieldServerController {
       showRecommendedFee: true,
       recommendedFeeBlockTarget: 1,
       defaultLang: 'en',
-      customLogo: null,
+      customLogo: store.logoUrl ?? null,
       customCSS: null,
       htmlTitle: null,
       networkFeeMode: 'Never',

@@ -12,6 +12,7 @@ import { ApiKeyPermissions1732630000001 } from './migrations/1732630000001-api-k
 import { DevInvoice } from '../lightning/dev/dev-invoice.entity';
 import { CheckoutArchived1732640000001 } from './migrations/1732640000001-checkout-archived';
 import { RateLock1732650000001 } from './migrations/1732650000001-rate-lock';
+import { StoreLogo1732660000001 } from './migrations/1732660000001-store-logo';
 import { WebhookAttempt } from '../webhooks/webhook-attempt.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
@@ -27,5 +28,6 @@ export const MIGRATIONS: Function[] = [
   ApiKeyPermissions1732630000001,
   CheckoutArchived1732640000001,
   RateLock1732650000001,
+  StoreLogo1732660000001,
   ...PLUGIN_MIGRATIONS,
 ];

@@ -24,9 +24,14 @@ export class UpdateStoreDto {
   @IsString({ message: 'spreadPercent must be a decimal string such as "1.5"' })
   @Matches(STORE_SPREAD, { message: 'spreadPercent must be a decimal from 0 to below 50 with at most 4 decimals, e.g. "1.5"' })
   spreadPercent?: string;
+
+  /** The logo on the hosted page: an https URL (http only for localhost); null removes it. */
+  @ValidateIf((o: UpdateStoreDto) => o.logoUrl !== undefined && o.logoUrl !== null)
+  @IsString({ message: 'logoUrl must be a URL string or null' })
+  logoUrl?: string | null;
 }
 
-const storeView = (s: Store) => ({ id: s.id, name: s.name, website: s.website, spreadPercent: s.spreadPercent, createdAt: s.createdAt });
+const storeView = (s: Store) => ({ id: s.id, name: s.name, website: s.website, spreadPercent: s.spreadPercent, logoUrl: s.logoUrl ?? null, createdAt: s.createdAt });
 
 const keyView = (k: ApiKey) => ({ id: k.id, prefix: k.prefix, label: k.label, permissions: k.permissions, createdAt: k.createdAt, revokedAt: k.revokedAt });
 

@@ -10,6 +10,7 @@ import { ApiKeyCache, Authenticated } from './api-key-cache';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-hash';
 import { DEFAULT_KEY_POLICIES, grantPermissions } from './permissions';
 import { Store } from './store.entity';
+import { checkLogoUrl } from './store-logo';
 
 export interface CreatedKey {
   apiKey: ApiKey;
@@ -34,11 +35,13 @@ export class StoresService {
     keyLabel = 'default',
     permissions: readonly string[] = DEFAULT_KEY_POLICIES,
     spreadPercent = '0',
+    logoUrl: string | null = null,
   ): Promise<{ store: Store } & CreatedKey> {
     const id = randomId(12);
     const granted = grantOrFail(permissions, id);
+    const logo = logoUrl === null ? null : acceptLogoUrl(logoUrl);
     return this.uow.run(async (m) => {
-      const store = await m.save(m.create(Store, { id, name, website, spreadPercent: normalizeDecimal(spreadPercent) }));
+      const store = await m.save(m.create(Store, { id, name, website, spreadPercent: normalizeDecimal(spreadPercent), logoUrl: logo }));
       const created = await this.issueKey(store.id, keyLabel, granted, m.getRepository(ApiKey));
       return { store, ...created };
     });
@@ -93,15 +96,16 @@ export class StoresService {
   }
 
   /**
-   * Store settings (the spread). The authenticated store object is updated in place, so this
-   * replica's key cache sees it at once; other replicas within API_KEY_CACHE_TTL_MS.
+   * Store settings (the spread, the logo). The authenticated store object is updated in place, so
+   * this replica's key cache sees it at once; other replicas within API_KEY_CACHE_TTL_MS.
    */
-  async updateSettings(store: Store, settings: { spreadPercent?: string }): Promise<Store> {
-    if (settings.spreadPercent === undefined) return store;
-    const spreadPercent = normalizeDecimal(settings.spreadPercent);
-    await this.uow.run((m) => m.update(Store, { id: store.id }, { spreadPercent }));
-    store.spreadPercent = spreadPercent;
-    return store;
+  async updateSettings(store: Store, settings: { spreadPercent?: string; logoUrl?: string | null }): Promise<Store> {
+    const changes: Partial<Pick<Store, 'spreadPercent' | 'logoUrl'>> = {};
+    if (settings.spreadPercent !== undefined) changes.spreadPercent = normalizeDecimal(settings.spreadPercent);
+    if (settings.logoUrl !== undefined) changes.logoUrl = settings.logoUrl === null ? null : acceptLogoUrl(settings.logoUrl);
+    if (Object.keys(changes).length === 0) return store;
+    await this.uow.run((m) => m.update(Store, { id: store.id }, changes));
+    return Object.assign(store, changes);
   }
 
   async get(id: string): Promise<Store> {
@@ -131,3 +135,10 @@ const PROBLEM_TEXT = {
   unsupported_permission: 'a server or user permission; keys here belong to one store',
   permission_store_mismatch: "names another store than the key's",
 } as const;
+
+/** The logo URL, normalized, or a 422 `invalid_logo_url` saying why not. */
+function acceptLogoUrl(value: string): string {
+  const checked = checkLogoUrl(value);
+  if ('error' in checked) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_logo_url', checked.error);
+  return checked.url;
+}

@@ -31,14 +31,16 @@ describe('CLI create-store input', () => {
     ['a name with control characters', ['--name', 'Shop\u001b[31m'], /--name/],
     ['a javascript: website', ['--name', 'Shop', '--website', 'javascript:alert(1)'], /--website/],
     ['a website that is not a URL', ['--name', 'Shop', '--website', 'not a url'], /--website/],
+    ['an http logo (shoppers load it from the https page)', ['--name', 'Shop', '--logo-url', 'http://shop.example/logo.png'], /--logo-url/],
+    ['a javascript: logo', ['--name', 'Shop', '--logo-url', 'javascript:alert(1)'], /--logo-url/],
   ])('refuses %s with exit code 64, naming the option', async (_name, args, message) => {
     const run = runCli(compiled, ['create-store', ...args, '--json'], env);
     await expect(run).rejects.toThrow(/exited 64/);
     await expect(run).rejects.toThrow(message);
   });
 
-  it('accepts a proper name and an https website', async () => {
-    const out = JSON.parse(await runCli(compiled, ['create-store', '--name', 'Zürich Kaffee', '--website', 'https://shop.example', '--json'], env)) as { storeId: string };
+  it('accepts a proper name, an https website and an https logo', async () => {
+    const out = JSON.parse(await runCli(compiled, ['create-store', '--name', 'Zürich Kaffee', '--website', 'https://shop.example', '--logo-url', 'https://cdn.shop.example/logo.svg', '--json'], env)) as { storeId: string };
     expect(out.storeId).toMatch(/^[\w-]+$/);
   });
 });

@@ -15,6 +15,7 @@ import { EventStreams } from '../../src/checkout/page/event-streams';
 import { LightningService } from '../../src/lightning/lightning.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { UnitOfWork } from '../../src/database/unit-of-work';
+import { Policy } from '../../src/stores/permissions';
 
 // Browser globals, used only inside page.evaluate callbacks (the project compiles without the DOM lib).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -22,8 +23,11 @@ declare const document: any;
 declare const window: any;
 declare const Image: any;
 
-const SCREENSHOTS = join(__dirname, '__screenshots__');
+const SCREENSHOTS = process.env.SCREENSHOTS_DIR ?? join(__dirname, '__screenshots__');
 const STORE_NAME = `Bob's <script>alert(1)</script> & Café`;
+/** The shop's logo, served by the stand-in shop over http on 127.0.0.1 (allowed: loopback). */
+const LOGO_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="48" viewBox="0 0 120 48"><rect width="120" height="48" rx="10" fill="#1e3a8a"/><text x="60" y="31" font-family="sans-serif" font-size="18" font-weight="700" fill="#fff" text-anchor="middle">MUGS</text></svg>';
 
 interface ShopServer {
   url: string;
@@ -36,6 +40,10 @@ async function startShop(): Promise<ShopServer> {
   const hits: string[] = [];
   const server = createServer((req, res) => {
     hits.push(req.url ?? '');
+    if (req.url === '/logo.svg') {
+      res.writeHead(200, { 'Content-Type': 'image/svg+xml' }).end(LOGO_SVG);
+      return;
+    }
     res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>Thanks</title><h1>Thanks for your order</h1>');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -125,9 +133,9 @@ describe('hosted checkout page /i/:id', () => {
     return { page, errors };
   };
 
-  /** Decodes the QR code from the pixels the browser actually rendered, as a phone camera would. */
-  const decodeQr = async (page: Page): Promise<string | null> => {
-    const png = await page.locator('.qr').screenshot();
+  /** The RGBA pixels of an element as the browser rendered it. */
+  const pixels = async (page: Page, selector: string): Promise<{ width: number; height: number; rgba: Uint8ClampedArray }> => {
+    const png = await page.locator(selector).screenshot();
     // The PNG is turned into raw RGBA by a canvas in a blank page (no CSP there).
     const scratch = await browser.newPage();
     try {
@@ -145,10 +153,33 @@ describe('hosted checkout page /i/:id', () => {
         for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
         return { width: img.width, height: img.height, rgba: btoa(binary) };
       }, png.toString('base64'));
-      const rgba = new Uint8ClampedArray(Buffer.from(image.rgba, 'base64'));
-      return jsQR(rgba, image.width, image.height, { inversionAttempts: 'dontInvert' })?.data ?? null;
+      return { width: image.width, height: image.height, rgba: new Uint8ClampedArray(Buffer.from(image.rgba, 'base64')) };
     } finally {
       await scratch.close();
+    }
+  };
+
+  /** Decodes the QR code from the pixels the browser actually rendered, as a phone camera would. */
+  const decodeQr = async (page: Page, selector = '.qr'): Promise<string | null> => {
+    const image = await pixels(page, selector);
+    return jsQR(image.rgba, image.width, image.height, { inversionAttempts: 'dontInvert' })?.data ?? null;
+  };
+
+  /** A page in a context of its own (time zone, language, JavaScript), failing the test on console errors. */
+  const openIn = async (options: Parameters<Browser['newContext']>[0]): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> => {
+    const context = await browser.newContext({ viewport: { width: 420, height: 900 }, deviceScaleFactor: 1, ...options });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+    page.on('pageerror', (err) => errors.push(err.message));
+    return { page, errors, close: () => context.close() };
+  };
+
+  /** Full-page screenshots at a phone's width (375 px) and a desktop's. */
+  const screenshots = async (page: Page, name: string) => {
+    for (const [suffix, width] of [['375', 375], ['desktop', 1280]] as const) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}-${suffix}.png`), fullPage: true, animations: 'disabled' });
     }
   };
 
@@ -169,7 +200,12 @@ describe('hosted checkout page /i/:id', () => {
     expect(page).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');
     // Without JavaScript: a reload every few seconds, the expiry as a fixed time, a plain form.
     expect(page).toMatch(/<noscript><meta http-equiv="refresh" content="\d+"><\/noscript>/);
-    expect(page).toMatch(/<time datetime="[^"]+">\d+ \w+ \d{4}, \d\d:\d\d UTC<\/time>/);
+    expect(page).toMatch(/<time id="expires-at" datetime="[^"]+" title="[^"]+" data-local>\d+ \w+ \d{4}, \d\d:\d\d UTC<\/time>/);
+    // The bar spans the checkout's lifetime (15 minutes, give or take the database's clock for createdAt).
+    const bar = /<progress id="time-left" max="(\d+)" value="(\d+)" aria-label="Time left to pay"><\/progress>/.exec(page);
+    expect(Math.abs(Number(bar?.[1]) - 900)).toBeLessThanOrEqual(5);
+    expect(Number(bar?.[2])).toBeLessThanOrEqual(Number(bar?.[1]));
+    expect(Number(bar?.[2])).toBeGreaterThan(850);
     expect(page).toContain(`<form class="simulate" id="simulate-form" method="post" action="/i/${c.id}/simulate-payment">`);
     expect(page).toContain('DEV BACKEND');
 
@@ -190,11 +226,94 @@ describe('hosted checkout page /i/:id', () => {
     expect(again.headers.get('content-security-policy')).not.toContain(nonce);
   });
 
-  it('shows the fiat price next to the sats', async () => {
+  it('leads a fiat checkout with the price the shopper saw, sats below, the rate behind "view details"; a sats checkout is unchanged', async () => {
     const c = await createCheckout({ amount: '12.35', currency: 'USD' });
     const page = await (await fetch(`${t.url}/i/${c.id}`)).text();
-    expect(page).toContain('12,350');
-    expect(page).toContain('$12.35 USD');
+    expect(page).toMatch(/<p class="price">\$12\.35 <small>USD<\/small><\/p>\s*<p class="sats-below">12,350 sats<\/p>/);
+    expect(page).toContain('<details class="rate-details">');
+    expect(page).toContain('<summary>View details</summary>');
+    expect(page).toContain('<dd class="rate">1 BTC = 100,000.00 USD</dd>');
+    expect(page).toContain('<dd>fixed rate table</dd>');
+    expect(page).toContain('<dd>0%</dd>');
+    const sats = await createCheckout({ amount: 2100 });
+    const satsPage = await (await fetch(`${t.url}/i/${sats.id}`)).text();
+    expect(satsPage).toMatch(/<p class="sats">2,100 <small>sats<\/small><\/p>/);
+    expect(satsPage).not.toContain('<details class="rate-details">');
+    expect(satsPage).not.toContain('class="price"');
+  });
+
+  it('speaks the language Accept-Language asks for; ?lang= picks another, remembered in a cookie', async () => {
+    const c = await createCheckout({ amount: 2100 });
+    const de = await fetch(`${t.url}/i/${c.id}`, { headers: { 'Accept-Language': 'de-AT,de;q=0.9,en;q=0.5' } });
+    expect(de.headers.get('content-language')).toBe('de');
+    expect(de.headers.get('vary')).toContain('Accept-Language');
+    expect(de.headers.get('set-cookie')).toBeNull();
+    const dePage = await de.text();
+    expect(dePage).toContain('<html lang="de">');
+    expect(dePage).toContain('<p class="label">Mit Lightning bezahlen</p>');
+    expect(dePage).toContain('<button class="button" type="submit">Zahlung simulieren</button>');
+    expect(dePage).toContain('<p class="sats">2.100 <small>sats</small></p>');
+    expect(dePage).toContain('<h2>Bezahlt</h2>');
+    expect(dePage).toContain('<h2>Bezahlvorgang abgelaufen</h2>');
+    // The picker is plain links: it needs no script.
+    expect(dePage).toContain('<nav class="langs" aria-label="Sprache">');
+    expect(dePage).toContain('<a href="?lang=ja" hreflang="ja" lang="ja">日本語</a>');
+    expect(dePage).toContain('<a href="?lang=de" hreflang="de" lang="de" aria-current="true">Deutsch</a>');
+
+    const picked = await fetch(`${t.url}/i/${c.id}?lang=ja`, { headers: { 'Accept-Language': 'de' } });
+    const cookie = picked.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^checkout_lang=ja;/);
+    expect(cookie).toContain('Path=/i');
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Lax');
+    expect(await picked.text()).toContain('<html lang="ja">');
+    const remembered = await (await fetch(`${t.url}/i/${c.id}`, { headers: { 'Accept-Language': 'de', Cookie: cookie.split(';')[0] } })).text();
+    expect(remembered).toContain('<p class="label">Lightningで支払う</p>');
+    // An unknown choice falls through to the header; nothing of it is echoed.
+    const unknown = await (await fetch(`${t.url}/i/${c.id}?lang=%22evil-lang`, { headers: { 'Accept-Language': 'nl, fr;q=0.5' } })).text();
+    expect(unknown).toContain('<html lang="fr">');
+    expect(unknown).not.toContain('evil-lang');
+    // The modal's frame keeps its view when the language changes.
+    expect(await (await fetch(`${t.url}/i/${c.id}?view=modal`)).text()).toContain('<a href="?view=modal&amp;lang=it" hreflang="it" lang="it">Italiano</a>');
+    const notFound = await fetch(`${t.url}/i/no-such-checkout`, { headers: { 'Accept-Language': 'es' } });
+    expect(await notFound.text()).toContain('<h2>Pago no encontrado</h2>');
+  });
+
+  it('shows the store logo from store settings, with escaped alt text, allowed by img-src; refuses a logo that is not https', async () => {
+    const owner = { Authorization: `token ${(await t.createStore('Logo "shop" <b>', [Policy.CanModifyStoreSettings])).apiKey}` };
+    for (const logoUrl of ['http://cdn.example/logo.png', 'javascript:alert(1)', 'data:image/png;base64,AAAA', 'logo.png', 'https://u:p@cdn.example/l.png', `https://cdn.example/${'x'.repeat(2000)}`]) {
+      const res = await t.http.patch('/api/v1/store').set(owner).send({ logoUrl }).expect(422);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.code).toBe('invalid_logo_url');
+    }
+    expect((await t.http.patch('/api/v1/store').set(owner).send({ logoUrl: 42 }).expect(422)).body.code).toBe('validation_failed');
+    const patched = await t.http.patch('/api/v1/store').set(owner).send({ logoUrl: 'https://cdn.example/img/logo.png?v="2"' }).expect(200);
+    expect(patched.body.logoUrl).toBe('https://cdn.example/img/logo.png?v=%222%22');
+    expect((await t.http.get('/api/v1/store').set(owner).expect(200)).body.logoUrl).toBe('https://cdn.example/img/logo.png?v=%222%22');
+    const c = (await t.http.post('/api/v1/checkouts').set(owner).send({ amount: 1000 }).expect(201)).body as { id: string };
+    const res = await fetch(`${t.url}/i/${c.id}`);
+    expect(await res.text()).toContain('<img class="logo" src="https://cdn.example/img/logo.png?v=%222%22" alt="Logo &quot;shop&quot; &lt;b&gt; logo" referrerpolicy="no-referrer"');
+    expect(res.headers.get('content-security-policy')).toContain('; img-src data: https://cdn.example; ');
+
+    // In a browser: the logo of a local shop (http on loopback is allowed) loads under the page's CSP.
+    await t.http.patch('/api/v1/store').set(owner).send({ logoUrl: `${shop.url}/logo.svg` }).expect(200);
+    const { page, errors, close } = await openIn({});
+    try {
+      await page.goto(`${t.url}/i/${c.id}`);
+      const logo = page.locator('img.logo');
+      await page.waitForFunction(() => document.querySelector('img.logo').complete);
+      await expect(logo.evaluate((img: any) => img.naturalWidth)).resolves.toBe(120);
+      await expect(logo.getAttribute('alt')).resolves.toBe('Logo "shop" <b> logo');
+      await screenshots(page, 'hosted-page-logo');
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+
+    expect((await t.http.patch('/api/v1/store').set(owner).send({ logoUrl: null }).expect(200)).body.logoUrl).toBeNull();
+    const without = await fetch(`${t.url}/i/${c.id}`);
+    expect(await without.text()).not.toContain('class="logo"');
+    expect(without.headers.get('content-security-policy')).toContain('; img-src data:; ');
   });
 
   it('in a browser: amount, a QR that decodes to the invoice, a running countdown; pays live over SSE without a reload, then returns to the shop', async () => {
@@ -226,12 +345,120 @@ describe('hosted checkout page /i/:id', () => {
       await expect(page.locator('[data-screen-for="Settled"] h2').innerText()).resolves.toBe('Paid');
       await expect(page.title()).resolves.toMatch(/^Paid/);
       await page.screenshot({ path: join(SCREENSHOTS, 'hosted-page-paid.png'), fullPage: true, animations: 'disabled' });
+      await screenshots(page, 'hosted-page-paid');
 
       await page.waitForURL(`${shop.url}/thanks?order=A-18`, { timeout: 15_000 });
       expect(shop.hits).toContain('/thanks?order=A-18');
       expect(errors).toEqual([]);
     } finally {
       await page.close();
+    }
+  });
+
+  it("in a browser: the expiry in the shopper's time zone (Tokyo) with a progress bar that empties", async () => {
+    const c = await createCheckout({ amount: 2100 });
+    const { page, errors, close } = await openIn({ timezoneId: 'Asia/Tokyo', locale: 'en-US' });
+    try {
+      await page.goto(`${t.url}/i/${c.id}`);
+      const expires = page.locator('#expires-at');
+      await page.waitForFunction(() => !/UTC/.test(document.getElementById('expires-at')!.textContent));
+      // Tokyo is UTC+9 all year: the time the shopper reads is 9 hours after the UTC one.
+      const tokyo = new Date(new Date(c.expiresAt).getTime() + 9 * 3_600_000);
+      const hour = tokyo.getUTCHours();
+      const clock = `${hour % 12 || 12}:${String(tokyo.getUTCMinutes()).padStart(2, '0')}`;
+      const shown = (await expires.innerText()).replace(/\s/g, ' ');
+      expect(shown).toMatch(new RegExp(`(^|\\D)${clock} ${hour < 12 ? 'AM' : 'PM'}$`));
+      // Without JavaScript the same element says UTC; its title keeps that for the curious.
+      await expect(expires.getAttribute('title')).resolves.toMatch(/ UTC$/);
+      await expect(page.locator('.countdown').innerText()).resolves.toMatch(/^Expires in 1[45]:\d\d · at /);
+
+      const progress = page.locator('#time-left');
+      const max = Number(await progress.getAttribute('max'));
+      const before = await progress.evaluate((el: any) => el.value as number);
+      expect(before).toBeGreaterThan(max - 60);
+      expect(before).toBeLessThanOrEqual(max);
+      await page.waitForFunction((v) => document.getElementById('time-left').value < v - 1, before, { timeout: 10_000 });
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('in a browser: a fiat checkout leads with its price; "view details" shows the rate', async () => {
+    const c = await createCheckout({ amount: '12.35', currency: 'USD', orderId: 'A-19', description: 'Two coffees' });
+    const { page, errors, close } = await openIn({ locale: 'en-GB', timezoneId: 'Europe/London' });
+    try {
+      await page.goto(`${t.url}/i/${c.id}`);
+      await expect(page.locator('.amount .price').innerText()).resolves.toBe('$12.35 USD');
+      await expect(page.locator('.amount .sats-below').innerText()).resolves.toBe('12,350 sats');
+      await expect(page.locator('.rate-details dl').isVisible()).resolves.toBe(false);
+      await page.getByText('View details').click();
+      await expect(page.locator('.rate-details dl').isVisible()).resolves.toBe(true);
+      await expect(page.locator('.rate-details .rate').innerText()).resolves.toBe('1 BTC = 100,000.00 USD');
+      expect(await decodeQr(page)).toBe(c.lightningUri);
+      await screenshots(page, 'hosted-page-fiat-en');
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('in a browser: German for a German browser; the language picker works without JavaScript', async () => {
+    const c = await createCheckout({ amount: '12.35', currency: 'USD', orderId: 'B-1' });
+    const de = await openIn({ locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+    try {
+      await de.page.goto(`${t.url}/i/${c.id}`);
+      await expect(de.page.locator('html').getAttribute('lang')).resolves.toBe('de');
+      await expect(de.page.locator('.merchant .label').textContent()).resolves.toBe('Mit Lightning bezahlen');
+      expect((await de.page.locator('.amount .price').innerText()).replace(/\s/g, ' ')).toBe('12,35 $ USD');
+      await expect(de.page.locator('#copy').innerText()).resolves.toBe('Kopieren');
+      await expect(de.page.locator('.countdown').innerText()).resolves.toMatch(/^Läuft ab in 1[45]:\d\d · gültig bis \d\d:\d\d$/);
+      await de.page.getByText('Details anzeigen').click();
+      await expect(de.page.locator('.rate-details dt').first().innerText()).resolves.toBe('Wechselkurs');
+      await expect(de.page.locator('.rate-details dd').nth(1).innerText()).resolves.toBe('feste Kurstabelle');
+      await expect(de.page.getByRole('button', { name: 'Zahlung simulieren' }).isVisible()).resolves.toBe(true);
+      await screenshots(de.page, 'hosted-page-de');
+      expect(de.errors).toEqual([]);
+    } finally {
+      await de.close();
+    }
+
+    const noScript = await openIn({ locale: 'de-DE', javaScriptEnabled: false });
+    try {
+      await noScript.page.goto(`${t.url}/i/${c.id}`);
+      await noScript.page.getByRole('link', { name: '日本語' }).click();
+      await noScript.page.waitForURL(/\?lang=ja$/);
+      await expect(noScript.page.locator('html').getAttribute('lang')).resolves.toBe('ja');
+      await expect(noScript.page.locator('#live-text').innerText()).resolves.toBe('支払いを待っています…');
+      // Remembered: the plain link (and the no-JS reload) stay in Japanese.
+      await noScript.page.goto(`${t.url}/i/${c.id}`);
+      await expect(noScript.page.locator('.merchant .label').textContent()).resolves.toBe('Lightningで支払う');
+      await screenshots(noScript.page, 'hosted-page-ja-noscript');
+    } finally {
+      await noScript.close();
+    }
+  });
+
+  it('in a browser: the QR code has a white quiet zone of 4 modules on every side, and decodes', async () => {
+    const c = await createCheckout({ amount: 2100, description: 'A longer description for a larger code' });
+    const { page, close } = await openIn({ deviceScaleFactor: 2 });
+    try {
+      await page.goto(`${t.url}/i/${c.id}`);
+      const modules = Number(/^0 0 (\d+) \1$/.exec((await page.locator('.qr svg').getAttribute('viewBox')) ?? '')?.[1]);
+      const image = await pixels(page, '.qr svg');
+      expect(image.width).toBe(image.height);
+      let [left, top, right, bottom] = [Infinity, Infinity, -1, -1];
+      for (let y = 0; y < image.height; y++) {
+        for (let x = 0; x < image.width; x++) {
+          if (image.rgba[(y * image.width + x) * 4] >= 128) continue;
+          [left, top, right, bottom] = [Math.min(left, x), Math.min(top, y), Math.max(right, x), Math.max(bottom, y)];
+        }
+      }
+      const modulePx = image.width / modules;
+      for (const zone of [left, top, image.width - 1 - right, image.height - 1 - bottom]) expect(zone / modulePx).toBeCloseTo(4, 0);
+      expect(await decodeQr(page, '.qr svg')).toBe(c.lightningUri);
+    } finally {
+      await close();
     }
   });
 
@@ -267,6 +494,7 @@ describe('hosted checkout page /i/:id', () => {
       await expect(page.locator('[data-screen-for="Expired"] h2').innerText()).resolves.toBe('Checkout expired');
       await expect(page.locator('.qr').isVisible()).resolves.toBe(false);
       await page.screenshot({ path: join(SCREENSHOTS, 'hosted-page-expired.png'), fullPage: true, animations: 'disabled' });
+      await screenshots(page, 'hosted-page-expired');
       expect(errors).toEqual([]);
     } finally {
       await page.close();

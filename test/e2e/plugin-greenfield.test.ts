@@ -3,6 +3,7 @@ import { CheckoutTransitions } from '../../src/checkout/checkout-transitions';
 import { LightningService } from '../../src/lightning/lightning.service';
 import { eventually, startRecordingServer } from '../support/fake-platform-server';
 import { startTestApp, TestApp } from '../support/test-app';
+import { StoresService } from '../../src/stores/stores.service';
 
 describe('greenfield plugin: a BTCPay Greenfield-compatible API', () => {
   let t: TestApp;
@@ -45,6 +46,14 @@ describe('greenfield plugin: a BTCPay Greenfield-compatible API', () => {
     expect((await t.http.get('/api/v1/stores').set(auth).expect(200)).body).toEqual([expect.objectContaining({ id: storeId, name: 'BTCPay-style shop' })]);
     expect((await t.http.get(`/api/v1/stores/${storeId}`).set(auth).expect(200)).body).toMatchObject({ id: storeId, defaultCurrency: 'SATS', invoiceExpiration: 900 });
     expect((await t.http.get(`/api/v1/stores/${storeId}/payment-methods`).set(auth).expect(200)).body[0]).toMatchObject({ paymentMethodId: 'BTC-LN', enabled: true });
+  });
+
+  it("gives the store's logo as BTCPay 2.x (logoUrl) and 1.x (customLogo) name it", async () => {
+    const logo = 'https://cdn.shop.example/logo.png';
+    const { store, key } = await t.app.get(StoresService).createStore('Shop with a logo', null, 'default', undefined, '0', logo);
+    const view = (await t.http.get(`/api/v1/stores/${store.id}`).set({ Authorization: `token ${key}` }).expect(200)).body;
+    expect(view).toMatchObject({ logoUrl: logo, customLogo: logo });
+    expect((await t.http.get(`/api/v1/stores/${storeId}`).set(auth).expect(200)).body).toMatchObject({ logoUrl: null, customLogo: null });
   });
 
   it('documents its routes in the OpenAPI document', async () => {

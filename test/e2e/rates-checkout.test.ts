@@ -89,9 +89,15 @@ describe('checkouts priced with live exchange rates', () => {
 
     const page = await t.http.get(`/i/${res.body.id}`).expect(200);
     const hhmm = new Date(fetchedAt).toISOString().slice(11, 16);
-    expect(page.text).toContain(`1 BTC = 91,234.56 CHF · Kraken, Bitstamp, CoinGecko median · ${hhmm} UTC`);
-    // ISO 4217 minor units in display (Intl puts a no-break space after the code).
-    expect(page.text).toMatch(/CHF\s12\.50 CHF/);
+    // The price the shopper saw leads, with ISO 4217 minor units (Intl puts a no-break space after
+    // the code); the sats follow; the rate, its sources, time and spread are behind "view details".
+    expect(page.text).toMatch(/<p class="price">CHF\s12\.50<\/p>\s*<p class="sats-below">13,701 sats<\/p>/);
+    expect(page.text).toContain('<summary>View details</summary>');
+    expect(page.text).toContain('<dd class="rate">1 BTC = 91,234.56 CHF</dd>');
+    expect(page.text).toContain('<dd>Kraken, Bitstamp and CoinGecko (median)</dd>');
+    expect(page.text).toContain(`<time datetime="${new Date(fetchedAt).toISOString()}"`);
+    expect(page.text).toContain(`${hhmm} UTC</time>`);
+    expect(page.text).toContain('<dd>0%</dd>');
   });
 
   it('a JPY checkout: 0 decimals (ISO 4217), the mean of the two middle answers, exact sats', async () => {
@@ -100,8 +106,14 @@ describe('checkouts priced with live exchange rates', () => {
     expect(res.body).toMatchObject({ currency: 'JPY', amount: '1500', amountSats: 9996 });
     expect(res.body.exchangeRate).toMatchObject({ rate: '15007500.25', sources: ['kraken', 'coinbase', 'coingecko', 'bitfinex'] });
     const page = await t.http.get(`/i/${res.body.id}`).expect(200);
-    expect(page.text).toContain('1 BTC = 15,007,500 JPY · Kraken, Coinbase, CoinGecko, Bitfinex median');
-    expect(page.text).toContain('¥1,500 JPY');
+    expect(page.text).toContain('<dd class="rate">1 BTC = 15,007,500 JPY</dd>');
+    expect(page.text).toContain('<dd>Kraken, Coinbase, CoinGecko and Bitfinex (median)</dd>');
+    expect(page.text).toContain('<p class="price">¥1,500 <small>JPY</small></p>');
+    // In the shopper's language: German grouping, sources and labels.
+    const de = await t.http.get(`/i/${res.body.id}`).set('Accept-Language', 'de-CH, de;q=0.9').expect(200);
+    expect(de.text).toContain('<dd class="rate">1 BTC = 15.007.500 JPY</dd>');
+    expect(de.text).toContain('<dd>Kraken, Coinbase, CoinGecko und Bitfinex (Median)</dd>');
+    expect(de.text).toMatch(/<p class="price">1\.500\s¥ <small>JPY<\/small><\/p>\s*<p class="sats-below">9\.996 sats<\/p>/);
 
     const decimals = await create({ amount: '1500.5', currency: 'JPY' }).expect(422);
     expect(decimals.body).toMatchObject({ code: 'invalid_amount', detail: expect.stringContaining('at most 0 decimals') });
@@ -112,7 +124,8 @@ describe('checkouts priced with live exchange rates', () => {
     expect(res.body).toMatchObject({ amount: '1.125', amountSats: 3671 });
     expect(res.body.exchangeRate).toMatchObject({ rate: '30650.123', sources: ['coinbase'] });
     const page = await t.http.get(`/i/${res.body.id}`).expect(200);
-    expect(page.text).toContain('1 BTC = 30,650.123 KWD · Coinbase ·');
+    expect(page.text).toContain('<dd class="rate">1 BTC = 30,650.123 KWD</dd>');
+    expect(page.text).toContain('<dd>Coinbase</dd>');
     expect((await create({ amount: '1.1255', currency: 'KWD' }).expect(422)).body.code).toBe('invalid_amount');
     expect((await create({ amount: '1', currency: 'SEK' }).expect(422)).body.code).toBe('unsupported_currency');
   });
@@ -129,6 +142,9 @@ describe('checkouts priced with live exchange rates', () => {
       // 91234.56 * 0.98 = 89409.8688; ceil(12.5e8 / 89409.8688) = 13981.
       expect(res.body).toMatchObject({ amountSats: 13981 });
       expect(res.body.exchangeRate).toMatchObject({ rate: '89409.8688', spreadPercent: '2' });
+      const page = await t.http.get(`/i/${res.body.id}`).expect(200);
+      expect(page.text).toContain('<dd class="rate">1 BTC = 89,409.87 CHF</dd>');
+      expect(page.text).toContain('<dd>2%</dd>');
       const rates = await t.http.get(`/api/v1/stores/${storeId}/rates?currencyPair=BTC_CHF&currencyPair=BTC_JPY&currencyPair=BTC_SEK`).set(auth).expect(200);
       expect(rates.body).toEqual([
         { currencyPair: 'BTC_CHF', errors: [], rate: '89409.8688' },

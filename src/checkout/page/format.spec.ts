@@ -1,4 +1,5 @@
-import { formatDecimal, formatLockedRate, formatPrice, formatRemaining, formatSats, formatUtc } from './format';
+import { formatDecimal, formatPrice, formatRemaining, formatSats, formatUtc, rateDetails } from './format';
+import { translator } from './i18n';
 
 describe('hosted page formatting', () => {
   it('groups sats', () => {
@@ -7,15 +8,22 @@ describe('hosted page formatting', () => {
   });
 
   it('shows the merchant price exactly, with its currency', () => {
-    expect(formatPrice('12.345', 'USD')).toBe('$12.345 USD');
-    expect(formatPrice('12', 'EUR')).toBe('€12.00 EUR');
-    expect(formatPrice('0.00001', 'BTC')).toBe('0.00001 BTC');
-    expect(formatPrice('1234567.5', 'GBP')).toBe('£1,234,567.50 GBP');
+    expect(formatPrice('12.345', 'USD')).toEqual({ text: '$12.345', code: 'USD' });
+    expect(formatPrice('12', 'EUR')).toEqual({ text: '€12.00', code: 'EUR' });
+    expect(formatPrice('0.00001', 'BTC')).toEqual({ text: '0.00001', code: 'BTC' });
+    expect(formatPrice('1234567.5', 'GBP')).toEqual({ text: '£1,234,567.50', code: 'GBP' });
+    // The code is not repeated where the text already names it.
+    expect(formatPrice('12.5', 'CHF').text.replace(/\s/g, ' ')).toBe('CHF 12.50');
+    expect(formatPrice('12.5', 'CHF').code).toBeNull();
   });
 
-  it('shows a price with the minor units of its currency (ISO 4217)', () => {
-    expect(formatPrice('1500', 'JPY')).toBe('¥1,500 JPY');
-    expect(formatPrice('1.5', 'KWD').replace(/\s/g, ' ')).toBe('KWD 1.500 KWD');
+  it('shows a price with the minor units of its currency (ISO 4217), in the page language', () => {
+    expect(formatPrice('1500', 'JPY')).toEqual({ text: '¥1,500', code: 'JPY' });
+    expect(formatPrice('1.5', 'KWD').text.replace(/\s/g, ' ')).toBe('KWD 1.500');
+    expect(formatPrice('1234.5', 'EUR', 'de-DE').text.replace(/\s/g, ' ')).toBe('1.234,50 €');
+    expect(formatPrice('1234.5', 'EUR', 'fr-FR').text.replace(/\s/g, ' ')).toBe('1 234,50 €');
+    expect(formatPrice('1500', 'JPY', 'ja-JP').text).toBe('￥1,500');
+    expect(formatSats(13701, 'de-DE')).toBe('13.701');
   });
 
   it('rounds and groups a decimal string without a float', () => {
@@ -28,12 +36,14 @@ describe('hosted page formatting', () => {
     expect(formatDecimal('0.5', 2)).toBe('0.50');
   });
 
-  it('explains a locked rate: value, sources, median, time', () => {
+  it('explains a locked rate: value, sources, median, time, spread', () => {
     const at = new Date('2026-12-01T21:14:59Z');
     const lock = { currency: 'CHF', rate: '1096.075873', rateBtc: '91234.56', rateSources: ['kraken', 'bitstamp', 'coingecko'], rateAt: at, rateSpreadPercent: '0' };
-    expect(formatLockedRate(lock)).toBe('1 BTC = 91,234.56 CHF · Kraken, Bitstamp, CoinGecko median · 21:14 UTC');
-    expect(formatLockedRate({ ...lock, rateSources: ['coinbase'] })).toBe('1 BTC = 91,234.56 CHF · Coinbase · 21:14 UTC');
-    expect(formatLockedRate({ ...lock, rateBtc: null })).toBeNull();
+    expect(rateDetails(lock, translator('en'))).toEqual({ rate: '1 BTC = 91,234.56 CHF', sources: 'Kraken, Bitstamp and CoinGecko (median)', at, spread: '0%' });
+    expect(rateDetails({ ...lock, rateSources: ['coinbase'], rateSpreadPercent: '1.5' }, translator('en'))).toMatchObject({ sources: 'Coinbase', spread: '1.5%' });
+    const de = rateDetails({ ...lock, currency: 'JPY', rateBtc: '15007500.5', rateSpreadPercent: '2' }, translator('de'), 'de-DE')!;
+    expect({ ...de, spread: de.spread.replace(/\s/g, ' ') }).toEqual({ rate: '1 BTC = 15.007.501 JPY', sources: 'Kraken, Bitstamp und CoinGecko (Median)', at, spread: '2 %' });
+    expect(rateDetails({ ...lock, rateBtc: null }, translator('en'))).toBeNull();
   });
 
   it('counts down in minutes, hours or days', () => {
@@ -41,9 +51,11 @@ describe('hosted page formatting', () => {
     expect(formatRemaining(3_723_000)).toBe('1:02:03');
     expect(formatRemaining(2 * 86_400_000 + 3_723_000)).toBe('2d 1h 2m');
     expect(formatRemaining(-5_000)).toBe('0:00');
+    expect(formatRemaining(2 * 86_400_000 + 3_723_000, translator('ja')('countdownDays'))).toBe('2日 1時間 2分');
   });
 
   it('prints the expiry in UTC', () => {
     expect(formatUtc(new Date('2026-11-23T09:05:00Z'))).toBe('23 Nov 2026, 09:05 UTC');
+    expect(formatUtc(new Date('2026-11-23T09:05:00Z'), 'de-DE')).toBe('23. Nov. 2026, 09:05 UTC');
   });
 });

@@ -1,48 +1,65 @@
 import { minorUnits } from '../../rates/currencies';
 import { RateLockColumns } from '../../rates/locked-rate';
 import { sourceLabel } from '../../rates/source-labels';
+import { Language, Translate } from './i18n';
 
-/** Display formatting shared by the server-rendered page; the page script mirrors `formatRemaining`. */
+/**
+ * Display formatting of the server-rendered page, in the page's language (the page script mirrors
+ * `formatRemaining` and shows times in the shopper's own time zone).
+ */
 
-export function formatSats(sats: number): string {
-  return new Intl.NumberFormat('en-US').format(sats);
+/** Intl locales of the page languages; English as in en-GB: "23 Nov 2026", never "11/23/2026". */
+const INTL_LOCALES: Record<Language, string> = { en: 'en-GB', de: 'de-DE', es: 'es-ES', fr: 'fr-FR', it: 'it-IT', pt: 'pt-PT', ja: 'ja-JP' };
+
+export const intlLocale = (language: Language): string => INTL_LOCALES[language];
+
+export function formatSats(sats: number, locale = 'en-GB'): string {
+  return new Intl.NumberFormat(locale).format(sats);
 }
 
-/** The merchant's price exactly as given (no rounding), with the currency's symbol when known. */
-export function formatPrice(amount: string, currency: string): string {
-  if (currency === 'BTC') return `${amount} BTC`;
+export interface FormattedPrice {
+  /** "$12.35", "12,35 €", "CHF 12.50", "￥1,500". */
+  text: string;
+  /** The ISO code when the text does not name it already ("$" could be USD, CAD, AUD...). */
+  code: string | null;
+}
+
+/** The merchant's price exactly as given (no rounding), with at least its currency's minor units (ISO 4217). */
+export function formatPrice(amount: string, currency: string, locale = 'en-GB'): FormattedPrice {
+  if (currency === 'BTC') return { text: amount, code: 'BTC' };
   try {
     const fraction = amount.includes('.') ? amount.split('.')[1].length : 0;
-    return new Intl.NumberFormat('en-US', {
+    const digits = Math.max(minorUnits(currency), fraction);
+    const text = new Intl.NumberFormat(locale, {
       style: 'currency',
       currency,
       currencyDisplay: 'narrowSymbol',
-      // ISO 4217 minor units: "¥1,500 JPY", "KWD 1.250 KWD", "CHF 12.50 CHF".
-      minimumFractionDigits: Math.max(minorUnits(currency), fraction),
-      maximumFractionDigits: Math.max(minorUnits(currency), fraction),
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
       // A decimal string is formatted exactly, without a detour through a float.
-    }).format(amount as unknown as number) + ` ${currency}`;
+    }).format(amount as unknown as number);
+    return { text, code: text.includes(currency) ? null : currency };
   } catch {
-    return `${amount} ${currency}`;
+    return { text: amount, code: currency };
   }
 }
 
-/** "14:59", "1:02:03" or "2d 3h 4m": the countdown to expiry. */
-export function formatRemaining(ms: number): string {
+/** "14:59", "1:02:03" or "2d 3h 4m" (`days` is the page language's template): the countdown to expiry. */
+export function formatRemaining(ms: number, days = '{d}d {h}h {m}m'): string {
   const total = Math.max(0, Math.floor(ms / 1000));
-  const days = Math.floor(total / 86400);
-  const hours = Math.floor((total % 86400) / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = total % 60;
+  const d = Math.floor(total / 86400);
+  const h = Math.floor((total % 86400) / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
   const pad = (n: number) => String(n).padStart(2, '0');
-  if (days > 0) return `${days}d ${hours}h ${minutes}m`;
-  return hours > 0 ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${minutes}:${pad(seconds)}`;
+  if (d > 0) return days.replace('{d}', String(d)).replace('{h}', String(h)).replace('{m}', String(m));
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
 }
 
-/** The expiry as a fixed point in time, for pages seen without JavaScript: "23 Nov 2026, 11:09 UTC". */
-export function formatUtc(date: Date): string {
+/** A fixed point in time, for pages seen without JavaScript (the script shows local time): "23 Nov 2026, 11:09 UTC". */
+export function formatUtc(date: Date, locale = 'en-GB'): string {
   return (
-    new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }).format(date) +
+    new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }).format(date) +
     ' UTC'
   );
 }
@@ -57,14 +74,28 @@ export function formatDecimal(value: string, decimals: number): string {
   return decimals > 0 ? `${whole}.${text.slice(text.length - decimals)}` : whole;
 }
 
-/**
- * The rate locked on a checkout, explained: "1 BTC = 91,234.56 CHF · Kraken, Bitstamp, CoinGecko
- * median · 21:14 UTC" (one source: its name only). Null when the price was in BTC or sats.
- */
-export function formatLockedRate(c: RateLockColumns): string | null {
+export interface RateDetails {
+  /** "1 BTC = 91,234.56 CHF" */
+  rate: string;
+  /** "Kraken, Bitstamp, CoinGecko (median)", or the one source's name. */
+  sources: string;
+  at: Date;
+  /** "2 %", "0 %": already included in the rate. */
+  spread: string;
+}
+
+/** The rate locked on a fiat checkout, for the page's "view details"; null when priced in BTC or sats. */
+export function rateDetails(c: RateLockColumns, t: Translate, locale = 'en-GB'): RateDetails | null {
   if (!c.rateBtc || !c.rateAt) return null;
-  const sources = (c.rateSources ?? []).map(sourceLabel);
-  const how = sources.length > 1 ? `${sources.join(', ')} median` : (sources[0] ?? '');
-  const time = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }).format(c.rateAt);
-  return `1 BTC = ${formatDecimal(c.rateBtc, minorUnits(c.currency))} ${c.currency} · ${how} · ${time} UTC`;
+  // Exchanges are names; the fixed table (dev and tests) is a description, so it is translated.
+  const names = (c.rateSources ?? []).map((source) => (source === 'fixed' ? t('detailsFixedSource') : sourceLabel(source)));
+  const list = new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(names);
+  const digits = minorUnits(c.currency);
+  const value = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(c.rateBtc as unknown as number);
+  return {
+    rate: `1 BTC = ${value} ${c.currency}`,
+    sources: names.length > 1 ? t('detailsMedian', { sources: list }) : list,
+    at: c.rateAt,
+    spread: new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 4 }).format(Number(c.rateSpreadPercent ?? '0') / 100),
+  };
 }

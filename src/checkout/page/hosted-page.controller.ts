@@ -1,6 +1,6 @@
-import { Controller, Get, Header, Headers, HttpException, HttpStatus, Logger, Param, Post, Res } from '@nestjs/common';
+import { Controller, Get, Header, Headers, HttpException, HttpStatus, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { merge, of, Subscription } from 'rxjs';
 import { ProblemException } from '../../common/problem';
 import { AppConfig } from '../../config/app-config';
@@ -15,11 +15,18 @@ import { renderCheckoutPage, renderErrorPage, renderNotFoundPage } from './hoste
 import { newNonce, setApiSecurityHeaders, setPageSecurityHeaders } from './page-security';
 import { finalAt, PublicStatus, publicStatus, safeRedirectUrl, sameStatus } from './public-status';
 import { QrCodeRenderer } from './qr-code';
+import { checkLogoUrl } from '../../stores/store-logo';
+import { isLanguage, pickLanguage } from './i18n';
+
+/** Remembers the language picked with ?lang= for the shopper's later visits (and the no-JS reloads). */
+const LANGUAGE_COOKIE = 'checkout_lang';
+const LANGUAGE_COOKIE_MAX_AGE_MS = 365 * 24 * 3600 * 1000;
 
 interface PageContext {
   checkout: Checkout;
   storeName: string;
   storeWebsite: string | null;
+  logoUrl: string | null;
   redirectUrl: string | null;
 }
 
@@ -40,10 +47,20 @@ export class HostedPageController {
     private readonly config: AppConfig,
   ) {}
 
+  /**
+   * The page in the shopper's language: `?lang=` (the picker's links, remembered in a cookie),
+   * else that cookie, else Accept-Language, else English.
+   */
   @Get(':id')
-  async page(@Param('id') id: string, @Res() res: Response): Promise<void> {
+  async page(@Param('id') id: string, @Query('lang') lang: unknown, @Query('view') view: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     const nonce = newNonce();
     const frameOrigins = this.config.checkout.allowedFrameOrigins ?? [];
+    const language = pickLanguage(lang, cookieValue(req.headers.cookie, LANGUAGE_COOKIE), req.headers['accept-language']);
+    if (isLanguage(lang)) {
+      res.cookie(LANGUAGE_COOKIE, lang, { path: '/i', maxAge: LANGUAGE_COOKIE_MAX_AGE_MS, sameSite: 'lax', httpOnly: true, secure: req.secure });
+    }
+    res.setHeader('Content-Language', language);
+    res.vary('Accept-Language').vary('Cookie');
     setPageSecurityHeaders(res, nonce, frameOrigins);
     res.type('html');
     let ctx: PageContext | null;
@@ -54,15 +71,17 @@ export class HostedPageController {
     } catch (err) {
       this.logger.error({ err }, 'could not render the hosted page');
       res.status(HttpStatus.SERVICE_UNAVAILABLE).setHeader('Retry-After', '10');
-      res.send(renderErrorPage(nonce));
+      res.send(renderErrorPage(nonce, language));
       return;
     }
     if (!ctx) {
-      res.status(HttpStatus.NOT_FOUND).send(renderNotFoundPage(nonce));
+      res.status(HttpStatus.NOT_FOUND).send(renderNotFoundPage(nonce, language));
       return;
     }
+    if (ctx.logoUrl) setPageSecurityHeaders(res, nonce, frameOrigins, [ctx.logoUrl]);
+    const keepQuery: Record<string, string> = view === 'modal' ? { view } : {};
     res.status(HttpStatus.OK).send(
-      renderCheckoutPage({ ...ctx, qrSvg: svg, nonce, devBackend: this.lightning.isDev, now: new Date(), frameOrigins }),
+      renderCheckoutPage({ ...ctx, qrSvg: svg, nonce, devBackend: this.lightning.isDev, now: new Date(), frameOrigins, language, keepQuery }),
     );
   }
 
@@ -150,11 +169,23 @@ export class HostedPageController {
       throw err;
     }
     const store = await this.stores.get(checkout.storeId);
+    // Checked when it was set; checked again so a row written otherwise never reaches the page or its CSP.
+    const logo = store.logoUrl ? checkLogoUrl(store.logoUrl) : null;
     return {
       checkout,
       storeName: store.name,
       storeWebsite: safeRedirectUrl(store.website),
+      logoUrl: logo && 'url' in logo ? logo.url : null,
       redirectUrl: safeRedirectUrl(checkout.redirectUrl, store.website),
     };
   }
+}
+
+/** One cookie's value from a Cookie header (the page needs only its language cookie). */
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * The page's only script (ES2017, no build step): the countdown, the live status over SSE with a
- * polling fallback, the copy button, and the dev "simulate payment" without a reload. Everything
- * it needs comes from data attributes on <body>; without it the page still works (refresh + form).
+ * polling fallback, the copy button, the dev "simulate payment" without a reload, and times in the
+ * shopper's own time zone. Everything it needs comes from data attributes on <body> (its texts, in
+ * the page's language, from data-messages); without it the page still works (refresh + form, UTC).
  */
 export const PAGE_SCRIPT = `(function () {
   'use strict';
@@ -15,8 +16,35 @@ export const PAGE_SCRIPT = `(function () {
   var redirectUrl = data.redirectUrl || '';
   var redirectSeconds = Number(data.redirectSeconds) || 5;
   var POLL_MS = 3000;
+  var text = {};
+  try { text = JSON.parse(data.messages || '{}'); } catch (err) { /* English defaults below */ }
+  function t(key, fallback) { return text[key] || fallback; }
 
   function byId(id) { return document.getElementById(id); }
+
+  // Times in the shopper's time zone, in the page's language with the browser's regional habits
+  // (a page in English shows 2:05 PM to en-US and 14:05 to en-GB). The server wrote them in UTC.
+  var lang = document.documentElement.lang || 'en';
+  var locale = lang;
+  var preferred = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
+  for (var p = 0; p < preferred.length; p++) {
+    if (String(preferred[p]).toLowerCase().split('-')[0] === lang) { locale = preferred[p]; break; }
+  }
+  function localTime(date) {
+    var now = new Date();
+    // A 24-hour clock reads 03:14 ("um 03:14"), a 12-hour one 3:14 AM.
+    var cycle = '';
+    try { cycle = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hourCycle || ''; } catch (err) { /* older browser */ }
+    var options = { hour: cycle === 'h23' || cycle === 'h24' ? '2-digit' : 'numeric', minute: '2-digit' };
+    if (date.toDateString() !== now.toDateString()) { options.day = 'numeric'; options.month = 'short'; }
+    if (date.getFullYear() !== now.getFullYear()) options.year = 'numeric';
+    try { return new Intl.DateTimeFormat(locale, options).format(date); } catch (err) { return new Intl.DateTimeFormat(lang, options).format(date); }
+  }
+  var times = document.querySelectorAll('time[data-local]');
+  for (var ti = 0; ti < times.length; ti++) {
+    var at = new Date(times[ti].getAttribute('datetime'));
+    if (!isNaN(at.getTime()) && window.Intl) times[ti].textContent = localTime(at);
+  }
 
   function screenOf(s) { return s.additionalStatus === 'PaidLate' ? 'PaidLate' : s.status; }
 
@@ -67,22 +95,24 @@ export const PAGE_SCRIPT = `(function () {
 
   // Countdown
   var countdown = byId('countdown');
+  var progress = byId('time-left');
   var countdownTimer = null;
   function pad(n) { return (n < 10 ? '0' : '') + n; }
   function remaining(ms) {
     var t = Math.max(0, Math.floor(ms / 1000));
     var d = Math.floor(t / 86400), h = Math.floor((t % 86400) / 3600), m = Math.floor((t % 3600) / 60), s = t % 60;
-    if (d > 0) return d + 'd ' + h + 'h ' + m + 'm';
+    if (d > 0) return t('countdownDays', '{d}d {h}h {m}m').replace('{d}', d).replace('{h}', h).replace('{m}', m);
     return h > 0 ? h + ':' + pad(m) + ':' + pad(s) : m + ':' + pad(s);
   }
   function tick() {
     var left = expiresAt - (Date.now() + skew);
     countdown.textContent = remaining(left);
+    if (progress) progress.value = Math.max(0, Math.min(Number(progress.max), left / 1000));
     body.classList.toggle('expiring', left < 60000);
     if (left <= 0) {
       stopCountdown();
       var live = byId('live-text');
-      if (live) live.textContent = 'Invoice expired. Checking for a last-second payment\\u2026';
+      if (live) live.textContent = t('expiredChecking', 'Invoice expired. Checking for a last-second payment\\u2026');
     }
   }
   function stopCountdown() { if (countdownTimer) { clearInterval(countdownTimer); countdownTimer = null; } }
@@ -164,9 +194,9 @@ export const PAGE_SCRIPT = `(function () {
   }
   function copied(ok) {
     if (!ok) selectInvoice();
-    copy.textContent = ok ? 'Copied' : 'Press Ctrl+C';
+    copy.textContent = ok ? t('copied', 'Copied') : t('pressCtrlC', 'Press Ctrl+C');
     copy.classList.toggle('done', ok);
-    setTimeout(function () { copy.textContent = 'Copy'; copy.classList.remove('done'); }, 2000);
+    setTimeout(function () { copy.textContent = t('copy', 'Copy'); copy.classList.remove('done'); }, 2000);
   }
   if (copy && invoice) {
     copy.hidden = false;
@@ -187,11 +217,11 @@ export const PAGE_SCRIPT = `(function () {
       e.preventDefault();
       var button = simulate.querySelector('button');
       button.disabled = true;
-      button.textContent = 'Paying\\u2026';
+      button.textContent = t('simulating', 'Paying\\u2026');
       fetch(simulate.action, { method: 'POST', headers: { Accept: 'application/json' }, credentials: 'same-origin' })
         .then(function (r) {
           if (!r.ok) throw new Error('simulate failed');
-          button.textContent = 'Payment sent, waiting for settlement\\u2026';
+          button.textContent = t('simulated', 'Payment sent, waiting for settlement\\u2026');
         })
         .catch(function () { simulate.submit(); });
     });

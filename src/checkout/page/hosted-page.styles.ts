@@ -35,18 +35,43 @@ main { width: 100%; max-width: 440px; padding: 20px 14px 8px; flex: 1; }
 .merchant .label { margin: 0; font-size: 12px; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); }
 .merchant h1 { margin: 2px 0 0; font-size: 20px; line-height: 1.3; overflow-wrap: anywhere; }
 .merchant .what { margin: 4px 0 0; color: var(--muted); font-size: 14px; overflow-wrap: anywhere; }
+.merchant.with-logo { display: flex; align-items: center; gap: 14px; }
+.merchant .who { min-width: 0; }
+.merchant .logo { flex: none; display: block; width: auto; height: auto; max-width: 96px; max-height: 52px; object-fit: contain; border-radius: 8px; }
+.card:has(.modal-close:not([hidden])) .merchant { padding-right: 56px; }
 .amount { padding: 16px 20px 4px; text-align: center; }
 .amount .sats { margin: 0; font-size: 32px; font-weight: 750; letter-spacing: -.01em; font-variant-numeric: tabular-nums; }
 .amount .sats small { font-size: 18px; font-weight: 600; color: var(--muted); }
 .amount .fiat { margin: 2px 0 0; color: var(--muted); font-size: 15px; }
-.amount .rate { margin: 4px 0 0; color: var(--muted); font-size: 12px; }
+.amount .fiat small, .amount .price small { font-size: .55em; font-weight: 600; color: var(--muted); letter-spacing: .02em; }
+.amount .price { margin: 0; font-size: 34px; line-height: 1.2; font-weight: 750; letter-spacing: -.01em; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+.amount .sats-below { margin: 2px 0 0; color: var(--muted); font-size: 15px; font-variant-numeric: tabular-nums; }
+.rate-details { margin: 8px auto 0; max-width: 340px; font-size: 13px; color: var(--muted); text-align: left; }
+.rate-details summary { width: max-content; margin: 0 auto; padding: 2px 8px; border-radius: 6px; cursor: pointer; text-align: center; color: var(--text); text-decoration: underline; text-decoration-color: var(--line); text-underline-offset: 3px; }
+.rate-details summary:focus-visible { outline: 3px solid #2563eb; outline-offset: 2px; }
+.rate-details dl { margin: 8px 0 0; padding: 8px 12px; border: 1px solid var(--line); border-radius: 10px; background: var(--code-bg); }
+.rate-details dl div { display: flex; justify-content: space-between; gap: 12px; padding: 3px 0; }
+.rate-details dl div + div { border-top: 1px solid var(--line); }
+.rate-details dt { flex: none; max-width: 60%; }
+.rate-details dd { margin: 0; color: var(--text); text-align: right; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; }
 .panel { padding: 12px 20px 20px; }
+/* The SVG carries its own white quiet zone of 4 modules: no padding needed around it. */
 .qr {
-  display: block; width: min(100%, 280px); margin: 8px auto 0; padding: 10px; border-radius: 12px;
+  display: block; width: min(100%, 300px); margin: 8px auto 0; padding: 0; border-radius: 12px; overflow: hidden;
   background: #fff; border: 1px solid var(--line); line-height: 0;
 }
 .qr svg { width: 100%; height: auto; display: block; }
-.countdown { margin: 12px 0 0; text-align: center; font-size: 14px; color: var(--muted); }
+.expiry { margin: 12px 0 0; }
+.expiry progress {
+  display: block; width: min(100%, 300px); height: 6px; margin: 0 auto; border: 0; border-radius: 999px; overflow: hidden;
+  -webkit-appearance: none; appearance: none; background: var(--line); color: var(--accent);
+}
+.expiry progress::-webkit-progress-bar { background: var(--line); border-radius: 999px; }
+.expiry progress::-webkit-progress-value { background: var(--accent); border-radius: 999px; transition: width 1s linear; }
+.expiry progress::-moz-progress-bar { background: var(--accent); border-radius: 999px; }
+body.expiring .expiry progress::-webkit-progress-value { background: var(--bad); }
+body.expiring .expiry progress::-moz-progress-bar { background: var(--bad); }
+.countdown { margin: 8px 0 0; text-align: center; font-size: 14px; color: var(--muted); }
 .countdown time { white-space: nowrap; }
 .countdown strong { color: var(--text); font-variant-numeric: tabular-nums; font-size: 15px; }
 body.expiring .countdown strong { color: var(--bad); }
@@ -90,6 +115,8 @@ body.framed { background: transparent; }
 .state .icon { width: 72px; height: 72px; margin: 0 auto 10px; border-radius: 50%; display: grid; place-items: center; }
 .state .icon svg { width: 40px; height: 40px; }
 .state h2 { margin: 0; font-size: 26px; }
+/* Focus moves to the new heading for screen readers; it is not an input, so no ring around it. */
+.state h2:focus { outline: none; }
 .state p { margin: 8px 0 0; color: var(--muted); overflow-wrap: anywhere; }
 .state.ok .icon { background: var(--ok-bg); color: var(--ok); }
 .state.ok h2 { color: var(--ok); }
@@ -99,8 +126,15 @@ body.framed { background: transparent; }
 @keyframes draw { from { stroke-dashoffset: 40; } to { stroke-dashoffset: 0; } }
 .state .button { margin-top: 20px; }
 footer { padding: 12px 16px 20px; font-size: 12px; color: var(--muted); text-align: center; }
+footer p { margin: 6px 0 0; overflow-wrap: anywhere; }
+.langs { display: flex; flex-wrap: wrap; justify-content: center; gap: 2px 4px; font-size: 13px; }
+.langs a { padding: 4px 6px; border-radius: 6px; color: var(--muted); text-decoration: none; }
+.langs a:hover { color: var(--text); text-decoration: underline; }
+.langs a[aria-current] { color: var(--text); font-weight: 650; }
+/* In the modal the page lies on the shop's dimmed overlay: the foot gets a card of its own to stay readable. */
+body.framed footer { margin: 4px 14px 16px; padding: 8px 12px; border-radius: 12px; background: var(--card); border: 1px solid var(--line); }
 footer code { font-size: 11px; }
 .notfound { padding: 12px 0; }
 @media (prefers-reduced-motion: reduce) { *, *::before, *::after { animation: none !important; } }
-@media (max-width: 360px) { .amount .sats { font-size: 28px; } .panel, .merchant, .amount { padding-left: 14px; padding-right: 14px; } }
+@media (max-width: 360px) { .amount .sats, .amount .price { font-size: 28px; } .panel, .merchant, .amount { padding-left: 14px; padding-right: 14px; } }
 `;

@@ -22,10 +22,11 @@ export function setApiSecurityHeaders(res: Response): void {
 }
 
 /**
- * Headers for an HTML page; the page loads nothing from anywhere else. Only the given shop
- * origins may frame it (the modal checkout); with none, nothing may.
+ * Headers for an HTML page; the page loads nothing from anywhere else but the images of
+ * `imageOrigins` (the store's logo). Only the given shop origins may frame it (the modal
+ * checkout); with none, nothing may.
  */
-export function setPageSecurityHeaders(res: Response, nonce: string, frameAncestors: readonly string[] = []): void {
+export function setPageSecurityHeaders(res: Response, nonce: string, frameAncestors: readonly string[] = [], imageOrigins: readonly string[] = []): void {
   setApiSecurityHeaders(res);
   // CSP frame-ancestors decides; X-Frame-Options cannot name origins, so it goes when some are allowed.
   if (frameAncestors.length > 0) res.removeHeader('X-Frame-Options');
@@ -35,7 +36,7 @@ export function setPageSecurityHeaders(res: Response, nonce: string, frameAncest
       "default-src 'none'",
       `script-src 'nonce-${nonce}'`,
       `style-src 'nonce-${nonce}'`,
-      'img-src data:',
+      ['img-src data:', ...imageOrigins.map(cspSource)].join(' '),
       "connect-src 'self'",
       "form-action 'self'",
       "base-uri 'none'",
@@ -43,4 +44,11 @@ export function setPageSecurityHeaders(res: Response, nonce: string, frameAncest
     ].join('; '),
   );
   res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
+}
+
+/** A URL's origin as a CSP source ("https://cdn.shop.example"): a parsed origin holds no ';', ',' or spaces. */
+function cspSource(url: string): string {
+  const origin = new URL(url).origin;
+  if (origin === 'null' || /[\s;,']/.test(origin)) throw new Error('not an origin usable in a CSP');
+  return origin;
 }
