@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module';
 import { CoordinationModule } from './coordination/coordination.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { InstancesModule } from './instances/instances.module';
 import { LightningModule } from './lightning/lightning.module';
 import { loggerParams } from './logging';
 import { MetricsModule } from './metrics/metrics.module';
@@ -25,6 +26,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config)),
         DatabaseModule,
+        InstancesModule,
         RatesModule,
         LightningModule,
         StoresModule,

@@ -182,6 +182,13 @@ export class WebhooksConfig {
   @IsInt() @Min(0) @Max(3650) retentionDays: number;
 }
 
+export class InstancesConfig {
+  /** How often this process renews its heartbeat in `instances` (and looks for dead ones). */
+  @IsInt() @Min(100) @Max(60_000) heartbeatMs: number;
+  /** A process whose heartbeat is older than this is dead: its webhook and plugin leases are taken back. */
+  @IsInt() @Min(500) @Max(600_000) deadAfterMs: number;
+}
+
 export class LogConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) level: string;
   @IsBoolean() pretty: boolean;
@@ -204,6 +211,7 @@ export class AppConfig {
   @ValidateNested() @Type(() => CheckoutConfig) checkout: CheckoutConfig;
   @ValidateNested() @Type(() => RatesConfig) rates: RatesConfig;
   @ValidateNested() @Type(() => WebhooksConfig) webhooks: WebhooksConfig;
+  @ValidateNested() @Type(() => InstancesConfig) instances: InstancesConfig;
   @ValidateNested() @Type(() => LogConfig) log: LogConfig;
   @ValidateNested() @Type(() => PluginsConfig) plugins: PluginsConfig;
 }
