@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Subject } from 'rxjs';
@@ -31,7 +31,7 @@ const KEEP_REAPED_MS = 86_400_000;
  * touched: only stale heartbeats count, and on PostgreSQL they are judged by the database's clock.
  */
 @Injectable()
-export class InstanceRegistry implements OnModuleInit, OnApplicationShutdown {
+export class InstanceRegistry implements OnModuleInit, BeforeApplicationShutdown {
   readonly id = `inst_${randomBytes(12).toString('base64url')}`;
   /** After each pass that released something (committed). */
   readonly reclaimed$ = new Subject<Reclaimed>();
@@ -54,17 +54,20 @@ export class InstanceRegistry implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Runs after the delivery loops have drained. Whatever is still leased (an attempt that outlived
-   * the drain) is released now; if the database is gone already, the stale heartbeat does it later.
+   * Runs after every onModuleDestroy, so the webhook queue has drained: whatever webhook lease is
+   * left (an attempt that outlived the drain) is released now. Plugin deliveries may still be
+   * finishing (their loop stops in its own beforeApplicationShutdown): while this process holds
+   * one, its row is left to go stale, and another process (or the next start) takes it back then.
+   * With nothing held, the row is marked gone at once.
    */
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     await this.runner.idle();
     try {
       await this.uow.run(async (m) => {
-        await this.release(m, [this.id], false);
-        await m.update(Instance, { id: this.id }, { reapedAt: new Date() });
+        if (!this.uow.isSqlite) await m.update(WebhookDelivery, { leaseOwner: this.id, status: 'pending' }, { lockedUntil: null, leaseOwner: null });
+        if (!(await m.exists(PluginDelivery, { where: { leaseOwner: this.id, status: 'pending' } }))) await m.update(Instance, { id: this.id }, { reapedAt: new Date() });
       });
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'could not release this instance at shutdown; other instances will once its heartbeat is stale');
@@ -123,14 +126,14 @@ export class InstanceRegistry implements OnModuleInit, OnApplicationShutdown {
       .where('"reapedAt" < :before', { before: new Date(Date.now() - KEEP_REAPED_MS) })
       .execute();
     if (dead.length === 0) return null;
-    const released = await this.release(m, dead, true);
+    const released = await this.release(m, dead);
     await m.update(Instance, { id: In(dead) }, { reapedAt: this.now() as Date });
     return { instances: dead, ...released };
   }
 
-  private async release(m: EntityManager, owners: string[], died: boolean): Promise<Omit<Reclaimed, 'instances'>> {
+  private async release(m: EntityManager, owners: string[]): Promise<Omit<Reclaimed, 'instances'>> {
     let endpointIds: string[] = [];
-    if (this.uow.isSqlite && died) {
+    if (this.uow.isSqlite) {
       // SQLite is served by one process, which leases webhook deliveries in memory: a dead
       // predecessor left no lease, only (with BullMQ) jobs Redis still thinks are running. Every
       // endpoint's head gets a new job id (generation), so the sweeper's enqueue is not swallowed by them.
@@ -140,7 +143,7 @@ export class InstanceRegistry implements OnModuleInit, OnApplicationShutdown {
         await m.createQueryBuilder().update(WebhookDelivery).set({ leaseGeneration: () => '"leaseGeneration" + 1' }).where({ seq: In(seqs.slice(i, i + 500)) }).execute();
       }
       endpointIds = (heads as { endpointId: string }[]).map((h) => h.endpointId);
-    } else if (!this.uow.isSqlite) {
+    } else {
       const leased = await m.find(WebhookDelivery, { select: { seq: true, endpointId: true }, where: { leaseOwner: In(owners), status: 'pending' } });
       if (leased.length > 0) {
         // A new generation gives the delivery a new BullMQ job id: the dead process's job may still be marked active there.
