@@ -33,7 +33,7 @@ let compiled: CompiledServer;
 const servers: ServerProcess[] = [];
 
 beforeAll(async () => {
-  compiled = await compileServer();
+  compiled = await compileServer(['test/e2e/fixtures/plugin-consumer-server.ts']);
 });
 afterAll(async () => {
   for (const server of servers) server.kill('SIGKILL');
@@ -274,5 +274,60 @@ describe.each(['in-process', 'bullmq'] as const)('two replicas on PostgreSQL, on
     expect(receiver.accepted(live).map((r) => r.body.checkoutId)).toEqual([c1, c2, c3]);
     expect(receiver.accepted(dead).map((r) => r.body.checkoutId)).toEqual([c2, c3]);
     await Promise.all([a.stop(), c.stop()]);
+  });
+});
+
+describe('kill -9 of the server with a plugin delivery in flight', () => {
+  let setup: Setup;
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    receiver = await new WebhookReceiver().start();
+    setup = await setUp(await createTestDatabase(), {});
+  });
+  afterAll(async () => {
+    await receiver?.stop();
+    await setup?.db.drop();
+    if (setup) rmSync(setup.dir, { recursive: true, force: true });
+  });
+
+  it("the restarted server takes the dead process's plugin lease back within seconds, not when it runs out", async () => {
+    const EVENTS = 3;
+    const target = receiver.route('/plugin', (n) => (n === 1 ? 'hang' : 200));
+    const spawnConsumer = (name: string) => {
+      const server = spawnServer({ name, script: compiled.entry('test/e2e/fixtures/plugin-consumer-server.ts'), env: { ...setup.env, PLUGIN_TARGET: target } });
+      servers.push(server);
+      return server;
+    };
+    const first = spawnConsumer('plugin-crash-1');
+    const url = await first.ready;
+    const checkouts: string[] = [];
+    for (let i = 0; i < EVENTS; i++) checkouts.push((await api(url, setup.apiKey, '/api/v1/checkouts', { amount: 2000 + i })).id as string);
+    await waitFor(() => receiver.on('/plugin').length === 1, 30_000, 'the first plugin delivery in flight');
+    const [leased] = await query<{ leaseOwner: string | null }>(setup.db, `SELECT "leaseOwner" FROM plugin_deliveries WHERE status = 'pending' AND "leaseUntil" IS NOT NULL`);
+    expect(leased?.leaseOwner).toMatch(/^inst_/);
+
+    first.kill('SIGKILL');
+    const killedAt = Date.now();
+    await first.exited;
+    const second = spawnConsumer('plugin-crash-2');
+    await second.ready;
+    const readyAt = Date.now();
+    await waitFor(() => receiver.accepted('/plugin').length >= EVENTS, 90_000, 'every plugin delivery handled');
+    const firstAt = receiver.accepted('/plugin')[0].at;
+    process.stdout.write(
+      `[webhook-crash] ${setup.db.config.type}/plugin: first plugin delivery ${firstAt - readyAt} ms after the restarted server listened (${firstAt - killedAt} ms after kill -9)\n`,
+    );
+    // The plugin lease itself lasts 60 s.
+    expect(firstAt - readyAt).toBeLessThan(RESUME_BOUND_MS);
+    const accepted = receiver.accepted('/plugin').map((r) => r.body as { eventId: string; checkoutId: string; attempt: number });
+    expect(accepted.map((b) => b.checkoutId).sort()).toEqual([...checkouts].sort());
+    expect(new Set(accepted.map((b) => b.eventId)).size).toBe(EVENTS);
+    // The one cut off is handled again, as its second attempt.
+    const cutOff = receiver.on('/plugin')[0].body as { eventId: string; attempt: number };
+    expect(cutOff.attempt).toBe(1);
+    expect(accepted.find((b) => b.eventId === cutOff.eventId)?.attempt).toBe(2);
+    await waitFor(async () => (await sleep(200), (await query<{ status: string }>(setup.db, 'SELECT status FROM plugin_deliveries')).every((r) => r.status === 'done')), 30_000, 'every plugin delivery recorded done');
+    await second.stop();
   });
 });
