@@ -8,6 +8,7 @@ import { CoordinationModule } from './coordination/coordination.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
+import { InstancesModule } from './instances/instances.module';
 import { LightningModule } from './lightning/lightning.module';
 import { loggerParams } from './logging';
 import { MetricsModule } from './metrics/metrics.module';
@@ -26,6 +27,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config)),
         DatabaseModule,
+        InstancesModule,
         RatesModule,
         LightningModule,
         StoresModule,

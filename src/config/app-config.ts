@@ -16,7 +16,11 @@ import {
   Min,
   MinLength,
   ValidateIf,
+  Validate,
   ValidateNested,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
 } from 'class-validator';
 
 export class ServerConfig {
@@ -185,6 +189,24 @@ export class WebhooksConfig {
   @IsInt() @Min(0) @Max(3650) retentionDays: number;
 }
 
+@ValidatorConstraint({ name: 'severalHeartbeats' })
+class SeveralHeartbeats implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    return typeof value === 'number' && value >= 2 * (args.object as InstancesConfig).heartbeatMs;
+  }
+
+  defaultMessage(): string {
+    return 'must be at least twice instances.heartbeatMs, or a live process is taken for dead between two beats';
+  }
+}
+
+export class InstancesConfig {
+  /** How often this process renews its heartbeat in `instances` (and looks for dead ones). */
+  @IsInt() @Min(100) @Max(60_000) heartbeatMs: number;
+  /** A process whose heartbeat is older than this is dead: its webhook and plugin leases are taken back. */
+  @IsInt() @Min(500) @Max(600_000) @Validate(SeveralHeartbeats) deadAfterMs: number;
+}
+
 export class LogConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) level: string;
   @IsBoolean() pretty: boolean;
@@ -209,6 +231,7 @@ export class AppConfig {
   @ValidateNested() @Type(() => CheckoutConfig) checkout: CheckoutConfig;
   @ValidateNested() @Type(() => RatesConfig) rates: RatesConfig;
   @ValidateNested() @Type(() => WebhooksConfig) webhooks: WebhooksConfig;
+  @ValidateNested() @Type(() => InstancesConfig) instances: InstancesConfig;
   @ValidateNested() @Type(() => LogConfig) log: LogConfig;
   @ValidateNested() @Type(() => PluginsConfig) plugins: PluginsConfig;
 }

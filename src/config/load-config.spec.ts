@@ -38,6 +38,11 @@ describe('loadConfig', () => {
     );
   });
 
+  it('wants a dead instance to have missed several heartbeats', () => {
+    expect(loadConfig({ env: {} }).instances).toEqual({ heartbeatMs: 1000, deadAfterMs: 4000 });
+    expect(() => loadConfig({ overrides: { instances: { heartbeatMs: 3000, deadAfterMs: 4000 } } })).toThrow(/instances\.deadAfterMs/);
+  });
+
   it('reports every problem at once', () => {
     try {
       loadConfig({ env: { APP_SERVER__PORT: '-1', APP_CHECKOUT__EXPIRY_SECONDS: '1' } });

@@ -13,12 +13,14 @@ import { DevInvoice } from '../lightning/dev/dev-invoice.entity';
 import { CheckoutArchived1732640000001 } from './migrations/1732640000001-checkout-archived';
 import { RateLock1732650000001 } from './migrations/1732650000001-rate-lock';
 import { StoreLogo1732660000001 } from './migrations/1732660000001-store-logo';
+import { Instances1732670000001 } from './migrations/1732670000001-instances';
+import { Instance } from '../instances/instance.entity';
 import { WebhookAttempt } from '../webhooks/webhook-attempt.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
 
 /** Every entity and migration; domains append theirs here so one list feeds app, CLI and tests. */
-export const ENTITIES: Function[] = [Store, ApiKey, Checkout, CheckoutEvent, WebhookEndpoint, WebhookDelivery, WebhookAttempt, DevInvoice, ...PLUGIN_ENTITIES];
+export const ENTITIES: Function[] = [Store, ApiKey, Checkout, CheckoutEvent, WebhookEndpoint, WebhookDelivery, WebhookAttempt, DevInvoice, Instance, ...PLUGIN_ENTITIES];
 export const MIGRATIONS: Function[] = [
   Initial1732350000000,
   Webhooks1732400000000,
@@ -29,5 +31,6 @@ export const MIGRATIONS: Function[] = [
   CheckoutArchived1732640000001,
   RateLock1732650000001,
   StoreLogo1732660000001,
+  Instances1732670000001,
   ...PLUGIN_MIGRATIONS,
 ];

@@ -18,8 +18,10 @@ export class PluginDelivery {
   @Column({ type: 'varchar', length: 16 }) status: PluginDeliveryStatus;
   @Column({ type: 'integer' }) attempts: number;
   @Column({ type: Date }) nextAttemptAt: Date;
-  /** A replica working on the row holds it until then; a crashed replica's lease simply runs out. */
+  /** A replica working on the row holds it until then (a fallback: a dead holder is noticed sooner, below). */
   @Column({ type: Date, nullable: true }) leaseUntil: Date | null;
+  /** The instance holding the lease: once its heartbeat is stale, any other instance releases it. */
+  @Column({ type: 'varchar', length: 40, nullable: true }) leaseOwner: string | null;
   @Column({ type: 'varchar', length: 1000, nullable: true }) lastError: string | null;
   @Column({ type: Date }) createdAt: Date;
   @Column({ type: Date }) updatedAt: Date;

@@ -5,6 +5,7 @@ import { CheckoutEvent } from '../checkout/checkout-event.entity';
 import { CheckoutEventType } from '../checkout/checkout-status';
 import type { CheckoutView } from '../checkout/checkout.view';
 import { UnitOfWork } from '../database/unit-of-work';
+import { InstanceRegistry } from '../instances/instance-registry';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 import { WebhookFanout } from '../webhooks/webhook-fanout';
 import { PluginConsumer } from './plugin-consumer.entity';
@@ -53,6 +54,7 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
   /** Consumers whose row is written (or being written): the fan-out only serves those. */
   private readonly registered = new Map<string, Promise<void>>();
   private fanoutSubscription?: Subscription;
+  private reclaimedSubscription?: Subscription;
   private timer?: NodeJS.Timeout;
   private draining?: Promise<void>;
   private again = false;
@@ -70,6 +72,7 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly uow: UnitOfWork,
     private readonly fanout: WebhookFanout,
     private readonly dispatcher: WebhookDispatcher,
+    private readonly instance: InstanceRegistry,
   ) {}
 
   /**
@@ -100,6 +103,10 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
       this.fanoutSubscription = this.fanout.pluginDeliveries$.subscribe((consumers) => {
         if (consumers.some((c) => this.subscriptions.has(c))) void this.wake();
       });
+      // A dead instance's leases were released: its deliveries go on now, not on the next poll.
+      this.reclaimedSubscription = this.instance.reclaimed$.subscribe(({ consumers }) => {
+        if (consumers.some((c) => this.subscriptions.has(c))) void this.wake();
+      });
       this.timer = setInterval(() => void this.wake(), this.pollMs);
       this.timer.unref();
     }
@@ -111,6 +118,7 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
     clearInterval(this.timer);
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.fanoutSubscription?.unsubscribe();
+    this.reclaimedSubscription?.unsubscribe();
     await this.draining;
   }
 
@@ -205,13 +213,13 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async deliver(subscription: CheckoutEventSubscription, delivery: PluginDelivery): Promise<void> {
-    const update = (set: Partial<PluginDelivery>) => this.uow.run((m) => m.update(PluginDelivery, { id: delivery.id }, { ...set, updatedAt: new Date() }));
+    const update = (set: Partial<PluginDelivery>) => this.uow.run((m) => m.update(PluginDelivery, { id: delivery.id }, { ...set, leaseOwner: null, updatedAt: new Date() }));
     const now = new Date();
     const claimed = await this.uow.run((m) =>
       m
         .createQueryBuilder()
         .update(PluginDelivery)
-        .set({ leaseUntil: new Date(now.getTime() + this.leaseMs), attempts: () => '"attempts" + 1', updatedAt: now })
+        .set({ leaseUntil: new Date(now.getTime() + this.leaseMs), leaseOwner: this.instance.id, attempts: () => '"attempts" + 1', updatedAt: now })
         .where({ id: delivery.id, status: 'pending', leaseUntil: Or(IsNull(), LessThan(now)) })
         .execute(),
     );

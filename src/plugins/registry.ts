@@ -5,6 +5,7 @@ import { WooCommercePlugin } from '../../plugins/woocommerce/woocommerce.plugin'
 import { pluginManifest } from './checkout-plugin.decorator';
 import { PluginTables1732360000000 } from './migrations/1732360000000-plugin-tables';
 import { PluginConsumers1732620000001 } from './migrations/1732620000001-plugin-consumers';
+import { PluginLeaseOwner1732660000002 } from './migrations/1732660000002-plugin-lease-owner';
 import { PluginConsumer } from './plugin-consumer.entity';
 import { PluginDelivery } from './plugin-delivery.entity';
 import { PluginOrderLink } from './plugin-order-link.entity';
@@ -17,4 +18,4 @@ import { PluginOrderLink } from './plugin-order-link.entity';
 export const KNOWN_PLUGINS: readonly Type<unknown>[] = [WooCommercePlugin, ShopifyPlugin, GreenfieldPlugin];
 
 export const PLUGIN_ENTITIES: Function[] = [PluginConsumer, PluginDelivery, PluginOrderLink, ...KNOWN_PLUGINS.flatMap((p) => pluginManifest(p).entities ?? [])];
-export const PLUGIN_MIGRATIONS: Function[] = [PluginTables1732360000000, PluginConsumers1732620000001, ...KNOWN_PLUGINS.flatMap((p) => pluginManifest(p).migrations ?? [])];
+export const PLUGIN_MIGRATIONS: Function[] = [PluginTables1732360000000, PluginConsumers1732620000001, PluginLeaseOwner1732660000002, ...KNOWN_PLUGINS.flatMap((p) => pluginManifest(p).migrations ?? [])];

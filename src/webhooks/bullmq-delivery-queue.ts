@@ -18,8 +18,8 @@ export interface BullmqQueueOptions {
 }
 
 /**
- * Delivery through BullMQ: one job per delivery with `jobId` = delivery id, so enqueueing twice
- * is harmless; a retry moves the same job to the delayed set. Redis only schedules: if it loses
+ * Delivery through BullMQ: one job per delivery with `jobId` = delivery id (see jobId()), so
+ * enqueueing twice is harmless; a retry moves the same job to the delayed set. Redis only schedules: if it loses
  * the jobs, the database still has every pending delivery and the sweeper enqueues them again.
  */
 export class BullmqDeliveryQueue extends DeliveryQueue {
@@ -65,11 +65,11 @@ export class BullmqDeliveryQueue extends DeliveryQueue {
     this.worker.on('failed', (job, err) => this.logger.warn({ deliveryId: job?.data.deliveryId, err: err.message }, 'webhook job failed; the sweeper will retry it'));
   }
 
-  async enqueue(deliveryId: string, at: Date): Promise<void> {
+  async enqueue(deliveryId: string, at: Date, generation = 0): Promise<void> {
     await this.queue.add(
       'deliver',
       { deliveryId },
-      { jobId: deliveryId, delay: Math.max(0, at.getTime() - Date.now()), attempts: 1, removeOnComplete: true, removeOnFail: true },
+      { jobId: jobId(deliveryId, generation), delay: Math.max(0, at.getTime() - Date.now()), attempts: 1, removeOnComplete: true, removeOnFail: true },
     );
   }
 
@@ -91,6 +91,15 @@ export class BullmqDeliveryQueue extends DeliveryQueue {
     this.lastErrorLogAt = now;
     this.logger.warn({ err: err.message }, 'webhook queue: Redis error (deliveries stay pending in the database)');
   }
+}
+
+/**
+ * The delivery id, and after a dead instance's lease was taken back its generation too: that
+ * instance's job may still sit in Redis's active list until BullMQ's stall check, long after.
+ * Delivery ids never contain '.'.
+ */
+export function jobId(deliveryId: string, generation: number): string {
+  return generation > 0 ? `${deliveryId}.${generation}` : deliveryId;
 }
 
 /** QUIT when Redis answers (closes the socket at once); disconnect when it does not within a second. */

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
+import { InstanceRegistry } from '../instances/instance-registry';
 import { MetricsService } from '../metrics/metrics.service';
 import { backoffMs, verdictFor } from './retry-policy';
 import { assertPublicTarget, ForbiddenTargetError, parseWebhookUrl } from './ssrf-guard';
@@ -40,6 +41,7 @@ export class DeliveryWorker {
     private readonly uow: UnitOfWork,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly instance: InstanceRegistry,
   ) {}
 
   async attempt(deliveryId: string): Promise<AttemptOutcome> {
@@ -79,7 +81,7 @@ export class DeliveryWorker {
     const attempts = delivery.attempts + 1;
     const verdict = forbidden ? ({ kind: 'final', disableEndpoint: false } as const) : verdictFor(result.status, result.retryAfter);
 
-    const update: Partial<WebhookDelivery> = { attempts, lockedUntil: null, lastStatusCode: result.status, lastError: result.error?.slice(0, 500) ?? null };
+    const update: Partial<WebhookDelivery> = { attempts, lockedUntil: null, leaseOwner: null, lastStatusCode: result.status, lastError: result.error?.slice(0, 500) ?? null };
     let outcome: AttemptOutcome;
     if (verdict.kind === 'success') {
       Object.assign(update, { status: 'succeeded', completedAt: new Date() });
@@ -140,7 +142,10 @@ export class DeliveryWorker {
     return { result: await postWebhook(url, headers, body, { timeoutMs, allowPrivateTargets }), forbidden: false };
   }
 
-  /** Takes the delivery for this worker for at most one request's time (plus slack), atomically. */
+  /**
+   * Takes the delivery for this worker for at most one request's time (plus slack), atomically, in
+   * this instance's name: if the process dies, others take it back once its heartbeat is stale.
+   */
   private async lease(delivery: WebhookDelivery): Promise<boolean> {
     if (this.uow.isSqlite) {
       if (this.localLeases.has(delivery.id)) return false;
@@ -154,7 +159,7 @@ export class DeliveryWorker {
     const result = await this.deliveries
       .createQueryBuilder()
       .update(WebhookDelivery)
-      .set({ lockedUntil: until })
+      .set({ lockedUntil: until, leaseOwner: this.instance.id })
       .where('id = :id AND status = :pending AND ("lockedUntil" IS NULL OR "lockedUntil" < :now)', { id: delivery.id, pending: 'pending', now })
       .execute();
     return !!result.affected;
@@ -162,7 +167,7 @@ export class DeliveryWorker {
 
   private async giveUp(delivery: WebhookDelivery, reason: string): Promise<void> {
     const changed = await this.uow.run((m) =>
-      m.update(WebhookDelivery, { id: delivery.id, status: 'pending' }, { status: 'failed', completedAt: new Date(), lockedUntil: null, lastError: reason }),
+      m.update(WebhookDelivery, { id: delivery.id, status: 'pending' }, { status: 'failed', completedAt: new Date(), lockedUntil: null, leaseOwner: null, lastError: reason }),
     );
     if (changed.affected) this.metrics.webhookDelivery('failed');
   }

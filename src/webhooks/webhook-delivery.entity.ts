@@ -26,6 +26,10 @@ export class WebhookDelivery {
   @Column({ type: Date }) nextAttemptAt: Date;
   /** Lease of the replica sending it now, so two workers never send one delivery at once. */
   @Column({ type: Date, nullable: true }) lockedUntil: Date | null;
+  /** The instance (InstanceRegistry.id) holding that lease on PostgreSQL: its death frees the lease. */
+  @Column({ type: 'varchar', length: 40, nullable: true }) leaseOwner: string | null;
+  /** Bumped when a dead instance's lease is taken back: part of the BullMQ job id, so a job Redis still thinks is running does not swallow the new one. */
+  @Column({ type: 'integer', default: 0 }) leaseGeneration: number;
   @Column({ type: 'integer', nullable: true }) lastStatusCode: number | null;
   @Column({ type: 'varchar', length: 500, nullable: true }) lastError: string | null;
   @Column({ type: 'boolean' }) isRedelivery: boolean;

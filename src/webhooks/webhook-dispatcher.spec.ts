@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { CheckoutEvent } from '../checkout/checkout-event.entity';
 import { CheckoutEventsBus } from '../checkout/checkout-events.bus';
+import { Subject } from 'rxjs';
 import { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
+import { InstanceRegistry } from '../instances/instance-registry';
 import { DeliveryQueue } from './delivery-queue';
 import { DeliveryWorker } from './delivery-worker';
 import { WebhookDispatcher } from './webhook-dispatcher';
@@ -18,7 +20,8 @@ function dispatcher(fanoutDelayMs: number) {
   const uow = { dataSource: { createQueryBuilder: () => { throw new Error('no database in this test'); } } } as unknown as UnitOfWork;
   const config = { webhooks: { pollIntervalMs: 60_000, fanoutDelayMs } } as AppConfig;
   const bus = new CheckoutEventsBus();
-  const d = new WebhookDispatcher(fanout, {} as DeliveryWorker, queue, bus, uow, config);
+  const instance = { reclaimed$: new Subject() } as unknown as InstanceRegistry;
+  const d = new WebhookDispatcher(fanout, {} as DeliveryWorker, queue, bus, uow, config, instance);
   return { d, bus, runs };
 }
 

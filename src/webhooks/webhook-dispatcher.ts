@@ -3,6 +3,7 @@ import { Subscription } from 'rxjs';
 import { CheckoutEventsBus } from '../checkout/checkout-events.bus';
 import { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
+import { InstanceRegistry } from '../instances/instance-registry';
 import { DeliveryQueue } from './delivery-queue';
 import { AttemptOutcome, DeliveryWorker } from './delivery-worker';
 import { SerialRunner } from './serial-runner';
@@ -15,6 +16,7 @@ interface Head {
   id: string;
   endpointId: string;
   nextAttemptAt: Date;
+  generation: number;
 }
 
 function asDate(value: Date | string): Date {
@@ -34,6 +36,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private readonly fanoutRunner = new SerialRunner(() => this.fanout());
   private readonly sweepRunner = new SerialRunner(() => this.sweep());
   private subscription?: Subscription;
+  private reclaimedSubscription?: Subscription;
   private timer?: NodeJS.Timeout;
   private fanoutTimer?: NodeJS.Timeout;
   private stopped = false;
@@ -48,11 +51,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     private readonly bus: CheckoutEventsBus,
     private readonly uow: UnitOfWork,
     private readonly config: AppConfig,
+    private readonly instance: InstanceRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.start((id) => this.handle(id));
     this.subscription = this.bus.events$.subscribe(() => this.scheduleFanout());
+    // A dead instance's leases were just released: its endpoints go on now, not on the next poll.
+    this.reclaimedSubscription = this.instance.reclaimed$.subscribe(({ endpointIds }) => void this.kick(endpointIds).catch((err) => this.warn(err, 'could not enqueue reclaimed deliveries; the sweeper will')));
     this.timer = setInterval(() => void this.sweepRunner.trigger(), this.config.webhooks.pollIntervalMs);
     this.timer.unref();
     void this.sweepRunner.trigger();
@@ -64,6 +70,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     clearInterval(this.timer);
     clearTimeout(this.fanoutTimer);
     this.subscription?.unsubscribe();
+    this.reclaimedSubscription?.unsubscribe();
     await this.fanoutRunner.idle();
     await this.sweepRunner.idle();
     await this.queue.stop();
@@ -121,9 +128,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
           if (chain.dirty) continue;
           return;
         }
-        if (next.nextAttemptAt.getTime() > Date.now()) return await this.queue.enqueue(next.id, next.nextAttemptAt);
+        if (next.nextAttemptAt.getTime() > Date.now()) return await this.queue.enqueue(next.id, next.nextAttemptAt, next.generation);
         const outcome = await this.worker.attempt(next.id);
-        if (outcome.kind === 'retry') return await this.queue.enqueue(next.id, outcome.at);
+        if (outcome.kind === 'retry') return await this.queue.enqueue(next.id, outcome.at, next.generation);
         // Skipped: someone else holds it (or the endpoint is paused) and carries on from there,
         // unless it already finished and handed the endpoint back to this chain (dirty).
         if (outcome.kind === 'skipped' && !chain.dirty) return;
@@ -176,7 +183,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async enqueueAll(heads: Head[]): Promise<void> {
-    for (const head of heads) await this.queue.enqueue(head.id, head.nextAttemptAt);
+    for (const head of heads) await this.queue.enqueue(head.id, head.nextAttemptAt, head.generation);
   }
 
   /**
@@ -195,7 +202,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     if (filter.endpointIds) firstPending.andWhere('e.id IN (:...endpointIds)');
     const qb = this.uow.dataSource
       .createQueryBuilder()
-      .select(['d.id AS "id"', 'd."endpointId" AS "endpointId"', 'd."nextAttemptAt" AS "nextAttemptAt"'])
+      .select(['d.id AS "id"', 'd."endpointId" AS "endpointId"', 'd."nextAttemptAt" AS "nextAttemptAt"', 'd."leaseGeneration" AS "generation"'])
       .from('webhook_deliveries', 'd')
       .where(`d.seq IN ${firstPending.getQuery()}`, { pending: 'pending', enabled: true, endpointIds: filter.endpointIds ?? [] })
       .andWhere('d.status = :pending')
@@ -203,7 +210,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       .orderBy('d."nextAttemptAt"', 'ASC')
       .limit(limit);
     if (filter.dueBy) qb.andWhere('d."nextAttemptAt" <= :dueBy', { dueBy: filter.dueBy });
-    const rows = await qb.getRawMany<{ id: string; endpointId: string; nextAttemptAt: Date | string }>();
-    return rows.map((r) => ({ id: r.id, endpointId: r.endpointId, nextAttemptAt: asDate(r.nextAttemptAt) }));
+    const rows = await qb.getRawMany<{ id: string; endpointId: string; nextAttemptAt: Date | string; generation: number | string }>();
+    return rows.map((r) => ({ id: r.id, endpointId: r.endpointId, nextAttemptAt: asDate(r.nextAttemptAt), generation: Number(r.generation) }));
   }
 }

@@ -30,6 +30,8 @@ export class WebhookReceiver {
   private readonly secrets = new Map<string, string>();
   private readonly counts = new Map<string, number>();
   private readonly hanging = new Set<ServerResponse>();
+  /** Requests answered 'hang', until released or their sender goes away. */
+  private readonly held = new Map<ServerResponse, ReceivedRequest>();
   /** Retry-After header value sent with non-2xx answers, per path. */
   readonly retryAfter = new Map<string, string>();
   private server?: Server;
@@ -62,6 +64,20 @@ export class WebhookReceiver {
     return this.on(path).filter((r) => typeof r.answered === 'number' && r.answered >= 200 && r.answered < 300);
   }
 
+  /** Answers the requests left hanging on `path` whose sender is still connected; returns how many. */
+  release(path: string, status = 200): number {
+    let answered = 0;
+    for (const [res, record] of this.held) {
+      if (record.path !== path) continue;
+      this.held.delete(res);
+      if (res.destroyed) continue;
+      record.answered = status;
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(`answer ${status}`);
+      answered++;
+    }
+    return answered;
+  }
+
   get hangingCount(): number {
     return this.hanging.size;
   }
@@ -69,6 +85,7 @@ export class WebhookReceiver {
   async stop(): Promise<void> {
     for (const res of this.hanging) res.destroy();
     this.hanging.clear();
+    this.held.clear();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -104,7 +121,11 @@ export class WebhookReceiver {
       if (answer === 'hang') {
         record.answered = 'hang';
         this.hanging.add(res);
-        res.on('close', () => this.hanging.delete(res));
+        this.held.set(res, record);
+        res.on('close', () => {
+          this.hanging.delete(res);
+          this.held.delete(res);
+        });
         return;
       }
       const send = (status: number) => {
