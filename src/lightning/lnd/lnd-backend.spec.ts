@@ -79,4 +79,22 @@ describe('LndBackend permissions', () => {
     expect(b.health()[0]).toMatchObject({ canIssue: true, liquidityKnown: false, infoKnown: false, pubkey: undefined });
     expect(b.health()[0].warnings).toHaveLength(2);
   });
+
+  it('logs a missing permission by name, once per change', async () => {
+    const lines: string[] = [];
+    const capture = (level: string) => (message: unknown, ...rest: unknown[]) => lines.push(`${level} ${JSON.stringify([message, ...rest])}`);
+    Logger.overrideLogger({ log: capture('log'), error: capture('error'), warn: capture('warn'), debug: () => undefined, verbose: () => undefined });
+    try {
+      const node = new FakeNode();
+      node.granted = ['invoices:read', 'info:read', 'offchain:read'];
+      const b = await start(node);
+      await b.probe();
+      await b.probe();
+      const errors = lines.filter((l) => l.startsWith('error') && l.includes('invoices:write'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/macaroon lacks invoices:write: this node cannot issue invoices/);
+    } finally {
+      Logger.overrideLogger(false);
+    }
+  });
 });
