@@ -129,7 +129,8 @@ export class LndClient {
     try {
       canCheck = await this.hasPermission(CHECK_PERMISSION);
     } catch (err) {
-      if (isMacaroonRejected(err)) return { verifiedBy: 'CheckMacaroonPermissions', granted: [], missing: [...ALL_PERMISSIONS], rejected: errorText(err) };
+      // LND's own reason, without our call label and ln-service's wrapper code.
+      if (isMacaroonRejected(err)) return { verifiedBy: 'CheckMacaroonPermissions', granted: [], missing: [...ALL_PERMISSIONS], rejected: errorText(err).replace(/^.*\(\d{3}\): /, '') };
       throw err;
     }
     const verifiedBy = canCheck ? ('CheckMacaroonPermissions' as const) : ('calls' as const);
