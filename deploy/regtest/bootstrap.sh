@@ -73,7 +73,8 @@ for m in "${CLUSTER[@]}"; do if cli "$m" "$CLUSTER_ADMIN" getinfo >/dev/null 2>&
 log "cluster leader: $leader"
 
 # 2. Least-privilege macaroons for the checkout server.
-PERMS=(info:read offchain:read onchain:read invoices:read invoices:write)
+# The documented least-privilege set (deploy/README.md, "Macaroon permissions").
+PERMS=(invoices:write invoices:read info:read offchain:read macaroon:read)
 [ -s /secrets/cluster-checkout.macaroon ] || cli "$leader" "$CLUSTER_ADMIN" bakemacaroon "${PERMS[@]}" --save_to /secrets/cluster-checkout.macaroon
 wait_until "lnd-3" 'cli lnd-3 "$(admin_mac lnd-3)" getinfo'
 [ -s /secrets/lnd-3-checkout.macaroon ] || cli lnd-3 "$(admin_mac lnd-3)" bakemacaroon "${PERMS[@]}" --save_to /secrets/lnd-3-checkout.macaroon

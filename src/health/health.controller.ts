@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheckResult, HealthCheckService, HealthIndicatorFunction } from '@nestjs/terminus';
+import { HealthCheckResult, HealthCheckService, HealthIndicatorFunction, HealthIndicatorResult } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { ReplicaLeaderService, ReplicaStatus } from '../coordination/replica-leader.service';
 import { LightningService } from '../lightning/lightning.service';
@@ -12,6 +12,25 @@ import { nodeHealthView, NodeHealthView } from './node-health.view';
 import { RatesHealthIndicator } from './rates.health';
 import { RedisHealthIndicator } from './redis.health';
 
+/** What this replica still does while a coordination dependency is away (shown in readiness). */
+const DEGRADED_IMPACT = {
+  etcd: 'singleton work (expiry sweeps, reconciliation) is paused on this replica until etcd answers; checkouts are served',
+  redis: 'webhook deliveries wait in the database until Redis answers; checkouts are served',
+} as const;
+
+/**
+ * Reports a dependency that only coordinates work as `degraded` instead of failing readiness:
+ * the load balancer must not pull every replica while all of them can still take checkouts.
+ */
+function degradedWhenDown(key: keyof typeof DEGRADED_IMPACT, check: () => PromiseLike<HealthIndicatorResult>): HealthIndicatorFunction {
+  return async () => {
+    const result = await check();
+    const detail = result[key];
+    if (detail?.status !== 'down') return result;
+    return { [key]: { ...detail, status: 'degraded', impact: DEGRADED_IMPACT[key] } } as HealthIndicatorResult;
+  };
+}
+
 /**
  * Liveness (the process answers), readiness (this replica can take checkouts: its dependencies
  * answer and some Lightning node can issue invoices) and a per-node breakdown. Unauthenticated,
@@ -22,6 +41,7 @@ import { RedisHealthIndicator } from './redis.health';
 export class HealthController {
   private readonly logger = new Logger(HealthController.name);
   private lastReady?: boolean;
+  private lastDegraded = '';
 
   constructor(
     private readonly health: HealthCheckService,
@@ -51,8 +71,8 @@ export class HealthController {
       return { status: 'shutting_down', info: {}, error: { shutdown }, details: { shutdown } };
     }
     const checks: HealthIndicatorFunction[] = [() => this.database.check(), () => this.lightningHealth.check(), () => this.rates.check()];
-    if (this.redis.configured) checks.push(() => this.redis.check());
-    if (this.etcd.configured) checks.push(() => this.etcd.check());
+    if (this.redis.configured) checks.push(degradedWhenDown('redis', () => this.redis.check()));
+    if (this.etcd.configured) checks.push(degradedWhenDown('etcd', () => this.etcd.check()));
     let result: HealthCheckResult;
     try {
       result = await this.health.check(checks);
@@ -77,10 +97,19 @@ export class HealthController {
     return this.replica.status();
   }
 
-  /** Logs readiness changes once, not every probe. */
+  /** Logs readiness changes (and degraded dependencies) once, not every probe. */
   private noteTransition(result: HealthCheckResult): void {
-    const ready = result.status === 'ok';
-    this.logger.debug({ ready, down: Object.keys(result.error ?? {}) }, 'readiness probe');
+    const ready = result.status === 'ok' || result.status === 'degraded';
+    const degraded = Object.entries(result.details ?? {})
+      .filter(([, v]) => (v as { status?: string }).status === 'degraded')
+      .map(([key, v]) => `${key}: ${(v as { message?: string }).message ?? 'down'}`);
+    this.logger.debug({ ready, down: Object.keys(result.error ?? {}), degraded }, 'readiness probe');
+    const degradedKey = degraded.map((d) => d.split(':')[0]).join(',');
+    if (degradedKey !== this.lastDegraded) {
+      if (degraded.length) this.logger.warn({ degraded }, 'a coordination dependency is down; this replica still serves checkouts');
+      else if (this.lastDegraded) this.logger.log('coordination dependencies answer again');
+      this.lastDegraded = degradedKey;
+    }
     if (ready === this.lastReady) return;
     this.lastReady = ready;
     if (ready) this.logger.log('replica is ready');

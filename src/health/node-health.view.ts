@@ -7,10 +7,16 @@ export interface NodeHealthView {
   role: NodeHealth['role'];
   pubkey: string | null;
   reachable: boolean;
-  syncedToChain: boolean;
+  /** null: not known, the macaroon lacks info:read. */
+  syncedToChain: boolean | null;
   activeChannels: number;
-  inboundSats: number;
+  /** null: not known, the macaroon lacks offchain:read (`liquidity: 'unknown'`). */
+  inboundSats: number | null;
+  liquidity: 'known' | 'unknown';
   canIssue: boolean;
+  /** LND nodes: the macaroon's permissions by name, as last verified. */
+  permissions: { verifiedBy: string; granted: string[]; missing: string[]; rejected: string | null } | null;
+  warnings: string[];
   lastError: string | null;
   lastInvoiceAt: string | null;
   checkedAt: string;
@@ -39,10 +45,15 @@ export function nodeHealthView(n: NodeHealth): NodeHealthView {
     role: n.role,
     pubkey: n.pubkey ?? null,
     reachable: n.reachable,
-    syncedToChain: n.syncedToChain,
+    syncedToChain: n.infoKnown === false ? null : n.syncedToChain,
     activeChannels: n.activeChannels,
-    inboundSats: n.inboundSats,
+    inboundSats: n.liquidityKnown === false ? null : n.inboundSats,
+    liquidity: n.liquidityKnown === false ? 'unknown' : 'known',
     canIssue: n.canIssue,
+    permissions: n.permissions
+      ? { verifiedBy: n.permissions.verifiedBy, granted: n.permissions.granted, missing: n.permissions.missing, rejected: sanitizeError(n.permissions.rejected) }
+      : null,
+    warnings: n.warnings ?? [],
     lastError: sanitizeError(n.lastError),
     lastInvoiceAt: iso(n.lastInvoiceAt),
     checkedAt: iso(n.checkedAt) ?? new Date().toISOString(),

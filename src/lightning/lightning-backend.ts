@@ -57,6 +57,13 @@ export interface NodeHealth {
   lastError?: string;
   lastInvoiceAt?: Date;
   checkedAt: Date;
+  /** LND nodes: the macaroon's permissions as last verified (missing ones by name). */
+  permissions?: { verifiedBy: 'CheckMacaroonPermissions' | 'calls'; granted: string[]; missing: string[]; rejected?: string };
+  /** False when the macaroon cannot read them (no info:read / offchain:read): shown as unknown. */
+  infoKnown?: boolean;
+  liquidityKnown?: boolean;
+  /** Issues, but the operator should know (e.g. an optional permission is missing). */
+  warnings?: string[];
   /** Cluster members: leader changes seen so far, and when the last one happened. */
   failovers?: number;
   lastFailoverAt?: Date;

@@ -77,19 +77,27 @@ describe('readiness with Redis configured and a hung etcd', () => {
     await new Promise((r) => hung?.close(r));
   });
 
-  it('checks both, reports etcd down with a 503 within the probe timeout', async () => {
+  it('checks both; etcd down is degraded, not failing readiness (this replica still serves), within the probe timeout', async () => {
     const started = Date.now();
-    const res = await t.http.get('/health/ready').expect(503);
+    const res = await t.http.get('/health/ready').expect(200);
     expect(Date.now() - started).toBeLessThan(5000);
+    expect(res.body.status).toBe('degraded');
     expect(res.body.info.redis.status).toBe('up');
-    expect(res.body.error.etcd).toMatchObject({ status: 'down', message: expect.any(String) });
+    expect(res.body.details.etcd).toMatchObject({ status: 'degraded', message: expect.any(String), impact: expect.stringMatching(/singleton work .* paused/) });
+    expect(res.body.error).toEqual({});
     expect(res.body.details.database.status).toBe('up');
     // A repeated probe within the cache window does not wait on etcd again.
     const again = Date.now();
-    await t.http.get('/health/ready').expect(503);
+    await t.http.get('/health/ready').expect(200);
     expect(Date.now() - again).toBeLessThan(1000);
     // Liveness does not depend on dependencies.
     await t.http.get('/health/live').expect(200);
+  });
+
+  it('takes checkouts while etcd is down', async () => {
+    const { apiKey } = await t.createStore('etcd-down shop');
+    const res = await t.http.post('/api/v1/checkouts').set({ Authorization: `token ${apiKey}` }).send({ amount: 1000 }).expect(201);
+    expect(res.body.status).toBe('New');
   });
 
   it('a replica that cannot reach etcd does not claim the singleton work', async () => {
@@ -110,10 +118,18 @@ describe('readiness with Redis unreachable', () => {
   });
   afterAll(() => t?.close());
 
-  it('is not ready (503), reports Redis down and etcd not part of it', async () => {
-    const res = await t.http.get('/health/ready').expect(503);
-    expect(res.body.error.redis).toMatchObject({ status: 'down', message: expect.any(String) });
+  it('is ready but degraded, reports Redis down and etcd not part of it, and still takes checkouts', async () => {
+    const res = await t.http.get('/health/ready').expect(200);
+    expect(res.body.status).toBe('degraded');
+    expect(res.body.details.redis).toMatchObject({ status: 'degraded', message: expect.any(String), impact: expect.stringMatching(/webhook deliveries wait/) });
     expect(res.body.details.etcd).toBeUndefined();
     expect(res.body.details.lightning.status).toBe('up');
+    const { apiKey } = await t.createStore('redis-down shop');
+    const started = Date.now();
+    const created = await t.http.post('/api/v1/checkouts').set({ Authorization: `token ${apiKey}` }).send({ amount: 1000 }).expect(201);
+    console.log(`checkout with Redis unreachable: ${Date.now() - started} ms`);
+    expect(created.body.status).toBe('New');
+    // The app keeps answering: nothing crashed behind the failed enqueues.
+    await t.http.get('/health/live').expect(200);
   });
 });

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import { NoBackendAvailableError } from '../lightning-backend';
 import { LndClient, WalletState } from '../lnd/lnd-client';
+import { ALL_PERMISSIONS, NodeProbe, Permission } from '../lnd/permissions';
 import { ClusterBackend } from './cluster-backend';
 import { EtcdElection } from './etcd-election';
 
@@ -10,19 +11,36 @@ class FakeProcess {
   up = true;
   active = false;
   invoices = 0;
+  activeChannels = 1;
+  /** What its macaroon holds, as CheckMacaroonPermissions would say. */
+  granted: Permission[] = [...ALL_PERMISSIONS];
+  /** LND answers AddInvoice with "permission denied" although the check says invoices:write. */
+  refuseCreates = false;
   subscriptions: EventEmitter[] = [];
   constructor(readonly name: string) {}
 
   asClient(): LndClient {
     const fail = () => Promise.reject(new Error(`${this.name} unreachable`));
+    const probe = (): Promise<NodeProbe> => {
+      if (!this.up || !this.active) return fail();
+      const has = (p: Permission) => this.granted.includes(p);
+      return Promise.resolve({
+        permissions: { verifiedBy: 'CheckMacaroonPermissions', granted: [...this.granted], missing: ALL_PERMISSIONS.filter((p) => !has(p)) },
+        info: has('info:read') ? { pubkey: 'shared-pubkey', syncedToChain: true, activeChannels: this.activeChannels } : undefined,
+        channels: has('offchain:read') ? { activeChannels: this.activeChannels, inboundSats: 1_000_000 } : undefined,
+      });
+    };
     return {
       name: this.name,
+      probe,
       walletState: (): Promise<WalletState> =>
         this.up ? Promise.resolve(this.active ? { state: 'server_active', leaderCandidate: true } : { state: 'waiting', leaderCandidate: false }) : fail(),
       info: () => (this.up && this.active ? Promise.resolve({ pubkey: 'shared-pubkey', syncedToChain: true, activeChannels: 1 }) : fail()),
       inboundSats: () => (this.up && this.active ? Promise.resolve(1_000_000) : fail()),
+      confirmInvoiceAccess: () => (this.up && this.active && this.granted.includes('invoices:read') ? Promise.resolve() : fail()),
       createInvoice: () => {
         if (!this.up || !this.active) return fail();
+        if (this.refuseCreates || !this.granted.includes('invoices:write')) return Promise.reject(new Error(`${this.name} addInvoice: permission denied`));
         this.invoices++;
         return Promise.resolve({ bolt11: 'lnbcrt1', paymentHash: `${this.name}-${this.invoices}`, expiresAt: new Date() });
       },
@@ -120,5 +138,65 @@ describe('ClusterBackend', () => {
     expect(c.leaderName).toBeUndefined();
     elected = 'a';
     await waitUntil('etcd-confirmed leader', () => c.leaderName === 'a');
+  });
+
+  it('never issues on a leader that cannot: no active channel', async () => {
+    const [a] = [new FakeProcess('a')];
+    a.active = true;
+    a.activeChannels = 0;
+    const c = start([a]);
+    await c.start();
+    expect(c.leaderName).toBe('a');
+    await expect(c.createInvoice({ amountSats: 1, description: 'x', expirySeconds: 60 })).rejects.toThrow(/leader a cannot issue \(no active channel\)/);
+    expect(a.invoices).toBe(0);
+    expect(c.health()[0]).toMatchObject({ role: 'leader', canIssue: false, lastError: 'no active channel' });
+    a.activeChannels = 1;
+    await waitUntil('channel noticed by a probe', () => c.health()[0].canIssue);
+    await c.createInvoice({ amountSats: 1, description: 'x', expirySeconds: 60 });
+    expect(a.invoices).toBe(1);
+  });
+
+  it('a leader whose macaroon lacks invoices:write is not used, and the permission is named', async () => {
+    const [a] = [new FakeProcess('a')];
+    a.active = true;
+    a.granted = ['invoices:read', 'info:read', 'offchain:read']; // like readonly.macaroon
+    const c = start([a]);
+    await c.start();
+    await expect(c.createInvoice({ amountSats: 1, description: 'x', expirySeconds: 60 })).rejects.toThrow(/macaroon lacks invoices:write/);
+    expect(c.health()[0]).toMatchObject({ canIssue: false, permissions: expect.objectContaining({ missing: ['invoices:write'] }) });
+  });
+
+  it('issues with the stock invoice.macaroon: liquidity unknown, a warning, and the pubkey from the invoice', async () => {
+    const [a] = [new FakeProcess('a')];
+    a.active = true;
+    a.granted = ['invoices:write', 'invoices:read'];
+    const c = start([a]);
+    await c.start();
+    expect(c.leaderName).toBe('a');
+    const h = c.health()[0];
+    expect(h).toMatchObject({ canIssue: true, liquidityKnown: false, infoKnown: false });
+    expect(h.warnings!.join(' ')).toMatch(/offchain:read/);
+    await c.createInvoice({ amountSats: 1, description: 'x', expirySeconds: 60 });
+    expect(a.invoices).toBe(1);
+  });
+
+  it('a create refused for permissions keeps the leader out while probes see the same permissions, until they change', async () => {
+    const [a] = [new FakeProcess('a')];
+    a.active = true;
+    a.refuseCreates = true;
+    const c = start([a]);
+    await c.start();
+    await expect(c.createInvoice({ amountSats: 1, description: 'x', expirySeconds: 60 })).rejects.toThrow(/permission denied/);
+    // Several probes later (interval 50 ms) it is still out: no flapping.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.leaderName).toBe('a');
+    expect(c.health()[0].canIssue).toBe(false);
+    await expect(c.createInvoice({ amountSats: 1, description: 'x', expirySeconds: 60 })).rejects.toThrow(/permission denied; kept out/);
+    // The operator changes the macaroon's permissions: a probe sees a different set, the leader is used again.
+    a.refuseCreates = false;
+    a.granted = ['invoices:write', 'invoices:read', 'info:read'];
+    await waitUntil('permissions change noticed', () => c.health()[0].canIssue);
+    await c.createInvoice({ amountSats: 1, description: 'x', expirySeconds: 60 });
+    expect(a.invoices).toBe(1);
   });
 });

@@ -3,6 +3,7 @@ import { Subject } from 'rxjs';
 import { CreateInvoiceRequest, InvoiceRef, InvoiceState, IssuedInvoice, LightningBackend, NoBackendAvailableError, NodeHealth, Settlement, UnknownNodeError } from '../lightning-backend';
 import { InvoiceStream } from '../lnd/invoice-stream';
 import { LndClient, WalletState } from '../lnd/lnd-client';
+import { assessProbe, isPermissionDenied, NodeProbe, permissionFingerprint, ProbeAssessment } from '../lnd/permissions';
 import { EtcdElection } from './etcd-election';
 
 export interface ClusterMemberSpec {
@@ -28,12 +29,15 @@ interface MemberState {
   checkedAt: Date;
 }
 
-interface LeaderProbe {
-  pubkey: string;
-  syncedToChain: boolean;
-  activeChannels: number;
-  inboundSats: number;
+interface LeaderProbe extends ProbeAssessment {
+  pubkey?: string;
+  permissions: NodeProbe['permissions'];
   checkedAt: Date;
+}
+
+/** The leader's standing from one probe (its permissions, then what they let us read). */
+function leaderProbeOf(probe: NodeProbe, previous?: LeaderProbe): LeaderProbe {
+  return { ...assessProbe(probe), pubkey: probe.info?.pubkey ?? previous?.pubkey, permissions: probe.permissions, checkedAt: new Date() };
 }
 
 /**
@@ -59,6 +63,8 @@ export class ClusterBackend implements LightningBackend {
   private leaderLostAt?: number;
   private lastInvoiceAt?: Date;
   private lastError?: string;
+  /** Set when the leader refused a create for permissions: the permissions as verified then. */
+  private deniedWith?: string;
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
   private stopped = false;
@@ -105,12 +111,22 @@ export class ClusterBackend implements LightningBackend {
 
   async createInvoice(request: CreateInvoiceRequest): Promise<IssuedInvoice> {
     const leader = this.leader;
-    if (!leader || !this.leaderProbe) throw new NoBackendAvailableError(`cluster "${this.name}" has no leader right now`);
+    const probe = this.leaderProbe;
+    if (!leader || !probe) throw new NoBackendAvailableError(`cluster "${this.name}" has no leader right now`);
+    // The leader is a fact of the cluster; whether it can issue is ours to check (channels, permissions).
+    if (!this.leaderCanIssue(probe)) throw new NoBackendAvailableError(`cluster "${this.name}": leader ${leader.spec.name} cannot issue (${this.issueProblem(probe)})`);
     try {
       const created = await leader.spec.client.createInvoice(request.amountSats, request.description, request.expirySeconds);
       this.lastInvoiceAt = new Date();
-      return { ...created, nodeName: this.name, nodePubkey: this.leaderProbe.pubkey };
+      probe.pubkey ??= LndClient.payeeOf(created.bolt11);
+      return { ...created, nodeName: this.name, nodePubkey: probe.pubkey ?? '' };
     } catch (err) {
+      if (isPermissionDenied(err)) {
+        // Not a lost leader: the same leader with the same permissions must stay out until they change.
+        this.deniedWith = permissionFingerprint(probe.permissions);
+        this.logger.error({ leader: leader.spec.name, missing: ['invoices:write'] }, 'LND refused to create an invoice: permission denied; kept out until the macaroon permissions change');
+        throw err;
+      }
       this.leaderLost(`createInvoice: ${(err as Error).message}`, leader);
       throw err;
     }
@@ -145,14 +161,24 @@ export class ClusterBackend implements LightningBackend {
         syncedToChain: isLeader ? probe.syncedToChain : false,
         activeChannels: isLeader ? probe.activeChannels : 0,
         inboundSats: isLeader ? probe.inboundSats : 0,
-        canIssue: isLeader && probe.syncedToChain && probe.activeChannels > 0,
-        lastError: m.lastError ?? (isLeader ? undefined : this.lastError),
+        canIssue: isLeader && this.leaderCanIssue(probe),
+        ...(isLeader ? { permissions: probe.permissions, infoKnown: probe.infoKnown, liquidityKnown: probe.liquidityKnown, warnings: probe.warnings } : {}),
+        lastError: m.lastError ?? (isLeader ? (this.leaderCanIssue(probe) ? undefined : this.issueProblem(probe)) : this.lastError),
         lastInvoiceAt: isLeader ? this.lastInvoiceAt : undefined,
         checkedAt: isLeader ? probe.checkedAt : m.checkedAt,
         failovers: this.failovers,
         lastFailoverAt: this.lastFailoverAt,
       };
     });
+  }
+
+  private leaderCanIssue(probe: LeaderProbe): boolean {
+    return probe.canIssue && this.deniedWith === undefined;
+  }
+
+  private issueProblem(probe: LeaderProbe): string {
+    if (this.deniedWith !== undefined) return 'LND refused to create an invoice: permission denied; kept out until the macaroon permissions change';
+    return probe.problem ?? 'unknown';
   }
 
   private schedule(): void {
@@ -200,9 +226,12 @@ export class ClusterBackend implements LightningBackend {
 
   private async probeLeader(leader: MemberState): Promise<void> {
     try {
-      const [info, inboundSats] = await Promise.all([leader.spec.client.info(), leader.spec.client.inboundSats()]);
+      const probe = await leader.spec.client.probe();
       if (leader !== this.leader) return;
-      this.leaderProbe = { pubkey: info.pubkey, syncedToChain: info.syncedToChain, activeChannels: info.activeChannels, inboundSats, checkedAt: new Date() };
+      this.noteProbe(probe);
+      this.leaderProbe = leaderProbeOf(probe, this.leaderProbe);
+      // Attached only once the macaroon can read invoices (otherwise it would fail and re-elect in a loop).
+      if (!this.stream.attachedTo && probe.permissions.granted.includes('invoices:read')) this.stream.attach(leader.spec.client);
     } catch (err) {
       this.leaderLost(`health probe: ${(err as Error).message}`, leader);
     }
@@ -228,10 +257,12 @@ export class ClusterBackend implements LightningBackend {
     }
     for (const candidate of ordered) {
       try {
-        // The State RPC needs no macaroon; an authenticated call proves we can really use this member.
-        const [info, inboundSats] = await Promise.all([candidate.spec.client.info(), candidate.spec.client.inboundSats()]);
+        // The State RPC needs no macaroon; verifying the macaroon's permissions proves the member
+        // answers authenticated calls (and tells whether it can issue).
+        const probe = await candidate.spec.client.probe();
         if (this.stopped || this.leader) return;
-        this.becomeLeader(candidate, { pubkey: info.pubkey, syncedToChain: info.syncedToChain, activeChannels: info.activeChannels, inboundSats, checkedAt: new Date() });
+        this.noteProbe(probe);
+        this.becomeLeader(candidate, leaderProbeOf(probe));
         return;
       } catch (err) {
         candidate.lastError = (err as Error).message;
@@ -253,7 +284,18 @@ export class ClusterBackend implements LightningBackend {
     }
     this.previousLeader = member.spec.name;
     this.leaderLostAt = undefined;
-    this.stream.attach(member.spec.client);
+    if (probe.permissions.granted.includes('invoices:read')) this.stream.attach(member.spec.client);
+  }
+
+  /** Permission changes are logged once by name; a refused create is forgiven once they change. */
+  private noteProbe(probe: NodeProbe): void {
+    const fingerprint = permissionFingerprint(probe.permissions);
+    if (this.deniedWith !== undefined && this.deniedWith !== fingerprint) this.deniedWith = undefined;
+    if (fingerprint === permissionFingerprint(this.leaderProbe?.permissions)) return;
+    const { verifiedBy, granted, missing, rejected } = probe.permissions;
+    const assessed = assessProbe(probe);
+    if (!assessed.canIssue && assessed.problem && (rejected || missing.some((p) => p.startsWith('invoices:')))) this.logger.error({ verifiedBy, granted, missing }, assessed.problem);
+    else if (assessed.warnings.length) this.logger.warn({ verifiedBy, granted, missing }, assessed.warnings.join('; '));
   }
 
   /** Stops using the leader at once; the next tick (soon) looks for the new one. */

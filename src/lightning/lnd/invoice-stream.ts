@@ -95,7 +95,8 @@ export class InvoiceStream {
     subscription.on('error', (err: unknown) => fail(asError(err, `${client.name} invoice subscription failed`)));
     subscription.on('end', () => fail(new Error(`${client.name} invoice subscription ended`)));
     try {
-      await client.info();
+      // Needs only invoices:read, which any macaroon that can watch invoices has (GetInfo would need info:read).
+      await client.confirmInvoiceAccess();
     } catch (err) {
       return fail(err as Error);
     }

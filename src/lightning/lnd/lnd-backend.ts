@@ -3,6 +3,7 @@ import { Subject } from 'rxjs';
 import { CreateInvoiceRequest, InvoiceRef, InvoiceState, IssuedInvoice, LightningBackend, NodeHealth, Settlement, UnknownNodeError } from '../lightning-backend';
 import { InvoiceStream } from './invoice-stream';
 import { LndClient, LndClientOptions } from './lnd-client';
+import { assessProbe, isPermissionDenied, permissionFingerprint } from './permissions';
 
 export interface LndBackendOptions extends Omit<LndClientOptions, 'name'> {
   healthIntervalMs: number;
@@ -23,6 +24,10 @@ export class LndBackend implements LightningBackend {
   private probing?: Promise<void>;
   private stopped = false;
   private state: NodeHealth;
+  /** Set when LND refused a create for permissions: the permissions as verified then. */
+  private deniedWith?: string;
+  /** Last logged permission state, so a change is logged once, not every probe. */
+  private loggedPermissions?: string;
 
   constructor(
     readonly name: string,
@@ -68,10 +73,20 @@ export class LndBackend implements LightningBackend {
   async createInvoice(request: CreateInvoiceRequest): Promise<IssuedInvoice> {
     try {
       const created = await this.client.createInvoice(request.amountSats, request.description, request.expirySeconds);
-      const pubkey = this.state.pubkey ?? (await this.client.info()).pubkey;
-      this.state = { ...this.state, lastInvoiceAt: new Date() };
+      // Without info:read the probe cannot learn the pubkey; the node's own signature on the invoice names it.
+      const pubkey = this.state.pubkey ?? LndClient.payeeOf(created.bolt11) ?? (await this.client.info()).pubkey;
+      this.state = { ...this.state, pubkey, lastInvoiceAt: new Date() };
       return { ...created, nodeName: this.name, nodePubkey: pubkey };
     } catch (err) {
+      if (isPermissionDenied(err)) {
+        // A probe that verifies the same permissions again must not bring it back (it would flap):
+        // it stays out until they change.
+        this.deniedWith = permissionFingerprint(this.state.permissions);
+        const lastError = `LND refused to create an invoice: permission denied (invoices:write); kept out until the macaroon's permissions change`;
+        this.logger.error({ missing: ['invoices:write'] }, lastError);
+        this.state = { ...this.state, canIssue: false, lastError };
+        throw err;
+      }
       // Until the next successful probe, nobody should choose this node.
       this.state = { ...this.state, canIssue: false, lastError: (err as Error).message };
       throw err;
@@ -102,19 +117,32 @@ export class LndBackend implements LightningBackend {
     const wasReachable = this.state.reachable;
     const recovering = !wasReachable && this.state.checkedAt.getTime() !== 0;
     try {
-      const [info, inboundSats] = await Promise.all([this.client.info(), this.client.inboundSats()]);
+      const probe = await this.client.probe();
       if (this.stopped) return;
+      const assessed = assessProbe(probe);
+      const fingerprint = permissionFingerprint(probe.permissions);
+      if (this.deniedWith !== undefined && this.deniedWith !== fingerprint) {
+        this.logger.log({ missing: probe.permissions.missing }, 'macaroon permissions changed since LND refused a create; the node is considered again');
+        this.deniedWith = undefined;
+      }
+      const problem = this.deniedWith !== undefined ? this.state.lastError : assessed.problem;
+      this.logPermissions(fingerprint, probe.permissions, assessed.warnings);
       this.state = {
         ...this.state,
-        pubkey: info.pubkey,
+        pubkey: probe.info?.pubkey ?? this.state.pubkey,
         reachable: true,
-        syncedToChain: info.syncedToChain,
-        activeChannels: info.activeChannels,
-        inboundSats,
-        canIssue: info.syncedToChain && info.activeChannels > 0,
+        syncedToChain: assessed.syncedToChain,
+        activeChannels: assessed.activeChannels,
+        inboundSats: assessed.inboundSats,
+        infoKnown: assessed.infoKnown,
+        liquidityKnown: assessed.liquidityKnown,
+        permissions: probe.permissions,
+        warnings: assessed.warnings,
+        canIssue: assessed.canIssue && this.deniedWith === undefined,
+        lastError: problem ?? this.state.lastError,
         checkedAt: new Date(),
       };
-      if (!wasReachable) this.logger.log({ pubkey: info.pubkey, activeChannels: info.activeChannels, inboundSats }, 'node reachable');
+      if (!wasReachable) this.logger.log({ pubkey: this.state.pubkey, activeChannels: assessed.activeChannels, inboundSats: assessed.liquidityKnown ? assessed.inboundSats : 'unknown' }, 'node reachable');
       if (recovering) {
         // A node that was unreachable (e.g. paused) may hold a subscription that silently stalled:
         // start a fresh one, which also triggers reconciliation of its open invoices.
@@ -126,5 +154,16 @@ export class LndBackend implements LightningBackend {
       if (wasReachable || this.state.checkedAt.getTime() === 0) this.logger.warn({ err: message }, 'node unreachable');
       this.state = { ...this.state, reachable: false, canIssue: false, lastError: message, checkedAt: new Date() };
     }
+  }
+
+  /** Missing permissions by name, once per change (never the macaroon itself). */
+  private logPermissions(fingerprint: string, permissions: NonNullable<NodeHealth['permissions']>, warnings: string[]): void {
+    if (fingerprint === this.loggedPermissions) return;
+    this.loggedPermissions = fingerprint;
+    const fields = { verifiedBy: permissions.verifiedBy, granted: permissions.granted, missing: permissions.missing };
+    if (permissions.rejected) this.logger.error({ ...fields, reason: permissions.rejected }, 'LND rejected the macaroon: this node cannot be used');
+    else if (permissions.missing.some((p) => p.startsWith('invoices:'))) this.logger.error(fields, `macaroon lacks ${permissions.missing.join(', ')}: this node cannot issue invoices`);
+    else if (warnings.length) this.logger.warn(fields, warnings.join('; '));
+    else this.logger.log(fields, 'macaroon permissions verified');
   }
 }

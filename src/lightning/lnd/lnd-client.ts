@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import * as bolt11 from 'bolt11';
 import { invoiceExpiresAt } from '../invoice-expiry';
 import { invoiceMemo } from '../invoice-memo';
 import { InvoiceState, Settlement } from '../lightning-backend';
 import { loadCert, loadMacaroon } from './credentials';
 import { AuthenticatedLnd, closeLnd, ln, lnError, UnauthenticatedLnd } from './ln';
+import { ALL_PERMISSIONS, CHECK_PERMISSION, errorText, isMacaroonRejected, isPermissionDenied, NodeProbe, Permission, PermissionCheck } from './permissions';
 import { withTimeout } from './timeout';
 
 export interface LndClientOptions {
@@ -41,12 +44,15 @@ export class LndClient {
   private readonly timeoutMs: number;
   private readonly authenticated: AuthenticatedLnd;
   private readonly unauthenticated: UnauthenticatedLnd;
+  /** What CheckMacaroonPermissions is asked about: the macaroon this client itself presents. */
+  private readonly macaroonBase64: string;
 
   constructor(options: LndClientOptions) {
     this.name = options.name;
     this.timeoutMs = options.timeoutMs;
     const cert = loadCert(options.cert);
     const macaroon = loadMacaroon(options.macaroon);
+    this.macaroonBase64 = Buffer.from(macaroon, 'hex').toString('base64');
     this.authenticated = ln.authenticatedLndGrpc({ socket: options.socket, cert, macaroon }).lnd;
     this.unauthenticated = ln.unauthenticatedLndGrpc({ socket: options.socket, cert }).lnd;
   }
@@ -101,8 +107,90 @@ export class LndClient {
 
   /** Sats this node can receive now: what the peers hold on active channels above their reserve. */
   async inboundSats(): Promise<number> {
+    return (await this.channels()).inboundSats;
+  }
+
+  /** Active channels and the inbound liquidity on them (offchain:read). */
+  async channels(): Promise<{ activeChannels: number; inboundSats: number }> {
     const { channels } = await this.call('getChannels', () => ln.getChannels({ lnd: this.authenticated, is_active: true }));
-    return channels.reduce((sum, c) => sum + Math.max(0, c.remote_balance - (c.remote_reserve ?? 0)), 0);
+    return { activeChannels: channels.length, inboundSats: channels.reduce((sum, c) => sum + Math.max(0, c.remote_balance - (c.remote_reserve ?? 0)), 0) };
+  }
+
+  /**
+   * Which of the permissions the server uses this macaroon holds. LND's CheckMacaroonPermissions
+   * (ln-service verifyAccess) needs macaroon:read itself, and answers "permission denied" both when
+   * the checked permission is missing and when the caller may not ask: so first ask about
+   * macaroon:read, which is true exactly when the answers that follow can be trusted. A macaroon
+   * without it (LND's stock invoice.macaroon) is checked by calls that need exactly one permission
+   * and change nothing. Throws when the node cannot be asked (unreachable, not started).
+   */
+  async verifyPermissions(): Promise<PermissionCheck> {
+    let canCheck: boolean;
+    try {
+      canCheck = await this.hasPermission(CHECK_PERMISSION);
+    } catch (err) {
+      // LND's own reason, without our call label and ln-service's wrapper code.
+      if (isMacaroonRejected(err)) return { verifiedBy: 'CheckMacaroonPermissions', granted: [], missing: [...ALL_PERMISSIONS], rejected: errorText(err).replace(/^.*\(\d{3}\): /, '') };
+      throw err;
+    }
+    const verifiedBy = canCheck ? ('CheckMacaroonPermissions' as const) : ('calls' as const);
+    // The usual case, a macaroon with everything, costs one call; only a "no" is broken down by name.
+    if (canCheck && (await this.hasPermission(...ALL_PERMISSIONS))) return { verifiedBy, granted: [...ALL_PERMISSIONS], missing: [] };
+    const results = await Promise.all(ALL_PERMISSIONS.map(async (p) => [p, canCheck ? await this.hasPermission(p) : await this.provePermission(p)] as const));
+    return { verifiedBy, granted: results.filter(([, ok]) => ok).map(([p]) => p), missing: results.filter(([, ok]) => !ok).map(([p]) => p) };
+  }
+
+  /** Permissions first, then what they allow to be read; one call each, in parallel where possible. */
+  async probe(): Promise<NodeProbe> {
+    const permissions = await this.verifyPermissions();
+    if (permissions.rejected) return { permissions };
+    const granted = (p: Permission) => permissions.granted.includes(p);
+    const [info, channels] = await Promise.all([granted('info:read') ? this.info() : undefined, granted('offchain:read') ? this.channels() : undefined]);
+    return { permissions, info, channels };
+  }
+
+  /**
+   * Proves invoices:read without info:read (the stock invoice.macaroon has no info:read): a lookup
+   * of a random hash is let through and answers "not found". Used to confirm that an invoice
+   * subscription on this node can deliver.
+   */
+  async confirmInvoiceAccess(): Promise<void> {
+    if (!(await this.provePermission('invoices:read'))) throw new Error(`${this.name}: permission denied (macaroon lacks invoices:read)`);
+  }
+
+  /** The node's pubkey from an invoice it signed, for nodes whose macaroon cannot call GetInfo. */
+  static payeeOf(paymentRequest: string): string | undefined {
+    try {
+      return bolt11.decode(paymentRequest).payeeNodeKey;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async hasPermission(...permissions: string[]): Promise<boolean> {
+    const { is_valid } = await this.call('verifyAccess', () => ln.verifyAccess({ lnd: this.authenticated, macaroon: this.macaroonBase64, permissions }));
+    return is_valid;
+  }
+
+  /** True when the node lets through a call needing exactly this permission; false on "permission denied". */
+  private async provePermission(permission: Permission): Promise<boolean> {
+    const hash = randomBytes(32);
+    const raw = this.authenticated as unknown as Record<string, Record<string, (req: object, done: (err: unknown) => void) => void>>;
+    const calls: Record<Permission, () => Promise<unknown>> = {
+      'invoices:write': () => new Promise((resolve, reject) => raw.invoices.cancelInvoice({ payment_hash: hash }, (err) => (err ? reject(err) : resolve(null)))),
+      'invoices:read': () => new Promise((resolve, reject) => raw.default.lookupInvoice({ r_hash: hash }, (err) => (err ? reject(err) : resolve(null)))),
+      'info:read': () => new Promise((resolve, reject) => raw.default.getInfo({}, (err) => (err ? reject(err) : resolve(null)))),
+      'offchain:read': () => new Promise((resolve, reject) => raw.default.listChannels({ active_only: true }, (err) => (err ? reject(err) : resolve(null)))),
+    };
+    try {
+      await withTimeout(calls[permission](), this.timeoutMs, `${this.name} ${permission} check`);
+      return true;
+    } catch (err) {
+      if (isPermissionDenied(err)) return false;
+      // Let through and refused for the random hash: the permission is there.
+      if (/unable to locate invoice|not found|there are no existing invoices/i.test(errorText(err))) return true;
+      throw new Error(`${this.name} ${permission} check: ${errorText(err)}`);
+    }
   }
 
   /** The State RPC (no macaroon): how cluster members tell the leader from the followers. */

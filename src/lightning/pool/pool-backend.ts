@@ -129,7 +129,7 @@ export class PoolBackend implements LightningBackend {
     return {
       name: member.name,
       canIssue: issuing.length > 0 && !this.isSuspended(member),
-      inboundSats: issuing.reduce((max, h) => Math.max(max, h.inboundSats), 0),
+      inboundSats: issuing.some((h) => h.liquidityKnown === false) ? null : issuing.reduce((max, h) => Math.max(max, h.inboundSats), 0),
     };
   }
 

@@ -74,4 +74,14 @@ describe('pool member selection', () => {
     const withoutB = members.map((m) => (m.name === 'b' ? { ...m, canIssue: false } : m));
     expect([0, 1, 2].map((rr) => selectMembers(withoutB, { amountSats: 1, minInboundSats: 0, roundRobin: rr }).order[0])).toEqual(['a', 'c', 'a']);
   });
+
+  it('does not rule out a member whose liquidity is unknown (macaroon without offchain:read)', () => {
+    const members: MemberView[] = [
+      { name: 'known-small', canIssue: true, inboundSats: 10 },
+      { name: 'unknown', canIssue: true, inboundSats: null },
+    ];
+    const s = selectMembers(members, { amountSats: 1000, minInboundSats: 0, roundRobin: 0 });
+    expect(s.order).toEqual(['unknown']);
+    expect(s.excluded).toEqual([{ name: 'known-small', reason: 'illiquid' }]);
+  });
 });

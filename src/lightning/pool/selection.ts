@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 export interface MemberView {
   name: string;
   canIssue: boolean;
-  inboundSats: number;
+  /** null: unknown (the macaroon lacks offchain:read); such a member is not ruled out for liquidity. */
+  inboundSats: number | null;
 }
 
 export interface SelectionRequest {
@@ -47,7 +48,7 @@ export function selectMembers(members: MemberView[], request: SelectionRequest):
   const eligible: string[] = [];
   for (const member of members) {
     if (!member.canIssue) excluded.push({ name: member.name, reason: 'unhealthy' });
-    else if (member.inboundSats < needed) excluded.push({ name: member.name, reason: 'illiquid' });
+    else if (member.inboundSats !== null && member.inboundSats < needed) excluded.push({ name: member.name, reason: 'illiquid' });
     else eligible.push(member.name);
   }
   if (eligible.length === 0) return { order: [], excluded };
