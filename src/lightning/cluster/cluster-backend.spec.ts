@@ -105,8 +105,13 @@ describe('ClusterBackend', () => {
   afterAll(() => Logger.overrideLogger(['log', 'error', 'warn']));
   afterEach(() => cluster?.stop());
 
+  /** The etcd watch's callback, once the cluster started watching. */
+  let electionChanged: (() => void) | undefined;
   function start(processes: FakeProcess[], election?: () => string | undefined, opts: Partial<ClusterOptions> = {}) {
-    const etcd = election ? ({ leaderId: async () => election(), close: () => undefined } as unknown as EtcdElection) : undefined;
+    electionChanged = undefined;
+    const etcd = election
+      ? ({ leaderId: async () => election(), watch: (onChange: () => void) => (electionChanged = onChange), close: () => undefined } as unknown as EtcdElection)
+      : undefined;
     cluster = new ClusterBackend('cluster', processes.map((p) => ({ name: p.name, clusterId: p.name, client: p.asClient() })), { healthIntervalMs: 50, leaderPollMs: 20, election: etcd, ...opts });
     return cluster;
   }
@@ -231,6 +236,24 @@ describe('ClusterBackend', () => {
       expect(c.leaderName).toBe('a');
       elected = 'b';
       for (const s of b.stateStreams) s.emit('ready', {});
+      await waitUntil('switch to b', () => c.leaderName === 'b');
+    });
+
+    it('without state streams, an etcd election change makes the server poll at once and often', async () => {
+      const [a, b] = [new FakeProcess('a'), new FakeProcess('b')];
+      a.streams = b.streams = false;
+      a.active = true;
+      let elected = 'a';
+      // Hour-long ticks: only the watch can make the server look again.
+      const c = start([a, b], () => elected, { healthIntervalMs: 3_600_000, leaderPollMs: 20 });
+      await c.start();
+      expect(c.leaderName).toBe('a');
+      a.frozen = true;
+      b.active = true;
+      elected = 'b';
+      await new Promise((r) => setTimeout(r, 100));
+      expect(c.leaderName).toBe('a');
+      electionChanged!();
       await waitUntil('switch to b', () => c.leaderName === 'b');
     });
   });

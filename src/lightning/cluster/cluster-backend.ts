@@ -50,6 +50,10 @@ interface LeaderProbe {
   checkedAt: Date;
 }
 
+/** After an etcd election change: how long members are polled at the leader-poll pace. */
+const ELECTION_WATCH_FAST_POLL_MS = 30_000;
+const ELECTION_WATCH_POLL_MS = 200;
+
 /** SubscribeState events (ln-service names) as the State RPC's answers. */
 const STREAMED_STATES: Record<string, WalletState> = {
   ready: { state: 'server_active', leaderCandidate: true },
@@ -94,6 +98,7 @@ export class ClusterBackend implements LightningBackend {
   private ticking?: Promise<void>;
   private electing?: Promise<void>;
   private electAgain = false;
+  private fastPollUntil = 0;
   private stopped = false;
 
   constructor(
@@ -132,6 +137,10 @@ export class ClusterBackend implements LightningBackend {
 
   async start(): Promise<void> {
     for (const m of this.members) this.watchState(m);
+    this.options.election?.watch(
+      () => this.electionChanged(),
+      (err) => this.logger.warn({ err: err.message }, 'etcd election watch failed; relying on the members\' State RPC'),
+    );
     await this.tick();
     this.schedule();
   }
@@ -204,9 +213,22 @@ export class ClusterBackend implements LightningBackend {
     });
   }
 
+  /**
+   * etcd saw the election change (the leader's lease ended, or a member joined the campaign): poll
+   * every member often for a while, so a member that takes over is seen even without its stream.
+   */
+  private electionChanged(): void {
+    this.fastPollUntil = Date.now() + ELECTION_WATCH_FAST_POLL_MS;
+    this.pollSoon();
+  }
+
   private schedule(): void {
     if (this.stopped) return;
-    const delay = this.leader ? this.options.healthIntervalMs : this.options.leaderPollMs;
+    const delay = !this.leader
+      ? this.options.leaderPollMs
+      : Date.now() < this.fastPollUntil
+        ? Math.min(ELECTION_WATCH_POLL_MS, this.options.leaderPollMs)
+        : this.options.healthIntervalMs;
     this.timer = setTimeout(() => void this.tick().finally(() => this.schedule()), delay);
     this.timer.unref();
   }
