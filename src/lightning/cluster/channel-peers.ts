@@ -32,7 +32,8 @@ export class ChannelPeers {
   private peers = new Map<string, ChannelPeerHealth>();
   private client?: LndClient;
   private refreshing?: Promise<void>;
-  private readonly dialing = new Set<string>();
+  /** Peers being dialled by the current leader (a new leader starts afresh: the old one's dials may hang). */
+  private dialing = new Set<string>();
   lastError?: string;
 
   constructor(
@@ -44,6 +45,7 @@ export class ChannelPeers {
   follow(client: LndClient): Promise<void> {
     this.client = client;
     this.peers = new Map();
+    this.dialing = new Set();
     this.lastError = undefined;
     this.refreshing = undefined;
     return this.refresh();
@@ -100,7 +102,8 @@ export class ChannelPeers {
   }
 
   private async dial(client: LndClient, peer: ChannelPeerHealth): Promise<void> {
-    this.dialing.add(peer.pubkey);
+    const dialing = this.dialing;
+    dialing.add(peer.pubkey);
     peer.lastAttemptAt = new Date();
     const errors: string[] = [];
     try {
@@ -131,7 +134,7 @@ export class ChannelPeers {
       current.lastError = errors.join('; ');
       this.logger.warn({ leader: client.name, peer: peer.pubkey, error: current.lastError }, 'cluster leader could not connect to a channel peer; retrying later');
     } finally {
-      this.dialing.delete(peer.pubkey);
+      dialing.delete(peer.pubkey);
     }
   }
 }

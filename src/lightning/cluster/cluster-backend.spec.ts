@@ -25,6 +25,8 @@ class FakeProcess {
   /** Addresses where a dial succeeds. */
   reachable = new Set<string>();
   dials: string[] = [];
+  /** Dials never finish (like one to a peer that does not answer, or on a process frozen meanwhile). */
+  hangDials = false;
   constructor(readonly name: string) {}
 
   private answer<T>(value: () => T): Promise<T> {
@@ -62,7 +64,7 @@ class FakeProcess {
       connectedPeers: () => this.authed(() => new Set(this.connected)),
       nodeAddresses: (pubkey: string) => this.authed(() => this.graph.get(pubkey) ?? []),
       connectPeer: (pubkey: string, address: string) =>
-        this.authed(() => {
+        this.hangDials ? new Promise(() => undefined) : this.authed(() => {
           this.dials.push(`${pubkey}@${address}`);
           if (!this.reachable.has(address)) throw new Error(`dial tcp ${address}: connection refused`);
           this.connected.add(pubkey);
@@ -306,6 +308,24 @@ describe('ClusterBackend', () => {
       expect(peer.lastError).toContain('connection refused');
       b.reachable.add('10.0.0.9:9735'); // e.g. the peer dropped its stale connection to the old leader
       await waitUntil('connected on a later attempt', () => c.health().find((h) => h.role === 'leader')?.channelPeers?.[0]?.connected === true);
+    });
+
+    it("a dial still hanging on the frozen old leader does not hold up the new leader's", async () => {
+      const [a, b] = [new FakeProcess('a'), new FakeProcess('b')];
+      for (const p of [a, b]) {
+        p.channelPeers = [CUSTOMER];
+        p.graph.set(CUSTOMER, ['10.0.0.9:9735']);
+      }
+      a.active = true;
+      a.hangDials = true;
+      b.reachable.add('10.0.0.9:9735');
+      const c = start([a, b]);
+      await c.start();
+      await waitUntil('a dialling', () => c.health().find((h) => h.role === 'leader')?.channelPeers?.[0]?.lastAttemptAt !== undefined);
+      a.frozen = true;
+      b.takeOver();
+      await waitUntil('switch to b', () => c.leaderName === 'b');
+      await waitUntil('b connected to the customer', () => b.connected.has(CUSTOMER));
     });
 
     it('a peer with no address anywhere is reported as such', async () => {
