@@ -1,6 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { LndClient } from '../lnd/lnd-client';
 
+/** LND's answer to ConnectPeer while its server is still starting (ln-service words it differently). */
+const NOT_STARTED = /still in the process of starting|server not active|StillSyncing/i;
+const STARTING_RETRY_MS = 250;
+
 /** What `/health/nodes` shows per channel peer of the cluster leader. */
 export interface ChannelPeerHealth {
   pubkey: string;
@@ -132,6 +136,12 @@ export class ChannelPeers {
       const current = this.peers.get(peer.pubkey);
       if (client !== this.client || !current) return;
       current.lastError = errors.join('; ');
+      if (errors.every((e) => NOT_STARTED.test(e))) {
+        // Taken as leader at RPC_ACTIVE, a moment before its p2p server runs: try again at once, not a health interval later.
+        current.lastAttemptAt = undefined;
+        setTimeout(() => void this.refresh(), STARTING_RETRY_MS).unref();
+        return;
+      }
       this.logger.warn({ leader: client.name, peer: peer.pubkey, error: current.lastError }, 'cluster leader could not connect to a channel peer; retrying later');
     } finally {
       dialing.delete(peer.pubkey);

@@ -27,6 +27,8 @@ class FakeProcess {
   dials: string[] = [];
   /** Dials never finish (like one to a peer that does not answer, or on a process frozen meanwhile). */
   hangDials = false;
+  /** Dials refused as by an LND whose server is still starting. */
+  startingDials = 0;
   constructor(readonly name: string) {}
 
   private answer<T>(value: () => T): Promise<T> {
@@ -66,6 +68,7 @@ class FakeProcess {
       connectPeer: (pubkey: string, address: string) =>
         this.hangDials ? new Promise(() => undefined) : this.authed(() => {
           this.dials.push(`${pubkey}@${address}`);
+          if (this.startingDials > 0 && this.startingDials--) throw new Error(`${this.name} connectPeer: server is still in the process of starting`);
           if (!this.reachable.has(address)) throw new Error(`dial tcp ${address}: connection refused`);
           this.connected.add(pubkey);
         }),
@@ -326,6 +329,19 @@ describe('ClusterBackend', () => {
       b.takeOver();
       await waitUntil('switch to b', () => c.leaderName === 'b');
       await waitUntil('b connected to the customer', () => b.connected.has(CUSTOMER));
+    });
+
+    it('a dial refused because the new leader is still starting is tried again at once, not a health interval later', async () => {
+      const [a] = [new FakeProcess('a')];
+      a.channelPeers = [CUSTOMER];
+      a.graph.set(CUSTOMER, ['10.0.0.9:9735']);
+      a.reachable.add('10.0.0.9:9735');
+      a.startingDials = 2;
+      a.active = true;
+      const c = start([a], undefined, { healthIntervalMs: 60_000 });
+      await c.start();
+      await waitUntil('connected after the server started', () => a.connected.has(CUSTOMER), 2000);
+      expect(a.dials).toHaveLength(3);
     });
 
     it('a peer with no address anywhere is reported as such', async () => {
