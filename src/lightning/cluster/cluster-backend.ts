@@ -50,7 +50,7 @@ interface LeaderProbe {
   checkedAt: Date;
 }
 
-/** After an etcd election change: how long members are polled at the leader-poll pace. */
+/** After an etcd election change: for how long, and how often, every member is polled. */
 const ELECTION_WATCH_FAST_POLL_MS = 30_000;
 const ELECTION_WATCH_POLL_MS = 200;
 
