@@ -123,10 +123,15 @@ export class ClusterBackend implements LightningBackend {
     this.channelPeers = new ChannelPeers(this.logger, {
       addresses: options.peerAddresses ?? new Map(),
       retryMs: options.healthIntervalMs,
-      // Its channels turn active once the peer is back: show (and let pools use) that at once.
+      // Its channels turn active once the peer is back and the channel re-established (a moment
+      // after the connection): show (and let pools use) that without waiting for the next tick.
       onConnected: () => {
-        const leader = this.leader;
-        if (leader) void this.probeLeader(leader);
+        for (const wait of [0, 500, 1500]) {
+          setTimeout(() => {
+            const leader = this.leader;
+            if (leader && !this.stopped) void this.probeLeader(leader);
+          }, wait).unref();
+        }
       },
     });
   }
