@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     rows.push(...(await bounded('settle-latency', 150_000, () => settleLatency({ network: shared }))));
     rows.push(...(await bounded('webhook-delivery', 120_000, webhookDelivery)));
     // Last: it kills the cluster leader.
-    rows.push(...(await bounded('failover', 180_000, () => failover({ network: shared }))));
+    rows.push(...(await bounded('failover', 300_000, () => failover({ network: shared }))));
   } else {
     for (const bench of ['checkout-create', 'settle-latency', 'failover']) rows.push({ bench, figure: 'all figures', value: netError });
     rows.push(...(await bounded('webhook-delivery', 120_000, webhookDelivery)));

@@ -32,11 +32,13 @@ export function lndMember(node: LndNode, name = node.name): Record<string, unkno
   return { type: 'lnd', name, socket: node.socket, cert: node.certPath, macaroon: node.macaroonPath };
 }
 
-export function clusterBackend(cluster: LndCluster, name = cluster.name): Record<string, unknown> {
+/** `etcdUrl`: also cross-check (and watch) LND's election key in that etcd. */
+export function clusterBackend(cluster: LndCluster, name = cluster.name, etcdUrl?: string): Record<string, unknown> {
   return {
     type: 'cluster',
     name,
-    clusterMembers: cluster.members.map((m) => ({ name: m.id, socket: m.socket, cert: cluster.cert, macaroon: cluster.macaroon })),
+    clusterMembers: cluster.members.map((m) => ({ name: m.id, clusterId: m.id, socket: m.socket, cert: cluster.cert, macaroon: cluster.macaroon })),
+    ...(etcdUrl ? { etcd: { hosts: [etcdUrl], electionKey: `${cluster.namespace}${cluster.electionPrefix}` } } : {}),
   };
 }
 

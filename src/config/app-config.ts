@@ -88,6 +88,13 @@ export class ClusterEtcdConfig {
   @IsString() electionKey: string;
 }
 
+/** Where a channel peer of a cluster can be reached, for the leader to dial it after a failover. */
+export class PeerAddressConfig {
+  @Matches(/^0[23][0-9a-fA-F]{64}$/, { message: 'pubkey must be a 33-byte compressed public key in hex' }) pubkey: string;
+  /** host:port of the peer's p2p listener. */
+  @Matches(/^[^\s]+:\d{1,5}$/, { message: 'address must be host:port' }) address: string;
+}
+
 export class LightningBackendConfig {
   @IsIn(BACKEND_TYPES as unknown as string[], { message: `type must be one of ${BACKEND_TYPES.join(', ')}` })
   type: BackendType;
@@ -117,6 +124,14 @@ export class LightningBackendConfig {
   clusterMembers?: ClusterMemberConfig[];
 
   @IsOptional() @ValidateNested() @Type(() => ClusterEtcdConfig) etcd?: ClusterEtcdConfig;
+
+  /** cluster only: channel peers' addresses, tried before the graph's when a new leader reconnects them. */
+  @ValidateIf((o) => o.type === 'cluster')
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => PeerAddressConfig)
+  peerAddresses?: PeerAddressConfig[];
 
   /** Inbound liquidity (sats) a node must keep above the invoice amount to be chosen. */
   @IsOptional() @IsInt() @Min(0) minInboundSats?: number;

@@ -144,4 +144,17 @@ describe('loadConfig', () => {
       expect(message).not.toContain('yaml-pw');
     });
   });
+
+  it('takes per-peer addresses for a cluster and names a bad one', () => {
+    const cluster = (peerAddresses: unknown) => ({
+      lightning: {
+        backend: { type: 'cluster', name: 'c', clusterMembers: [{ name: 'a', socket: 'a:10009', cert: 'x', macaroon: 'y' }], peerAddresses },
+      },
+    });
+    const pubkey = '02' + 'ab'.repeat(32);
+    const config = loadConfig({ env: {}, overrides: cluster([{ pubkey, address: 'peer.example:9735' }]) });
+    expect(config.lightning.backend.peerAddresses).toEqual([{ pubkey, address: 'peer.example:9735' }]);
+    expect(() => loadConfig({ env: {}, overrides: cluster([{ pubkey: 'abc', address: 'peer.example:9735' }]) })).toThrow(/peerAddresses\.0\.pubkey/);
+    expect(() => loadConfig({ env: {}, overrides: cluster([{ pubkey, address: 'peer.example' }]) })).toThrow(/peerAddresses\.0\.address/);
+  });
 });

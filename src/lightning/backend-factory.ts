@@ -37,7 +37,9 @@ export function createBackend(spec: LightningBackendConfig, config: AppConfig, d
         client: new LndClient({ name: m.name, socket: m.socket, cert: m.cert, macaroon: m.macaroon, timeoutMs }),
       }));
       const election = spec.etcd ? new EtcdElection(spec.etcd.hosts, spec.etcd.electionKey, timeoutMs) : undefined;
-      return new ClusterBackend(spec.name, members, { healthIntervalMs, leaderPollMs: Math.min(LEADER_POLL_MS, healthIntervalMs), election });
+      const peerAddresses = new Map<string, string[]>();
+      for (const p of spec.peerAddresses ?? []) peerAddresses.set(p.pubkey.toLowerCase(), [...(peerAddresses.get(p.pubkey.toLowerCase()) ?? []), p.address]);
+      return new ClusterBackend(spec.name, members, { healthIntervalMs, leaderPollMs: Math.min(LEADER_POLL_MS, healthIntervalMs), election, peerAddresses });
     }
     case 'pool': {
       const members = (spec.members ?? []).map((member) => {

@@ -1,3 +1,4 @@
+import { ChannelPeerHealth } from './cluster/channel-peers';
 import { Observable } from 'rxjs';
 
 export interface CreateInvoiceRequest {
@@ -67,6 +68,10 @@ export interface NodeHealth {
   /** Cluster members: leader changes seen so far, and when the last one happened. */
   failovers?: number;
   lastFailoverAt?: Date;
+  /** Cluster leader: the remote node of each of its channels, connected or not. */
+  channelPeers?: ChannelPeerHealth[];
+  /** Cluster leader: why its channel peers could not be listed (e.g. a missing permission). */
+  channelPeersError?: string;
 }
 
 /**

@@ -55,6 +55,15 @@ export class ClusterMember extends LndNode {
     return key;
   }
 
+  /**
+   * Polls only this member's State RPC (every 50 ms by default) until it reports `state`; resolves
+   * with Date.now() of the first such answer. Finer than LndCluster.waitForLeader, whose rounds wait
+   * for every member (a SIGSTOPped one until its timeout): use it to time LND's own failover.
+   */
+  async waitForState(state: LndState, { timeoutMs = 120_000, intervalMs = 50 } = {}): Promise<number> {
+    return waitFor(`${this.id} ${state}`, async () => (await this.state(500)) === state && Date.now(), { timeoutMs, intervalMs });
+  }
+
   /** True if this member reports SERVER_ACTIVE (it is the leader and fully started). */
   async isLeader(): Promise<boolean> {
     return (await this.state()) === 'SERVER_ACTIVE';

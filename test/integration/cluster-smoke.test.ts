@@ -45,6 +45,9 @@ describe('lnd cluster smoke (etcd leader election)', () => {
     expect(before.is_confirmed).toBe(false);
 
     // The customer reconnects to the new leader's p2p address; the channel (state in etcd) comes back.
+    // By hand here, as this test has LND alone: without it the channel was still inactive 60 s after
+    // the failover (tried 2026-12-02). With the server, ClusterBackend has the new leader dial its
+    // channel peers (test/integration/lightning-cluster.test.ts pays with no manual step).
     await connectPeers(net.customer, next);
     const channelId = net.clusterChannels[0].id;
     await waitFor(

@@ -1,4 +1,4 @@
-import { Etcd3 } from 'etcd3';
+import { Etcd3, Watcher } from 'etcd3';
 import { withTimeout } from '../lnd/timeout';
 
 /**
@@ -8,6 +8,8 @@ import { withTimeout } from '../lnd/timeout';
  */
 export class EtcdElection {
   private readonly client: Etcd3;
+  private watcher?: Promise<Watcher | undefined>;
+  private closed = false;
 
   constructor(
     hosts: string[],
@@ -22,7 +24,37 @@ export class EtcdElection {
     return Object.values(kvs)[0];
   }
 
+  /**
+   * Calls `onChange` whenever a key under the election prefix is written or deleted: a leader's
+   * key vanishes when its lease ends (killed or frozen), moments before the next member takes over.
+   * Best effort: a failed watch only costs that early hint (the library re-establishes it).
+   */
+  watch(onChange: () => void, onError: (err: Error) => void): void {
+    this.watcher ??= this.client
+      .watch()
+      .prefix(this.electionKey)
+      .create()
+      .then(
+        (w) => {
+          if (this.closed) {
+            void w.cancel().catch(() => undefined);
+            return undefined;
+          }
+          w.on('put', onChange);
+          w.on('delete', onChange);
+          w.on('error', onError);
+          return w;
+        },
+        (err: Error) => {
+          onError(err);
+          return undefined;
+        },
+      );
+  }
+
   close(): void {
+    this.closed = true;
+    void this.watcher?.then((w) => w?.cancel()).catch(() => undefined);
     this.client.close();
   }
 }

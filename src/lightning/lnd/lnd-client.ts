@@ -32,6 +32,13 @@ export interface WalletState {
   leaderCandidate: boolean;
 }
 
+export interface ChannelPeer {
+  pubkey: string;
+  /** Open channels with this peer, and how many of them are active (usable) now. */
+  channels: number;
+  activeChannels: number;
+}
+
 export interface CreatedInvoice {
   bolt11: string;
   paymentHash: string;
@@ -203,6 +210,55 @@ export class LndClient {
     if (s.is_locked) return { state: 'locked', leaderCandidate: false };
     if (s.is_absent) return { state: 'absent', leaderCandidate: false };
     return { state: 'unknown', leaderCandidate: false };
+  }
+
+  /**
+   * LND's SubscribeState stream (no macaroon): pushes the current state, then every change. A
+   * follower waiting in the election announces SERVER_ACTIVE the moment it has taken over, without
+   * the server polling for it. Emits 'waiting', 'starting', 'locked', 'absent', 'active', 'ready', 'error'.
+   */
+  subscribeState(): EventEmitter {
+    return ln.subscribeToWalletStatus({ lnd: this.unauthenticated });
+  }
+
+  /** The remote node of every open channel (active or not: a channel is inactive exactly while its peer is away). */
+  async channelPeers(): Promise<ChannelPeer[]> {
+    const { channels } = await this.call('getChannels', () => ln.getChannels({ lnd: this.authenticated }));
+    const peers = new Map<string, ChannelPeer>();
+    for (const c of channels) {
+      const peer = peers.get(c.partner_public_key) ?? { pubkey: c.partner_public_key, activeChannels: 0, channels: 0 };
+      peer.channels++;
+      if (c.is_active) peer.activeChannels++;
+      peers.set(peer.pubkey, peer);
+    }
+    return [...peers.values()];
+  }
+
+  /** Public keys of the peers connected right now. */
+  async connectedPeers(): Promise<Set<string>> {
+    const { peers } = await this.call('getPeers', () => ln.getPeers({ lnd: this.authenticated }));
+    return new Set(peers.map((p) => p.public_key));
+  }
+
+  /** The p2p addresses a node announces in the graph (none when it announces none or is unknown). */
+  async nodeAddresses(pubkey: string): Promise<string[]> {
+    try {
+      const node = await this.call('getNode', () => ln.getNode({ lnd: this.authenticated, public_key: pubkey, is_omitting_channels: true }));
+      return node.sockets.map((s) => s.socket);
+    } catch (err) {
+      if (/NodeIsUnknown|unable to find node/i.test((err as Error).message)) return [];
+      throw err;
+    }
+  }
+
+  /**
+   * ConnectPeer, synchronous (not `perm`), so the answer says whether it worked; a channel peer
+   * stays one LND reconnects to by itself after a later disconnect. "Already connected" counts as done.
+   */
+  async connectPeer(pubkey: string, address: string): Promise<void> {
+    // LND's own dial timeout below the call's bound, so LND gives up before we stop waiting.
+    const dialMs = Math.max(1000, this.timeoutMs - 500);
+    await this.call('connectPeer', () => ln.addPeer({ lnd: this.authenticated, public_key: pubkey, socket: address, is_temporary: true, retry_count: 0, timeout: dialMs }));
   }
 
   /** The raw invoice subscription; InvoiceStream owns its life cycle. */
