@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { priceFromSatsPerUnit, priceToDecimal } from './exact-price';
 import { sourceLabel } from './source-labels';
 
@@ -11,17 +12,16 @@ export interface RateLockColumns {
   rateSpreadPercent: string | null;
 }
 
-export interface LockedRateView {
-  /** BTC_CHF: the price of 1 BTC in the checkout's currency. */
-  currencyPair: string;
-  rate: string;
+export class LockedRateView {
+  @ApiProperty({ example: 'BTC_CHF', description: 'BTC_<currency>: the price of 1 BTC in the checkout\'s currency' }) currencyPair: string;
+  @ApiProperty({ type: String, pattern: '^\\d+(\\.\\d+)?$', example: '87250.5' }) rate: string;
   /** Source keys whose median it is (`kraken`, …) and their display names. */
-  sources: string[];
-  sourceNames: string[];
+  @ApiProperty({ type: [String], example: ['kraken', 'bitstamp'], description: 'Source keys whose median it is' }) sources: string[];
+  @ApiProperty({ type: [String], example: ['Kraken', 'Bitstamp'] }) sourceNames: string[];
   /** When the oldest answer that made the rate was fetched. */
-  fetchedAt: string;
+  @ApiProperty({ format: 'date-time', description: 'When the oldest answer that made the rate was fetched' }) fetchedAt: string;
   /** The store's spread, already included in `rate`. */
-  spreadPercent: string;
+  @ApiProperty({ type: String, example: '0', description: "The store's spread in percent, already included in `rate`" }) spreadPercent: string;
 }
 
 /**
