@@ -1,7 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
 import { Checkout } from './checkout.entity';
 import { AdditionalStatus, CheckoutStatus } from './checkout-status';
-import { lockedRateView, LockedRateView } from '../rates/locked-rate';
+import { LOCKED_RATE_SCHEMA, lockedRateView, LockedRateView } from '../rates/locked-rate';
 
 const DECIMAL = '^\\d+(\\.\\d+)?$';
 const dateTime = (description?: string, nullable = false) => ({ type: String, format: 'date-time', nullable, ...(description ? { description } : {}) });
@@ -19,7 +19,7 @@ export class CheckoutView {
   @ApiProperty({ type: String, nullable: true, pattern: DECIMAL, description: 'Sats per one unit of `currency` (cut after 8 decimals; `exchangeRate.rate` is the exact figure)' })
   rate: string | null;
   /** The rate locked at creation, for fiat prices: amountSats = ceil(amount * 1e8 / exchangeRate.rate). */
-  @ApiProperty({ type: LockedRateView, nullable: true, description: 'The rate locked at creation, for fiat prices: amountSats = ceil(amount * 1e8 / exchangeRate.rate)' })
+  @ApiProperty({ ...LOCKED_RATE_SCHEMA, nullable: true, description: 'The rate locked at creation, for fiat prices: amountSats = ceil(amount * 1e8 / exchangeRate.rate)' } as ApiPropertyOptions)
   exchangeRate: LockedRateView | null;
   @ApiProperty({ type: String, nullable: true }) orderId: string | null;
   @ApiProperty({ type: String, nullable: true }) customerId: string | null;

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { priceFromSatsPerUnit, priceToDecimal } from './exact-price';
 import { sourceLabel } from './source-labels';
 
@@ -12,17 +12,35 @@ export interface RateLockColumns {
   rateSpreadPercent: string | null;
 }
 
-export class LockedRateView {
-  @ApiProperty({ example: 'BTC_CHF', description: 'BTC_<currency>: the price of 1 BTC in the checkout\'s currency' }) currencyPair: string;
-  @ApiProperty({ type: String, pattern: '^\\d+(\\.\\d+)?$', example: '87250.5' }) rate: string;
+export interface LockedRateView {
+  /** BTC_CHF: the price of 1 BTC in the checkout's currency. */
+  currencyPair: string;
+  rate: string;
   /** Source keys whose median it is (`kraken`, …) and their display names. */
-  @ApiProperty({ type: [String], example: ['kraken', 'bitstamp'], description: 'Source keys whose median it is' }) sources: string[];
-  @ApiProperty({ type: [String], example: ['Kraken', 'Bitstamp'] }) sourceNames: string[];
+  sources: string[];
+  sourceNames: string[];
   /** When the oldest answer that made the rate was fetched. */
-  @ApiProperty({ format: 'date-time', description: 'When the oldest answer that made the rate was fetched' }) fetchedAt: string;
+  fetchedAt: string;
   /** The store's spread, already included in `rate`. */
-  @ApiProperty({ type: String, example: '0', description: "The store's spread in percent, already included in `rate`" }) spreadPercent: string;
+  spreadPercent: string;
 }
+
+/**
+ * LockedRateView's OpenAPI schema, inline: a nullable `$ref` cannot be said in OpenAPI 3.0 (a
+ * sibling `nullable` does not reach into the referenced schema, so `null` would not validate).
+ */
+export const LOCKED_RATE_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['currencyPair', 'rate', 'sources', 'sourceNames', 'fetchedAt', 'spreadPercent'],
+  properties: {
+    currencyPair: { type: 'string', example: 'BTC_CHF', description: "BTC_<currency>: the price of 1 BTC in the checkout's currency" },
+    rate: { type: 'string', pattern: '^\\d+(\\.\\d+)?$', example: '87250.5' },
+    sources: { type: 'array', items: { type: 'string' }, example: ['kraken', 'bitstamp'], description: 'Source keys whose median it is' },
+    sourceNames: { type: 'array', items: { type: 'string' }, example: ['Kraken', 'Bitstamp'] },
+    fetchedAt: { type: 'string', format: 'date-time', description: 'When the oldest answer that made the rate was fetched' },
+    spreadPercent: { type: 'string', example: '0', description: "The store's spread in percent, already included in `rate`" },
+  },
+};
 
 /**
  * The locked price of 1 BTC in the checkout's currency, as a decimal string: what BTCPay calls an
