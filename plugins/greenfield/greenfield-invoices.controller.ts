@@ -71,7 +71,7 @@ export class GreenfieldInvoicesController {
   @Get()
   @RequirePermission(Policy.CanViewInvoices)
   @GreenfieldOperation('List invoices', 'invoice', { array: true })
-  @ApiProblems('validation_failed')
+  @ApiProblems('nul_character', 'validation_failed')
   async list(@CurrentStore() store: Store, @Query() query: ListGreenfieldInvoicesQuery) {
     const where: FindOptionsWhere<Checkout> = { storeId: store.id };
     if (!query.includeArchived) where.archived = false;
@@ -93,7 +93,7 @@ export class GreenfieldInvoicesController {
   @Get(':invoiceId')
   @RequirePermission(Policy.CanViewInvoices)
   @GreenfieldOperation('Get an invoice', 'invoice')
-  @ApiProblems('checkout_not_found')
+  @ApiProblems('nul_character', 'checkout_not_found')
   async get(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string) {
     return greenfieldInvoice(await this.checkouts.get(store, invoiceId), this.config.server.publicUrl);
   }
@@ -118,7 +118,7 @@ export class GreenfieldInvoicesController {
   @Delete(':invoiceId')
   @HttpCode(HttpStatus.OK)
   @GreenfieldOperation('Archive an invoice', 'empty')
-  @ApiProblems(WRITE_PROBLEMS, 'checkout_not_found')
+  @ApiProblems('nul_character', WRITE_PROBLEMS, 'checkout_not_found')
   async archive(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string) {
     await this.setArchived(store, invoiceId, true);
     return {};
@@ -128,7 +128,7 @@ export class GreenfieldInvoicesController {
   @Post(':invoiceId/unarchive')
   @HttpCode(HttpStatus.OK)
   @GreenfieldOperation('Unarchive an invoice', 'invoice')
-  @ApiProblems(WRITE_PROBLEMS, 'checkout_not_found')
+  @ApiProblems('nul_character', WRITE_PROBLEMS, 'checkout_not_found')
   async unarchive(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string) {
     await this.setArchived(store, invoiceId, false);
     return greenfieldInvoice(await this.checkouts.get(store, invoiceId), this.config.server.publicUrl);
@@ -137,7 +137,7 @@ export class GreenfieldInvoicesController {
   @Get(':invoiceId/payment-methods')
   @RequirePermission(Policy.CanViewInvoices)
   @GreenfieldOperation("An invoice's payment methods", 'paymentMethod', { array: true })
-  @ApiProblems('checkout_not_found')
+  @ApiProblems('nul_character', 'checkout_not_found')
   async paymentMethods(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string) {
     return [greenfieldPaymentMethod(await this.checkouts.get(store, invoiceId))];
   }

@@ -26,6 +26,7 @@ export class GreenfieldRatesController {
   @RequirePermission(Policy.CanViewStoreSettings)
   @GreenfieldOperation("The store's rates", 'rate', { array: true })
   @ApiQuery({ name: 'currencyPair', required: false, isArray: true, type: String, description: 'BTC_<currency>; default: the plugin\'s default currency' })
+  @ApiProblems('nul_character')
   list(@CurrentStore() store: Store, @Query('currencyPair') pairs?: string | string[]) {
     const asked = pairs === undefined ? [`BTC_${this.options.defaultCurrency}`] : Array.isArray(pairs) ? pairs : [pairs];
     return asked.slice(0, 50).map((currencyPair) => {

@@ -69,7 +69,7 @@ export class GreenfieldWebhooksController {
 
   @Get(':webhookId')
   @GreenfieldOperation('Get a webhook', 'webhook')
-  @ApiProblems('webhook_not_found')
+  @ApiProblems('nul_character', 'webhook_not_found')
   async get(@CurrentStore() store: Store, @Param('webhookId') id: string) {
     return webhookView(await this.webhooks.get(store.id, id));
   }
@@ -89,7 +89,7 @@ export class GreenfieldWebhooksController {
   @Delete(':webhookId')
   @HttpCode(HttpStatus.OK)
   @GreenfieldOperation('Delete a webhook', 'empty')
-  @ApiProblems(WRITE_PROBLEMS, 'webhook_not_found')
+  @ApiProblems('nul_character', WRITE_PROBLEMS, 'webhook_not_found')
   async remove(@CurrentStore() store: Store, @Param('webhookId') id: string) {
     await this.webhooks.remove(store.id, id);
     return {};
@@ -97,7 +97,7 @@ export class GreenfieldWebhooksController {
 
   @Get(':webhookId/deliveries')
   @GreenfieldOperation("A webhook's latest deliveries", 'delivery', { array: true })
-  @ApiProblems('webhook_not_found')
+  @ApiProblems('nul_character', 'webhook_not_found')
   async deliveries(@CurrentStore() store: Store, @Param('webhookId') id: string) {
     const page = await this.webhooks.listDeliveries(store.id, id, { limit: 50, offset: 0 });
     return page.items.map(deliveryView);
@@ -105,14 +105,14 @@ export class GreenfieldWebhooksController {
 
   @Get(':webhookId/deliveries/:deliveryId')
   @GreenfieldOperation('Get a delivery', 'delivery')
-  @ApiProblems('webhook_not_found', 'webhook_delivery_not_found')
+  @ApiProblems('nul_character', 'webhook_not_found', 'webhook_delivery_not_found')
   async delivery(@CurrentStore() store: Store, @Param('webhookId') id: string, @Param('deliveryId') deliveryId: string) {
     return deliveryView((await this.webhooks.getDelivery(store.id, id, deliveryId)).delivery);
   }
 
   @Get(':webhookId/deliveries/:deliveryId/request')
   @GreenfieldOperation('The body a delivery sent', 'eventBody')
-  @ApiProblems('webhook_not_found', 'webhook_delivery_not_found')
+  @ApiProblems('nul_character', 'webhook_not_found', 'webhook_delivery_not_found')
   async deliveryRequest(@CurrentStore() store: Store, @Param('webhookId') id: string, @Param('deliveryId') deliveryId: string) {
     return JSON.parse((await this.webhooks.getDelivery(store.id, id, deliveryId)).delivery.body);
   }
@@ -122,7 +122,7 @@ export class GreenfieldWebhooksController {
   @HttpCode(HttpStatus.OK)
   @Header('Content-Type', 'application/json')
   @GreenfieldOperation('Send a delivery again', 'deliveryId')
-  @ApiProblems(WRITE_PROBLEMS, 'webhook_not_found', 'webhook_delivery_not_found')
+  @ApiProblems('nul_character', WRITE_PROBLEMS, 'webhook_not_found', 'webhook_delivery_not_found')
   async redeliver(@CurrentStore() store: Store, @Param('webhookId') id: string, @Param('deliveryId') deliveryId: string) {
     return JSON.stringify((await this.webhooks.redeliver(store.id, id, deliveryId)).id);
   }

@@ -49,7 +49,7 @@ export class CheckoutController {
   @RequirePermission(Policy.CanViewInvoices)
   @ApiOperation({ summary: 'List checkouts', description: 'Newest first; filter by status or orderId.' })
   @ApiOkResponse({ type: CheckoutPage })
-  @ApiProblems('validation_failed')
+  @ApiProblems('nul_character', 'validation_failed')
   async list(@CurrentStore() store: Store, @Query() query: ListCheckoutsQuery) {
     const page = await this.checkouts.list(store, query);
     return { ...page, items: page.items.map((c) => checkoutView(c, this.config.server.publicUrl)) };
@@ -59,7 +59,7 @@ export class CheckoutController {
   @RequirePermission(Policy.CanViewInvoices)
   @ApiOperation({ summary: 'Get a checkout' })
   @ApiOkResponse({ type: CheckoutView })
-  @ApiProblems('checkout_not_found')
+  @ApiProblems('nul_character', 'checkout_not_found')
   async get(@CurrentStore() store: Store, @Param('id') id: string) {
     return checkoutView(await this.checkouts.get(store, id), this.config.server.publicUrl);
   }
@@ -69,7 +69,7 @@ export class CheckoutController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Cancel a New checkout', description: 'The checkout becomes Invalid and its invoice is canceled on the node, so it can no longer be paid.' })
   @ApiOkResponse({ type: CheckoutView, description: 'The canceled checkout (status Invalid)' })
-  @ApiProblems(WRITE_PROBLEMS, 'checkout_not_found', 'checkout_not_cancelable')
+  @ApiProblems('nul_character', WRITE_PROBLEMS, 'checkout_not_found', 'checkout_not_cancelable')
   async cancel(@CurrentStore() store: Store, @Param('id') id: string) {
     return checkoutView(await this.checkouts.cancel(store, id), this.config.server.publicUrl);
   }

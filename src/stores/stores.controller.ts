@@ -86,7 +86,7 @@ export class StoresController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an API key', description: 'The key stops working at once, on every replica.' })
   @ApiNoContentResponse({ description: 'Revoked' })
-  @ApiProblems(WRITE_PROBLEMS, 'api_key_not_found')
+  @ApiProblems('nul_character', WRITE_PROBLEMS, 'api_key_not_found')
   async revoke(@CurrentStore() store: Store, @Param('id') id: string) {
     await this.stores.revokeKey(store.id, id);
   }

@@ -49,7 +49,7 @@ export class WebhooksController {
   @Get(':id')
   @ApiOperation({ summary: 'Get a webhook' })
   @ApiOkResponse({ type: WebhookEndpointView })
-  @ApiProblems('webhook_not_found')
+  @ApiProblems('nul_character', 'webhook_not_found')
   async get(@CurrentStore() store: Store, @Param('id') id: string) {
     return endpointView(await this.webhooks.get(store.id, id));
   }
@@ -66,7 +66,7 @@ export class WebhooksController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete a webhook' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiProblems(WRITE_PROBLEMS, 'webhook_not_found')
+  @ApiProblems('nul_character', WRITE_PROBLEMS, 'webhook_not_found')
   async remove(@CurrentStore() store: Store, @Param('id') id: string): Promise<void> {
     await this.webhooks.remove(store.id, id);
   }
@@ -84,7 +84,7 @@ export class WebhooksController {
   @Get(':id/deliveries')
   @ApiOperation({ summary: "List a webhook's deliveries", description: 'Newest first.' })
   @ApiOkResponse({ type: WebhookDeliveryPage })
-  @ApiProblems('webhook_not_found', 'validation_failed')
+  @ApiProblems('nul_character', 'webhook_not_found', 'validation_failed')
   async deliveries(@CurrentStore() store: Store, @Param('id') id: string, @Query() query: ListDeliveriesQuery) {
     const page = await this.webhooks.listDeliveries(store.id, id, query);
     return { ...page, items: page.items.map(deliverySummary) };
@@ -93,7 +93,7 @@ export class WebhooksController {
   @Get(':id/deliveries/:deliveryId')
   @ApiOperation({ summary: 'Get a delivery with its body and every attempt' })
   @ApiOkResponse({ type: WebhookDeliveryDetailView })
-  @ApiProblems('webhook_not_found', 'webhook_delivery_not_found')
+  @ApiProblems('nul_character', 'webhook_not_found', 'webhook_delivery_not_found')
   async delivery(@CurrentStore() store: Store, @Param('id') id: string, @Param('deliveryId') deliveryId: string): Promise<WebhookDeliveryDetailView> {
     const { delivery, attempts } = await this.webhooks.getDelivery(store.id, id, deliveryId);
     return { ...deliverySummary(delivery), body: delivery.body, attemptLog: attempts.map(attemptView) };
@@ -102,7 +102,7 @@ export class WebhooksController {
   @Post(':id/deliveries/:deliveryId/redeliver')
   @ApiOperation({ summary: 'Send a delivery again', description: 'A new delivery of the same event and body (`isRedelivery`), queued at once; `Location` names it.' })
   @ApiCreatedResponse({ type: WebhookDeliveryView })
-  @ApiProblems(WRITE_PROBLEMS, 'webhook_not_found', 'webhook_delivery_not_found')
+  @ApiProblems('nul_character', WRITE_PROBLEMS, 'webhook_not_found', 'webhook_delivery_not_found')
   async redeliver(@CurrentStore() store: Store, @Param('id') id: string, @Param('deliveryId') deliveryId: string, @Res({ passthrough: true }) res: Response) {
     const delivery = await this.webhooks.redeliver(store.id, id, deliveryId);
     res.setHeader('Location', `/api/v1/webhooks/${id}/deliveries/${delivery.id}`);
