@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { JsonDepthPipe } from './common/json-depth.pipe';
 import { NoNulPipe } from './common/no-nul.pipe';
+import { serveOpenApiDocument } from './common/openapi-document';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
@@ -31,15 +31,6 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useBodyParser('json', { limit: '100kb' });
   app.useGlobalPipes(new JsonDepthPipe(), new NoNulPipe(), createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Lightning Checkout')
-      .setDescription('Checkouts paid over Lightning, from a pool of LND nodes and LND clusters. Authenticate with `Authorization: token <apiKey>`.')
-      .setVersion('0.1.0')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'Authorization', description: 'token <apiKey>' }, 'bearer')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  serveOpenApiDocument(app);
   return app;
 }

@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, AUTH_PROBLEMS, BODY_PROBLEMS, WRITE_PROBLEMS } from '../../src/common/api-problems';
+import { GreenfieldOperation } from './greenfield-api-docs';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Between, FindOptionsWhere, In, LessThanOrEqual, MoreThanOrEqual, Raw, Repository } from 'typeorm';
 import { Checkout } from '../../src/checkout/checkout.entity';
@@ -21,6 +23,7 @@ import { GreenfieldOptions } from './greenfield.options';
 @ApiTags('greenfield')
 @ApiBearerAuth()
 @UseGuards(ApiKeyGuard, GreenfieldStoreGuard)
+@ApiProblems(AUTH_PROBLEMS, 'store_forbidden')
 @Controller('api/v1/stores/:storeId/invoices')
 export class GreenfieldInvoicesController {
   constructor(
@@ -34,6 +37,8 @@ export class GreenfieldInvoicesController {
   @Post()
   @RequirePermission(Policy.CanCreateInvoice)
   @HttpCode(HttpStatus.OK)
+  @GreenfieldOperation('Create an invoice', 'invoice')
+  @ApiProblems(BODY_PROBLEMS, WRITE_PROBLEMS, 'invalid_idempotency_key', 'idempotency_key_reused', 'invalid_amount', 'amount_required', 'amount_too_small', 'amount_too_large', 'unsupported_currency', 'lightning_unavailable', 'rate_unavailable')
   async create(@CurrentStore() store: Store, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string) {
     // BTCPay ignores fields it does not know; so do we, for clients written against newer BTCPay versions.
     const dto = parsePlatformPayload(CreateGreenfieldInvoiceDto, body, 'validation_failed');
@@ -65,6 +70,8 @@ export class GreenfieldInvoicesController {
 
   @Get()
   @RequirePermission(Policy.CanViewInvoices)
+  @GreenfieldOperation('List invoices', 'invoice', { array: true })
+  @ApiProblems('nul_character', 'validation_failed')
   async list(@CurrentStore() store: Store, @Query() query: ListGreenfieldInvoicesQuery) {
     const where: FindOptionsWhere<Checkout> = { storeId: store.id };
     if (!query.includeArchived) where.archived = false;
@@ -85,6 +92,8 @@ export class GreenfieldInvoicesController {
 
   @Get(':invoiceId')
   @RequirePermission(Policy.CanViewInvoices)
+  @GreenfieldOperation('Get an invoice', 'invoice')
+  @ApiProblems('nul_character', 'checkout_not_found')
   async get(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string) {
     return greenfieldInvoice(await this.checkouts.get(store, invoiceId), this.config.server.publicUrl);
   }
@@ -92,6 +101,8 @@ export class GreenfieldInvoicesController {
   /** BTCPay replaces the metadata as a whole; `orderId` in it is the invoice's order id. */
   @RequirePermission(Policy.CanModifyInvoices)
   @Put(':invoiceId')
+  @GreenfieldOperation("Replace an invoice's metadata", 'invoice')
+  @ApiProblems(BODY_PROBLEMS, WRITE_PROBLEMS, 'checkout_not_found')
   async update(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string, @Body() body: unknown) {
     const dto = parsePlatformPayload(UpdateGreenfieldInvoiceDto, body, 'validation_failed');
     const checkout = await this.checkouts.get(store, invoiceId);
@@ -106,6 +117,8 @@ export class GreenfieldInvoicesController {
   @RequirePermission(Policy.CanModifyInvoices)
   @Delete(':invoiceId')
   @HttpCode(HttpStatus.OK)
+  @GreenfieldOperation('Archive an invoice', 'empty')
+  @ApiProblems('nul_character', WRITE_PROBLEMS, 'checkout_not_found')
   async archive(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string) {
     await this.setArchived(store, invoiceId, true);
     return {};
@@ -114,6 +127,8 @@ export class GreenfieldInvoicesController {
   @RequirePermission(Policy.CanModifyInvoices)
   @Post(':invoiceId/unarchive')
   @HttpCode(HttpStatus.OK)
+  @GreenfieldOperation('Unarchive an invoice', 'invoice')
+  @ApiProblems('nul_character', WRITE_PROBLEMS, 'checkout_not_found')
   async unarchive(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string) {
     await this.setArchived(store, invoiceId, false);
     return greenfieldInvoice(await this.checkouts.get(store, invoiceId), this.config.server.publicUrl);
@@ -121,6 +136,8 @@ export class GreenfieldInvoicesController {
 
   @Get(':invoiceId/payment-methods')
   @RequirePermission(Policy.CanViewInvoices)
+  @GreenfieldOperation("An invoice's payment methods", 'paymentMethod', { array: true })
+  @ApiProblems('nul_character', 'checkout_not_found')
   async paymentMethods(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string) {
     return [greenfieldPaymentMethod(await this.checkouts.get(store, invoiceId))];
   }
@@ -128,6 +145,8 @@ export class GreenfieldInvoicesController {
   @Post(':invoiceId/status')
   @RequirePermission(Policy.CanModifyInvoices)
   @HttpCode(HttpStatus.OK)
+  @GreenfieldOperation('Mark an invoice Invalid', 'invoice')
+  @ApiProblems(BODY_PROBLEMS, WRITE_PROBLEMS, 'checkout_not_found', 'checkout_not_cancelable', 'unsupported_status')
   async markStatus(@CurrentStore() store: Store, @Param('invoiceId') invoiceId: string, @Body() body: unknown) {
     const dto = parsePlatformPayload(MarkInvoiceStatusDto, body, 'validation_failed');
     if (dto.status === 'Settled') {

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpStatus, Param, Redirect } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import { GreenfieldOperation } from './greenfield-api-docs';
 import { LightningService } from '../../src/lightning/lightning.service';
 
 /** BTCPay's unauthenticated routes that shop plugins and their admins use. */
@@ -11,6 +12,7 @@ export class GreenfieldPublicController {
   /** BTCPay's health check: whether the server is synced enough to take payments. */
   // needs: no key (BTCPay answers it anonymously)
   @Get('api/v1/health')
+  @GreenfieldOperation('Whether the server can take payments (unauthenticated)', 'health')
   health() {
     return { synchronized: this.lightning.health().some((n) => n.canIssue) };
   }
@@ -21,6 +23,7 @@ export class GreenfieldPublicController {
    */
   // needs: no key (the hosted page's id is the capability)
   @Get('invoices/:invoiceId')
+  @ApiExcludeEndpoint() // a browser URL: a redirect to the hosted page
   @Redirect('/', HttpStatus.FOUND)
   invoicePage(@Param('invoiceId') invoiceId: string) {
     return { url: `/i/${encodeURIComponent(invoiceId)}` };

@@ -1,5 +1,8 @@
 import { Controller, Get, HttpException, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, AUTH_PROBLEMS, WRITE_PROBLEMS } from '../../src/common/api-problems';
+import { GreenfieldOperation } from './greenfield-api-docs';
+import { ApiQuery } from '@nestjs/swagger';
 import { ApiKeyGuard, CurrentStore } from '../../src/stores/api-key.guard';
 import { Policy, RequirePermission } from '../../src/stores/permissions';
 import { Store } from '../../src/stores/store.entity';
@@ -11,6 +14,7 @@ import { GreenfieldOptions } from './greenfield.options';
 @ApiTags('greenfield')
 @ApiBearerAuth()
 @UseGuards(ApiKeyGuard, GreenfieldStoreGuard)
+@ApiProblems(AUTH_PROBLEMS, 'store_forbidden')
 @Controller('api/v1/stores/:storeId/rates')
 export class GreenfieldRatesController {
   constructor(
@@ -20,6 +24,9 @@ export class GreenfieldRatesController {
 
   @Get()
   @RequirePermission(Policy.CanViewStoreSettings)
+  @GreenfieldOperation("The store's rates", 'rate', { array: true })
+  @ApiQuery({ name: 'currencyPair', required: false, isArray: true, type: String, description: 'BTC_<currency>; default: the plugin\'s default currency' })
+  @ApiProblems('nul_character')
   list(@CurrentStore() store: Store, @Query('currencyPair') pairs?: string | string[]) {
     const asked = pairs === undefined ? [`BTC_${this.options.defaultCurrency}`] : Array.isArray(pairs) ? pairs : [pairs];
     return asked.slice(0, 50).map((currencyPair) => {

@@ -1,5 +1,7 @@
 import { Controller, Get, Headers, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, AUTH_PROBLEMS, WRITE_PROBLEMS } from '../../src/common/api-problems';
+import { GreenfieldOperation } from './greenfield-api-docs';
 import { APP_VERSION } from '../../src/common/app-version';
 import { AppConfig } from '../../src/config/app-config';
 import { LightningService } from '../../src/lightning/lightning.service';
@@ -21,6 +23,7 @@ export const BTCPAY_COMPATIBLE_VERSION = '2.0.0';
 @ApiTags('greenfield')
 @ApiBearerAuth()
 @UseGuards(ApiKeyGuard, GreenfieldStoreGuard)
+@ApiProblems('missing_api_key', 'malformed_authorization', 'invalid_api_key')
 @Controller('api/v1')
 export class GreenfieldServerController {
   constructor(
@@ -31,6 +34,7 @@ export class GreenfieldServerController {
 
   @Get('server/info')
   @AnyPermission()
+  @GreenfieldOperation('Server info', 'serverInfo')
   info() {
     const synced = this.lightning.health().some((n) => n.canIssue);
     return {
@@ -49,24 +53,31 @@ export class GreenfieldServerController {
    */
   @Get('api-keys/current')
   @AnyPermission()
+  @GreenfieldOperation('The API key in use', 'currentKey')
   currentKey(@CurrentApiKey() apiKey: ApiKey, @Headers('authorization') authorization: string) {
     return { apiKey: extractKey(authorization), label: apiKey.label, permissions: apiKey.permissions };
   }
 
   @Get('stores')
   @RequirePermission(Policy.CanViewStoreSettings)
+  @GreenfieldOperation("The key's store, as a list", 'store', { array: true })
+  @ApiProblems('missing_permission')
   stores(@CurrentStore() store: Store) {
     return [this.storeView(store)];
   }
 
   @Get('stores/:storeId')
   @RequirePermission(Policy.CanViewStoreSettings)
+  @GreenfieldOperation('Get the store', 'store')
+  @ApiProblems('missing_permission', 'store_forbidden')
   store(@CurrentStore() store: Store) {
     return this.storeView(store);
   }
 
   @Get('stores/:storeId/payment-methods')
   @RequirePermission(Policy.CanViewStoreSettings)
+  @GreenfieldOperation("The store's payment methods", 'storePaymentMethod', { array: true })
+  @ApiProblems('missing_permission', 'store_forbidden')
   paymentMethods() {
     // BTCPay 2.x: no `paymentMethod`; clients fall back to `paymentMethodId`, which must match the invoices'.
     return [{ paymentMethodId: 'BTC-LN', enabled: true, config: null }];

@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, AUTH_PROBLEMS, BODY_PROBLEMS, WRITE_PROBLEMS } from '../../src/common/api-problems';
+import { GreenfieldOperation } from './greenfield-api-docs';
 import { ProblemException } from '../../src/common/problem';
 import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
 import { ApiKeyGuard, CurrentStore } from '../../src/stores/api-key.guard';
@@ -44,12 +46,15 @@ function eventsOrFail(authorized: CreateGreenfieldWebhookDto['authorizedEvents']
 @ApiBearerAuth()
 @UseGuards(ApiKeyGuard, GreenfieldStoreGuard)
 @RequirePermission(Policy.CanModifyWebhooks)
+@ApiProblems(AUTH_PROBLEMS, 'store_forbidden')
 @Controller('api/v1/stores/:storeId/webhooks')
 export class GreenfieldWebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
+  @GreenfieldOperation('Register a webhook', 'webhook')
+  @ApiProblems(BODY_PROBLEMS, WRITE_PROBLEMS, 'no_supported_events', 'invalid_webhook_url', 'webhook_url_forbidden', 'webhook_url_unresolvable', 'invalid_webhook_secret', 'too_many_webhooks')
   async create(@CurrentStore() store: Store, @Body() body: unknown) {
     const dto = parsePlatformPayload(CreateGreenfieldWebhookDto, body, 'validation_failed');
     const { endpoint, secret } = await this.webhooks.create(store.id, { url: dto.url, events: eventsOrFail(dto.authorizedEvents), enabled: dto.enabled ?? true, secret: dto.secret ?? undefined, format: 'btcpay' });
@@ -57,16 +62,21 @@ export class GreenfieldWebhooksController {
   }
 
   @Get()
+  @GreenfieldOperation('List webhooks', 'webhook', { array: true })
   async list(@CurrentStore() store: Store) {
     return (await this.webhooks.list(store.id)).map(webhookView);
   }
 
   @Get(':webhookId')
+  @GreenfieldOperation('Get a webhook', 'webhook')
+  @ApiProblems('nul_character', 'webhook_not_found')
   async get(@CurrentStore() store: Store, @Param('webhookId') id: string) {
     return webhookView(await this.webhooks.get(store.id, id));
   }
 
   @Put(':webhookId')
+  @GreenfieldOperation('Change a webhook', 'webhook')
+  @ApiProblems(BODY_PROBLEMS, WRITE_PROBLEMS, 'webhook_not_found', 'no_supported_events', 'invalid_webhook_url', 'webhook_url_forbidden', 'webhook_url_unresolvable', 'invalid_webhook_secret')
   async update(@CurrentStore() store: Store, @Param('webhookId') id: string, @Body() body: unknown) {
     const dto = parsePlatformPayload(UpdateGreenfieldWebhookDto, body, 'validation_failed');
     // BTCPay's clients send every field, null for "unchanged" (the PHP client's default `secret: null`).
@@ -78,23 +88,31 @@ export class GreenfieldWebhooksController {
 
   @Delete(':webhookId')
   @HttpCode(HttpStatus.OK)
+  @GreenfieldOperation('Delete a webhook', 'empty')
+  @ApiProblems('nul_character', WRITE_PROBLEMS, 'webhook_not_found')
   async remove(@CurrentStore() store: Store, @Param('webhookId') id: string) {
     await this.webhooks.remove(store.id, id);
     return {};
   }
 
   @Get(':webhookId/deliveries')
+  @GreenfieldOperation("A webhook's latest deliveries", 'delivery', { array: true })
+  @ApiProblems('nul_character', 'webhook_not_found')
   async deliveries(@CurrentStore() store: Store, @Param('webhookId') id: string) {
     const page = await this.webhooks.listDeliveries(store.id, id, { limit: 50, offset: 0 });
     return page.items.map(deliveryView);
   }
 
   @Get(':webhookId/deliveries/:deliveryId')
+  @GreenfieldOperation('Get a delivery', 'delivery')
+  @ApiProblems('nul_character', 'webhook_not_found', 'webhook_delivery_not_found')
   async delivery(@CurrentStore() store: Store, @Param('webhookId') id: string, @Param('deliveryId') deliveryId: string) {
     return deliveryView((await this.webhooks.getDelivery(store.id, id, deliveryId)).delivery);
   }
 
   @Get(':webhookId/deliveries/:deliveryId/request')
+  @GreenfieldOperation('The body a delivery sent', 'eventBody')
+  @ApiProblems('nul_character', 'webhook_not_found', 'webhook_delivery_not_found')
   async deliveryRequest(@CurrentStore() store: Store, @Param('webhookId') id: string, @Param('deliveryId') deliveryId: string) {
     return JSON.parse((await this.webhooks.getDelivery(store.id, id, deliveryId)).delivery.body);
   }
@@ -103,6 +121,8 @@ export class GreenfieldWebhooksController {
   @Post(':webhookId/deliveries/:deliveryId/redeliver')
   @HttpCode(HttpStatus.OK)
   @Header('Content-Type', 'application/json')
+  @GreenfieldOperation('Send a delivery again', 'deliveryId')
+  @ApiProblems('nul_character', WRITE_PROBLEMS, 'webhook_not_found', 'webhook_delivery_not_found')
   async redeliver(@CurrentStore() store: Store, @Param('webhookId') id: string, @Param('deliveryId') deliveryId: string) {
     return JSON.stringify((await this.webhooks.redeliver(store.id, id, deliveryId)).id);
   }

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { LiveView, NodesView, ReadyView, ReplicaView } from './health.views';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorFunction, HealthIndicatorResult } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { ReplicaLeaderService, ReplicaStatus } from '../coordination/replica-leader.service';
@@ -57,12 +58,17 @@ export class HealthController {
 
   @Get('live')
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ type: LiveView })
   live(): { status: 'ok'; uptimeSeconds: number } {
     return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
   }
 
   @Get('ready')
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Readiness: this replica can take checkouts', description: 'Its database (and Redis, etcd when configured) answer, some Lightning node can issue invoices, and rates are fresh. 503 while any is down or while shutting down.' })
+  @ApiOkResponse({ type: ReadyView })
+  @ApiServiceUnavailableResponse({ type: ReadyView, description: 'Not ready: `error` names what is down (status `error`), or the replica is draining (status `shutting_down`)' })
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     if (this.drain.draining) {
       // Shutting down: out of rotation at once, whatever the dependencies say.
@@ -87,12 +93,16 @@ export class HealthController {
 
   @Get('nodes')
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Each Lightning node: reachable, synced, channels, whether it can issue' })
+  @ApiOkResponse({ type: NodesView })
   async nodes(): Promise<{ replica: ReplicaStatus; nodes: NodeHealthView[] }> {
     return { replica: await this.replica.status(), nodes: this.lightning.health().map(nodeHealthView) };
   }
 
   @Get('replica')
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: "This replica's role: leader of the singleton work or not" })
+  @ApiOkResponse({ type: ReplicaView })
   replicaStatus(): Promise<ReplicaStatus> {
     return this.replica.status();
   }

@@ -1,4 +1,4 @@
-import { HttpStatus, Type } from '@nestjs/common';
+import { HttpStatus, stripProtoKeys, Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { ProblemException } from '../common/problem';
@@ -20,6 +20,9 @@ export function parsePlatformPayload<T extends object>(cls: Type<T>, body: unkno
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, code, 'The body must be a JSON object.');
   }
+  // As the API's ValidationPipe does: `__proto__`, `prototype` and `constructor` keys go, at any
+  // depth. class-transformer takes a nested `constructor` key for the value's class (a 500).
+  stripProtoKeys(body);
   const value = plainToInstance(cls, body, { enableImplicitConversion: false });
   const problems = collect(validateSync(value, { whitelist: false, forbidUnknownValues: false }));
   if (problems.length > 0) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, code, problems.join('; '));

@@ -1,3 +1,4 @@
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { priceFromSatsPerUnit, priceToDecimal } from './exact-price';
 import { sourceLabel } from './source-labels';
 
@@ -23,6 +24,23 @@ export interface LockedRateView {
   /** The store's spread, already included in `rate`. */
   spreadPercent: string;
 }
+
+/**
+ * LockedRateView's OpenAPI schema, inline: a nullable `$ref` cannot be said in OpenAPI 3.0 (a
+ * sibling `nullable` does not reach into the referenced schema, so `null` would not validate).
+ */
+export const LOCKED_RATE_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['currencyPair', 'rate', 'sources', 'sourceNames', 'fetchedAt', 'spreadPercent'],
+  properties: {
+    currencyPair: { type: 'string', example: 'BTC_CHF', description: "BTC_<currency>: the price of 1 BTC in the checkout's currency" },
+    rate: { type: 'string', pattern: '^\\d+(\\.\\d+)?$', example: '87250.5' },
+    sources: { type: 'array', items: { type: 'string' }, example: ['kraken', 'bitstamp'], description: 'Source keys whose median it is' },
+    sourceNames: { type: 'array', items: { type: 'string' }, example: ['Kraken', 'Bitstamp'] },
+    fetchedAt: { type: 'string', format: 'date-time', description: 'When the oldest answer that made the rate was fetched' },
+    spreadPercent: { type: 'string', example: '0', description: "The store's spread in percent, already included in `rate`" },
+  },
+};
 
 /**
  * The locked price of 1 BTC in the checkout's currency, as a decimal string: what BTCPay calls an

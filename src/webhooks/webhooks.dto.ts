@@ -48,8 +48,10 @@ export class RotateSecretDto {
 }
 
 export class ListDeliveriesQuery {
+  @ApiPropertyOptional({ enum: ['pending', 'succeeded', 'failed'] })
   @IsOptional() @IsIn(['pending', 'succeeded', 'failed']) status?: 'pending' | 'succeeded' | 'failed';
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
   // Bounded: past 2^63 the database cannot even compare it (SQLITE_MISMATCH was a 500).
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 2_147_483_647, default: 0 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(2_147_483_647) offset?: number;
 }

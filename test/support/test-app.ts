@@ -4,6 +4,7 @@ import { AppConfig } from '../../src/config/app-config';
 import { deepMerge, loadConfig } from '../../src/config/load-config';
 import { createApp } from '../../src/create-app';
 import { StoresService } from '../../src/stores/stores.service';
+import { OpenApiResponseValidator } from './openapi-validation';
 import { createTestDatabase, TestDatabase } from './test-db';
 
 export interface TestApp {
@@ -11,7 +12,9 @@ export interface TestApp {
   config: AppConfig;
   /** Base URL when started with `listen: true`. */
   url: string;
+  /** Every response it receives is validated against the app's OpenAPI document (see openapi-validation.ts). */
   http: ReturnType<typeof request>;
+  openapi: OpenApiResponseValidator;
   db: TestDatabase;
   /** Creates a store and returns its id and API key (with the CLI's default permissions unless given). */
   createStore(name?: string, permissions?: string[]): Promise<{ storeId: string; apiKey: string }>;
@@ -42,11 +45,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     await app.init();
   }
   const stores = app.get(StoresService);
+  const openapi = await OpenApiResponseValidator.create((await request(app.getHttpServer()).get('/docs/openapi.json').expect(200)).body);
   return {
     app,
     config,
     url,
-    http: request(app.getHttpServer()),
+    http: validating(request(app.getHttpServer()), openapi),
+    openapi,
     db,
     createStore: async (name = 'Test shop', permissions?: string[]) => {
       const { store, key } = await stores.createStore(name, null, 'default', permissions);
@@ -57,4 +62,25 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (!options.db) await db.drop();
     },
   };
+}
+
+const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/**
+ * The same supertest client, with one more assertion on every request: the response matches the
+ * OpenAPI document (status documented for the operation, media type, body schema). It runs before
+ * the test's own expectations, so a mismatch fails the test with the validator's message.
+ */
+function validating(client: ReturnType<typeof request>, openapi: OpenApiResponseValidator): ReturnType<typeof request> {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof prop !== 'string' || !HTTP_METHODS.has(prop) || typeof value !== 'function') return value;
+      return (url: string) =>
+        (value as (url: string) => request.Test).call(target, url).expect((res: request.Response) => {
+          const problems = openapi.check(prop, url, res);
+          if (problems.length > 0) throw new Error(`OpenAPI: ${problems.join('; ')}`);
+        });
+    },
+  });
 }
