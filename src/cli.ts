@@ -12,11 +12,13 @@ import { DEFAULT_KEY_POLICIES } from './stores/permissions';
 import { StoresService } from './stores/stores.service';
 import { PRINTABLE } from './common/printable';
 import { redactUrlCredentials } from './common/redact';
+import { prepareDataDir } from './config/data-dir';
 import { STORE_SPREAD } from './stores/store-spread';
 
 /** Operator commands that work on the database directly, with the server's configuration. */
 async function withStores<T>(work: (stores: StoresService, config: AppConfig) => Promise<T>): Promise<T> {
   const config = loadConfig();
+  prepareDataDir(config);
   @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, StoresModule] })
   class CliModule {}
   const ctx = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
