@@ -54,6 +54,23 @@ describe('log redaction', () => {
     expect(text()).toContain('postgres://app:***@db:5432/shop');
   });
 
+  it.each([
+    ['an @', 'postgres://app:pa@ss-at@db:5432/shop', 'ss-at'],
+    ['a /', 'postgres://app:pa/ss-slash@db:5432/shop', 'ss-slash'],
+    ['a #', 'redis://:pw#hash-part@cache:6379', 'hash-part'],
+  ])('hides all of an unencoded URL password holding %s', (_what, url, secretPart) => {
+    const { logger, text } = capture();
+    logger.error(`cannot connect to ${url} (retrying)`);
+    expect(text()).not.toContain(secretPart);
+    expect(JSON.parse(text()).msg).toMatch(/^cannot connect to \w+:\/\/\w*:\*\*\*@(db:5432\/shop|cache:6379) \(retrying\)$/);
+  });
+
+  it('keeps a port and a path with an @ as they are', () => {
+    const { logger, text } = capture();
+    logger.info('fetched http://rates.example:8080/u/@ann and http://rates.example/x');
+    expect(JSON.parse(text()).msg).toBe('fetched http://rates.example:8080/u/@ann and http://rates.example/x');
+  });
+
   it('is cycle safe and leaks nothing through the cycle', () => {
     const { logger, text } = capture();
     const node: Record<string, unknown> = { name: 'lnd-1', macaroon: 'MDAxY3ljbGVjeWNsZQ' };

@@ -12,8 +12,12 @@ const SECRET_NAME =
 /** Query parameters that carry credentials in connection strings (`?password=`, `?sslkey=`). */
 const SECRET_PARAM = /^(password|passwd|pass|secret|token|api_?key|key|sslkey|sslpassword|macaroon|access_?token|auth)$/i;
 
-/** `scheme://user:password@` (the password part is what is hidden); also `scheme://:password@`. */
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@?#]*):([^\s@/?#]*)@/gi;
+/**
+ * `scheme://user:password@` (the password part is what is hidden); also `scheme://:password@`.
+ * Up to the last `@` of the word: a password typed unencoded may hold `@`, `/` or `#` itself
+ * (`postgres://app:pa@ss@db`). `host:8080/path@x` is a port, not a password.
+ */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@?#]*):(?!\d{1,5}[/?#])(\S*)@/gi;
 /** `?password=...` style parameters inside a longer string. */
 const PARAM_CREDENTIALS = /([?&;](?:password|passwd|pass|secret|token|api_?key|apikey|sslkey|sslpassword|macaroon|access_?token|auth)=)[^\s&;#]*/gi;
 
