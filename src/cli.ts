@@ -12,12 +12,14 @@ import { DEFAULT_KEY_POLICIES } from './stores/permissions';
 import { StoresService } from './stores/stores.service';
 import { PRINTABLE } from './common/printable';
 import { redactUrlCredentials } from './common/redact';
+import { prepareDataDir } from './config/data-dir';
 import { STORE_SPREAD } from './stores/store-spread';
 import { checkLogoUrl } from './stores/store-logo';
 
 /** Operator commands that work on the database directly, with the server's configuration. */
 async function withStores<T>(work: (stores: StoresService, config: AppConfig) => Promise<T>): Promise<T> {
   const config = loadConfig();
+  prepareDataDir(config);
   @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, StoresModule] })
   class CliModule {}
   const ctx = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
@@ -71,7 +73,9 @@ program
       console.log(`Store created: ${store.name} (${store.id})`);
       console.log(`API key (shown once, keep it safe): ${key}`);
       console.log(`Permissions: ${apiKey.permissions.join(', ')}`);
-      console.log(`\nTry it:\n  curl -s -X POST ${config.server.publicUrl}/api/v1/checkouts -H 'Authorization: token ${key}' -H 'Content-Type: application/json' -d '{"amount": "2100", "currency": "SATS", "orderId": "demo-1"}'`);
+      // PORT=0 without a publicUrl: the port is picked when the server starts, so the CLI cannot name it.
+      const base = config.server.publicUrlFromPort && config.server.port === 0 ? 'http://localhost:<the port the server printed>' : config.server.publicUrl.replace(/\/$/, '');
+      console.log(`\nTry it:\n  curl -s -X POST ${base}/api/v1/checkouts -H 'Authorization: token ${key}' -H 'Content-Type: application/json' -d '{"amount": "2100", "currency": "SATS", "orderId": "demo-1"}'`);
     });
   });
 

@@ -54,6 +54,23 @@ describe('log redaction', () => {
     expect(text()).toContain('postgres://app:***@db:5432/shop');
   });
 
+  it.each([
+    ['an @', 'postgres://app:pa@ss-at@db:5432/shop', 'ss-at'],
+    ['a /', 'postgres://app:pa/ss-slash@db:5432/shop', 'ss-slash'],
+    ['a #', 'redis://:pw#hash-part@cache:6379', 'hash-part'],
+  ])('hides all of an unencoded URL password holding %s', (_what, url, secretPart) => {
+    const { logger, text } = capture();
+    logger.error(`cannot connect to ${url} (retrying)`);
+    expect(text()).not.toContain(secretPart);
+    expect(JSON.parse(text()).msg).toMatch(/^cannot connect to \w+:\/\/\w*:\*\*\*@(db:5432\/shop|cache:6379) \(retrying\)$/);
+  });
+
+  it('keeps a port and a path with an @ as they are', () => {
+    const { logger, text } = capture();
+    logger.info('fetched http://rates.example:8080/u/@ann and http://rates.example/x');
+    expect(JSON.parse(text()).msg).toBe('fetched http://rates.example:8080/u/@ann and http://rates.example/x');
+  });
+
   it('is cycle safe and leaks nothing through the cycle', () => {
     const { logger, text } = capture();
     const node: Record<string, unknown> = { name: 'lnd-1', macaroon: 'MDAxY3ljbGVjeWNsZQ' };
@@ -79,6 +96,55 @@ describe('log redaction', () => {
     logger.info({ deep }, 'deep value');
     expect(text()).toContain('deep value');
     expect(text()).not.toContain('bottom-pw');
+  });
+
+  it.each([
+    ['an error logged alone', (logger: pino.Logger) => logger.error(new Error('cannot connect to postgres://app:alone-pw@db:5432/shop'))],
+    ['an error logged as { err } without a message (Nest Logger.error(err) through nestjs-pino)', (logger: pino.Logger) => logger.error({ err: new Error('cannot connect to postgres://app:alone-pw@db:5432/shop'), context: 'TypeOrmModule' })],
+  ])('hides a URL password in the message pino takes from %s', (_what, log) => {
+    const { logger, text } = capture();
+    log(logger);
+    expect(text()).not.toContain('alone-pw');
+    expect(JSON.parse(text()).msg).toBe('cannot connect to postgres://app:***@db:5432/shop');
+  });
+
+  it("hides a URL password in an error's cause", () => {
+    const { logger, text } = capture();
+    const err = new Error('queue unavailable', { cause: new Error('connect to redis://:cause-pw@cache:6379 failed') });
+    logger.error({ err }, 'webhook fan-out failed');
+    expect(text()).not.toContain('cause-pw');
+    expect(JSON.parse(text()).err.message).toBe('queue unavailable: connect to redis://:***@cache:6379 failed');
+  });
+
+  it("hides secrets in an error's own fields (a client's options, a nested error's URL)", () => {
+    const { logger, text } = capture();
+    const err = Object.assign(new Error('request failed'), { options: { host: 'lnd-1', macaroon: 'MDAxZXJyb3JmaWVsZA' }, target: 'redis://:field-pw@cache:6379' });
+    logger.error({ err }, 'failed');
+    logger.warn({ detail: { error: err } }, 'nested');
+    expect(text()).not.toContain('MDAxZXJyb3JmaWVsZA');
+    expect(text()).not.toContain('field-pw');
+    expect(JSON.parse(text().split('\n')[0]).err).toMatchObject({ message: 'request failed', options: { host: 'lnd-1', macaroon: '[redacted]' } });
+  });
+
+  it('hides secrets in class instances (configuration sections) and URL objects', () => {
+    class NodeSettings {
+      name = 'lnd-1';
+      macaroon = 'MDAxY2xhc3NpbnN0YW5jZQ';
+      database = { url: 'postgres://app:class-pw@db/shop' };
+    }
+    const { logger, text } = capture();
+    logger.info({ settings: { node: new NodeSettings() }, target: new URL('postgres://app:url-object-pw@db/shop') }, 'settings');
+    expect(text()).not.toContain('MDAxY2xhc3NpbnN0YW5jZQ');
+    expect(text()).not.toContain('class-pw');
+    expect(text()).not.toContain('url-object-pw');
+    expect(JSON.parse(text())).toMatchObject({ settings: { node: { name: 'lnd-1', macaroon: '[redacted]' } }, target: 'postgres://app:***@db/shop' });
+  });
+
+  it('keeps logging when a logged value has a getter that throws', () => {
+    const { logger, text } = capture();
+    const hostile = Object.defineProperty({}, 'boom', { enumerable: true, get: () => { throw new Error('getter'); } });
+    expect(() => logger.info({ nested: { hostile } }, 'still logged')).not.toThrow();
+    expect(text()).toContain('still logged');
   });
 
   it('keeps ordinary fields', () => {

@@ -38,10 +38,24 @@ export const REDACTION: Pick<LoggerOptions, 'redact' | 'formatters' | 'hooks'> =
   formatters: { log: (object) => redactSecrets(object) },
   hooks: {
     logMethod(args: unknown[], method: (...args: unknown[]) => void) {
-      return method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactUrlCredentials(arg) : arg)));
+      return method.apply(this, withErrorMessage(args).map((arg) => (typeof arg === 'string' ? redactUrlCredentials(arg) : arg)));
     },
   },
 };
+
+/**
+ * `logger.error(err)` and `logger.error({ err })` without a message: pino takes the error's own
+ * message as the line's message after the formatters ran, so it would go out unredacted. Passing
+ * it here as the message makes it go through the hook's redaction like any other.
+ */
+function withErrorMessage(args: unknown[]): unknown[] {
+  const [first, ...rest] = args;
+  if (rest.length > 0 && rest[0] !== undefined) return args;
+  if (first instanceof Error) return [{ err: first }, first.message];
+  const fields = first as { err?: unknown; msg?: unknown } | null;
+  if (typeof fields === 'object' && fields !== null && fields.err instanceof Error && fields.msg === undefined) return [first, fields.err.message];
+  return args;
+}
 
 export function loggerParams(config: AppConfig): Params {
   return {

@@ -2,6 +2,7 @@ import { INestApplication, Logger, ShutdownSignal } from '@nestjs/common';
 import { AddressInfo } from 'node:net';
 import { redactUrlCredentials } from './common/redact';
 import { SERVER_NAME, SERVER_VERSION } from './common/version';
+import { prepareDataDir } from './config/data-dir';
 import { ConfigError, loadConfig, localPublicUrl } from './config/load-config';
 import { createApp } from './create-app';
 import { DrainState } from './health/drain';
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    prepareDataDir(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

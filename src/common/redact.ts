@@ -12,8 +12,12 @@ const SECRET_NAME =
 /** Query parameters that carry credentials in connection strings (`?password=`, `?sslkey=`). */
 const SECRET_PARAM = /^(password|passwd|pass|secret|token|api_?key|key|sslkey|sslpassword|macaroon|access_?token|auth)$/i;
 
-/** `scheme://user:password@` (the password part is what is hidden); also `scheme://:password@`. */
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@?#]*):([^\s@/?#]*)@/gi;
+/**
+ * `scheme://user:password@` (the password part is what is hidden); also `scheme://:password@`.
+ * Up to the last `@` of the word: a password typed unencoded may hold `@`, `/` or `#` itself
+ * (`postgres://app:pa@ss@db`). `host:8080/path@x` is a port, not a password.
+ */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@?#]*):(?!\d{1,5}[/?#])(\S*)@/gi;
 /** `?password=...` style parameters inside a longer string. */
 const PARAM_CREDENTIALS = /([?&;](?:password|passwd|pass|secret|token|api_?key|apikey|sslkey|sslpassword|macaroon|access_?token|auth)=)[^\s&;#]*/gi;
 
@@ -62,21 +66,41 @@ function isPlainObject(value: object): boolean {
 }
 
 /**
+ * A class instance that serializes as its own fields (a configuration section, a DTO, an entity):
+ * walked like a plain object. Emitters and streams (requests, sockets, clients), binary data and
+ * anything with its own toJSON are left alone: walking them is slow and they have serializers.
+ */
+function isDataInstance(value: object): boolean {
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || value instanceof RegExp) return false;
+  if (value instanceof Map || value instanceof Set || value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise) return false;
+  if (typeof (value as { on?: unknown }).on === 'function' || typeof (value as { pipe?: unknown }).pipe === 'function') return false;
+  return typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+}
+
+/**
  * A copy of `value` with secrets hidden, at any depth; the same reference when nothing had to
- * change (most log lines), so callers' objects are never mutated. Walks plain objects, arrays and
- * errors only: class instances (requests, sockets) are left to their serializers. Cycle safe.
+ * change (most log lines), so callers' objects are never mutated. Walks plain objects, arrays,
+ * errors (message, stack, cause and own fields) and data-only class instances; emitters and
+ * streams (requests, sockets) are left to their serializers. Cycle safe.
  */
 export function redactSecrets<T>(value: T, redactString: (text: string) => string = redactUrlCredentials): T {
   return walk(value, new WeakSet(), 0, redactString) as T;
 }
 
-function walk(value: unknown, seen: WeakSet<object>, depth: number, redactString: (text: string) => string): unknown {
+type RedactString = (text: string) => string;
+
+function walk(value: unknown, seen: WeakSet<object>, depth: number, redactString: RedactString): unknown {
   if (typeof value === 'string') return redactString(value);
   if (typeof value !== 'object' || value === null) return value;
   // The original would be serialized below its copy, secrets and all: cut the cycle instead.
   if (seen.has(value)) return '[Circular]';
-  if (value instanceof Error) return redactError(value);
-  if (!Array.isArray(value) && !isPlainObject(value)) return value;
+  // Serialized through its toJSON (href), password and all.
+  if (value instanceof URL) {
+    const shown = redactString(value.href);
+    return shown === value.href ? value : shown;
+  }
+  if (value instanceof Error) return depth >= MAX_DEPTH ? '[too deep to log]' : redactError(value, seen, depth, redactString);
+  if (!Array.isArray(value) && !isPlainObject(value) && !isDataInstance(value)) return value;
   if (depth >= MAX_DEPTH) return '[too deep to log]';
   seen.add(value);
   try {
@@ -88,24 +112,50 @@ function walk(value: unknown, seen: WeakSet<object>, depth: number, redactString
       });
       return out ?? value;
     }
-    let out: Record<string, unknown> | undefined;
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      const next = item !== undefined && item !== null && item !== '' && isSecretName(key) ? REDACTED : walk(item, seen, depth + 1, redactString);
-      if (next !== item) (out ??= { ...(value as Record<string, unknown>) })[key] = next;
-    }
-    return out ?? value;
+    const fields = redactFields(value as Record<string, unknown>, seen, depth, redactString);
+    // A changed class instance becomes a plain copy of its own fields: what JSON.stringify shows of it anyway.
+    return fields ? { ...(value as Record<string, unknown>), ...fields } : value;
+  } catch {
+    // A getter that throws: the value cannot be shown, and logging must not fail because of it.
+    return '[unreadable]';
   } finally {
     seen.delete(value);
   }
 }
 
-function redactError(err: Error): Error {
-  const message = redactUrlCredentials(err.message);
-  const stack = err.stack === undefined ? undefined : redactUrlCredentials(err.stack);
-  if (message === err.message && stack === err.stack) return err;
-  const copy = Object.create(Object.getPrototypeOf(err)) as Error;
-  Object.assign(copy, err);
-  Object.defineProperty(copy, 'message', { value: message, enumerable: false, writable: true, configurable: true });
-  Object.defineProperty(copy, 'stack', { value: stack, enumerable: false, writable: true, configurable: true });
-  return copy;
+/** The own enumerable fields of `value` that had to change, or undefined when none did. */
+function redactFields(value: Record<string, unknown>, seen: WeakSet<object>, depth: number, redactString: RedactString): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const next = item !== undefined && item !== null && item !== '' && isSecretName(key) ? REDACTED : walk(item, seen, depth + 1, redactString);
+    if (next !== item) (out ??= {})[key] = next;
+  }
+  return out;
+}
+
+/**
+ * pino's error serializer shows the message and stack of the error and of its causes, and every
+ * own field (a client's options, a failed command's arguments): all of them are redacted here.
+ */
+function redactError(err: Error, seen: WeakSet<object>, depth: number, redactString: RedactString): Error {
+  seen.add(err);
+  try {
+    const message = redactUrlCredentials(err.message);
+    const stack = err.stack === undefined ? undefined : redactUrlCredentials(err.stack);
+    const hasCause = Object.prototype.hasOwnProperty.call(err, 'cause');
+    const cause = hasCause ? walk(err.cause, seen, depth + 1, redactString) : undefined;
+    const fields = redactFields(err as unknown as Record<string, unknown>, seen, depth, redactString);
+    if (message === err.message && stack === err.stack && cause === err.cause && !fields) return err;
+    const copy = Object.create(Object.getPrototypeOf(err)) as Error;
+    Object.assign(copy, err, fields);
+    const hidden = (name: string, value: unknown) => Object.defineProperty(copy, name, { value, enumerable: false, writable: true, configurable: true });
+    hidden('message', message);
+    hidden('stack', stack);
+    if (hasCause) hidden('cause', cause);
+    return copy;
+  } catch {
+    return new Error('[unreadable error]');
+  } finally {
+    seen.delete(err);
+  }
 }

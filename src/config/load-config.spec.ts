@@ -123,6 +123,18 @@ describe('loadConfig', () => {
       expect(nested).not.toContain(macaroon);
     });
 
+    it('hides a macaroon in pool members written as a mapping instead of a list', () => {
+      // class-transformer makes them class instances, which the redaction used to pass over.
+      const macaroon = '0201036c6e6402f801030a10b3bf6906c1937139ac0684ac4417139d';
+      const member = { type: 'lnd', name: 'n1', socket: 'lnd-1:10009', cert: 'c', macaroon };
+      for (const backend of [{ type: 'pool', name: 'p', members: { one: member } }, { type: 'cluster', name: 'c', clusterMembers: member }]) {
+        const message = configError({ overrides: { lightning: { backend } } });
+        expect(message).toMatch(/must be an array/);
+        expect(message).toContain('lnd-1:10009');
+        expect(message).not.toContain(macaroon);
+      }
+    });
+
     it('hides secrets inside an object shown as a bad value', () => {
       const message = configError({ overrides: { lightning: { healthIntervalSeconds: { url: 'postgres://a:obj-pw@db/x', token: 'obj-token' } } } });
       expect(message).toMatch(/lightning\.healthIntervalSeconds.*postgres:\/\/a:\*\*\*@db\/x/);

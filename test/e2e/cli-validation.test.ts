@@ -59,6 +59,8 @@ describe('configuration errors at start-up never show a password', () => {
     ['a database URL with a mistyped scheme', { DATABASE_URL: 'postgress://shop:Tr0ub4dor-db@db.internal:5432/shop' }, 'Tr0ub4dor-db', /database\.url: .*postgress:\/\/shop:\*\*\*@db\.internal:5432\/shop/],
     ['a database URL missing its colon', { DATABASE_URL: 'postgres//shop:n0-colon-pw@db/shop' }, 'n0-colon-pw', /database\.url: .*not shown/],
     ['a Redis URL with a mistyped scheme', { REDIS_URL: 'redus://default:r3dis-pw@cache:6379' }, 'r3dis-pw', /redis\.url: .*redus:\/\/default:\*\*\*@cache:6379/],
+    // Not a secret, but the same promise: one line naming the setting, no stack trace (before: EEXIST from deep in start-up).
+    ['a DATA_DIR that is a file', { DATA_DIR: join(__dirname, 'cli-validation.test.ts') }, '    at ', /dataDir \(DATA_DIR\) \/ database\.path: cannot keep the SQLite database in .*: a file is in the way/],
     ['a macaroon of the wrong type', { APP_LIGHTNING__BACKEND__TYPE: 'lnd', APP_LIGHTNING__BACKEND__SOCKET: 'x', APP_LIGHTNING__BACKEND__CERT: 'c', APP_LIGHTNING__BACKEND__MACAROON: '[0201036c6e64025f]' }, '0201036c6e64025f', /lightning\.backend\.macaroon: .*not shown/],
   ];
 

@@ -99,6 +99,10 @@ describe('first start on port 0', () => {
       const page = await (await fetch(`${base}/`)).text();
       expect(page).toContain(`http://localhost:${port}/api/v1/checkouts`);
       expect(page).not.toContain('localhost:0');
+      // The CLI, given the same PORT=0, cannot know the port: it says where to find it rather than printing port 0.
+      const cli = await runCli(compiled, ['create-store', '--name', 'Port zero shop'], { PORT: '0', DATA_DIR: dir });
+      expect(cli).toContain('curl -s -X POST http://localhost:<the port the server printed>/api/v1/checkouts');
+      expect(cli).not.toContain('localhost:0');
     } finally {
       await server.stop();
       compiled.remove();
