@@ -1,7 +1,7 @@
 // LND cluster failover under load: a steady stream of checkouts while the cluster leader is
 // SIGKILLed; how long no checkout succeeds, how many fail, against how long LND itself needs to
 // elect and start a new leader.
-import type { Network } from '../test/harness';
+import type { ClusterLayout, Network } from '../test/harness';
 import { runLoad, type Sample } from './lib/load';
 import { CLUSTER_TTL_SECONDS, clusterBackend, withNetwork } from './lib/network';
 import { waitUntilReady } from './lib/ready';
@@ -19,6 +19,8 @@ export interface FailoverOptions {
   warmupMs?: number;
   /** Keep the load running this long after checkouts succeed again. */
   afterRecoveryMs?: number;
+  /** Cluster layout when the bench starts its own network (a given network's cluster keeps its own). */
+  layout?: ClusterLayout;
 }
 
 const seconds = (msValue: number) => (Number.isFinite(msValue) ? `${(msValue / 1000).toFixed(2)} s` : 'n/a');
@@ -42,7 +44,7 @@ export async function run(opts: FailoverOptions = {}): Promise<Row[]> {
   const warmupMs = opts.warmupMs ?? 5000;
   const afterRecoveryMs = opts.afterRecoveryMs ?? 5000;
   try {
-    return await withNetwork(opts.network, { merchants: 0, clusterMembers: 2 }, async (net) => {
+    return await withNetwork(opts.network, { merchants: 0, clusterMembers: 2, layout: opts.layout }, async (net) => {
       const cluster = net.clusters[0];
       if (!cluster || cluster.members.length < 2) return [unavailable(BENCH, 'leader kill under load', 'no 2-member LND cluster in the network')];
       const ttl = cluster.leaderSessionTtl;
@@ -124,4 +126,22 @@ export async function run(opts: FailoverOptions = {}): Promise<Row[]> {
   }
 }
 
-if (require.main === module) runStandalone(() => run());
+/**
+ * run() once per layout, each on a network of its own, with the layout in the bench column so the
+ * two sets of figures stay apart.
+ */
+export async function runLayouts(layouts: ClusterLayout[], opts: Omit<FailoverOptions, 'network' | 'layout'> = {}): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const layout of layouts) rows.push(...(await run({ ...opts, layout })).map((row) => ({ ...row, bench: `${row.bench} (${layout} layout)` })));
+  return rows;
+}
+
+/** --layout=etcd|postgres|both (default both). */
+function layoutsFromArgs(argv: string[]): ClusterLayout[] {
+  const arg = argv.find((a) => a.startsWith('--layout='))?.slice('--layout='.length) ?? 'both';
+  if (arg === 'both') return ['etcd', 'postgres'];
+  if (arg === 'etcd' || arg === 'postgres') return [arg];
+  throw new Error(`--layout must be etcd, postgres or both, not ${arg}`);
+}
+
+if (require.main === module) runStandalone(() => runLayouts(layoutsFromArgs(process.argv.slice(2))));
