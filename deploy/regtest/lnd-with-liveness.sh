@@ -12,13 +12,14 @@
 # (WAITING_TO_START), so a missing answer means the process is stuck, not merely not leading.
 #
 #   LND_LIVENESS_INTERVAL  seconds between probes (default 2)
-#   LND_LIVENESS_TIMEOUT   seconds a probe may take (default 2)
+#   LND_LIVENESS_TIMEOUT   seconds a probe may take (default 3: lncli's own start-up counts, and a
+#                          busy host must not get a slow but live lnd killed)
 #   LND_LIVENESS_FAILURES  consecutive failed probes before the kill (default 3)
 # Probes count only after the State RPC answered once: a starting lnd (TLS key, wallet) is not frozen.
 set -u
 
 interval=${LND_LIVENESS_INTERVAL:-2}
-timeout_s=${LND_LIVENESS_TIMEOUT:-2}
+timeout_s=${LND_LIVENESS_TIMEOUT:-3}
 threshold=${LND_LIVENESS_FAILURES:-3}
 lnddir=/lnd
 network=regtest
@@ -53,6 +54,8 @@ while kill -0 "$pid" 2>/dev/null; do
     if [ "$failures" -ge "$threshold" ]; then
       log "lnd (pid $pid) is frozen: SIGKILL, the container restarts"
       kill -KILL "$pid" 2>/dev/null
+      wait "$pid"
+      exit $?
     fi
   fi
 done

@@ -9,7 +9,7 @@ jest.setTimeout(5 * 60_000);
 
 const SCRIPT = join(__dirname, '../../deploy/regtest/lnd-with-liveness.sh');
 const INTERVAL_S = 1;
-const TIMEOUT_S = 1;
+const TIMEOUT_S = 5;
 const FAILURES = 3;
 
 /** pid of the lnd process the wrapper started (its child running the lnd binary). */
