@@ -2,7 +2,7 @@
 // SIGKILLed, then (the killed member back as follower) while the new leader is frozen with SIGSTOP;
 // for each, how long no checkout succeeds, how many fail, and how long after LND's own switch (the
 // other member SERVER_ACTIVE) the server switches.
-import { waitFor, type ClusterMember, type LndCluster, type Network } from '../test/harness';
+import { waitFor, type ClusterLayout, type ClusterMember, type LndCluster, type Network } from '../test/harness';
 import { runLoad, type Sample } from './lib/load';
 import { clusterBackend, withNetwork } from './lib/network';
 import { waitUntilReady } from './lib/ready';
@@ -20,6 +20,8 @@ export interface FailoverOptions {
   warmupMs?: number;
   /** Keep the load running this long after checkouts succeed again. */
   afterRecoveryMs?: number;
+  /** Cluster layout when the bench starts its own network (a given network's cluster keeps its own). */
+  layout?: ClusterLayout;
 }
 
 const seconds = (msValue: number) => (Number.isFinite(msValue) ? `${(msValue / 1000).toFixed(2)} s` : 'n/a');
@@ -71,7 +73,7 @@ async function serverLeader(server: BenchServer): Promise<string | undefined> {
 
 export async function run(opts: FailoverOptions = {}): Promise<Row[]> {
   try {
-    return await withNetwork(opts.network, { merchants: 0, clusterMembers: 2 }, async (net) => {
+    return await withNetwork(opts.network, { merchants: 0, clusterMembers: 2, layout: opts.layout }, async (net) => {
       const cluster = net.clusters[0];
       if (!cluster || cluster.members.length < 2) return [unavailable(BENCH, 'leader kill under load', 'no 2-member LND cluster in the network')];
       await cluster.waitForLeader();
@@ -200,4 +202,22 @@ async function failoverCase(server: BenchServer, cluster: LndCluster, how: Disru
   ];
 }
 
-if (require.main === module) runStandalone(() => run());
+/**
+ * run() once per layout, each on a network of its own, with the layout in the bench column so the
+ * two sets of figures stay apart.
+ */
+export async function runLayouts(layouts: ClusterLayout[], opts: Omit<FailoverOptions, 'network' | 'layout'> = {}): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const layout of layouts) rows.push(...(await run({ ...opts, layout })).map((row) => ({ ...row, bench: `${row.bench} (${layout} layout)` })));
+  return rows;
+}
+
+/** --layout=etcd|postgres|both (default both). */
+function layoutsFromArgs(argv: string[]): ClusterLayout[] {
+  const arg = argv.find((a) => a.startsWith('--layout='))?.slice('--layout='.length) ?? 'both';
+  if (arg === 'both') return ['etcd', 'postgres'];
+  if (arg === 'etcd' || arg === 'postgres') return [arg];
+  throw new Error(`--layout must be etcd, postgres or both, not ${arg}`);
+}
+
+if (require.main === module) runStandalone(() => runLayouts(layoutsFromArgs(process.argv.slice(2))));

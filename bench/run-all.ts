@@ -9,7 +9,7 @@ import type { Network } from '../test/harness';
 import { stopAll } from '../test/harness';
 import { run as checkoutCreate } from './checkout-create';
 import { run as embedded } from './embedded';
-import { run as failover } from './failover';
+import { run as failover, runLayouts as failoverOnLayouts } from './failover';
 import { SHARED_NETWORK, startBenchNetwork } from './lib/network';
 import { errorMessage, markdownTable, unavailable, type Row } from './lib/report';
 import { REPO_ROOT } from './lib/server';
@@ -109,6 +109,8 @@ async function main(): Promise<void> {
   }
   log('stopping the regtest network');
   await stopAll().catch(() => undefined);
+  // The shared cluster keeps its data in etcd; the PostgreSQL layout (etcd only elects) on a network of its own.
+  if (net) rows.push(...(await bounded('failover (postgres layout)', 240_000, () => failoverOnLayouts(['postgres']))));
   log(`finished in ${((Date.now() - started) / 1000).toFixed(0)} s; machine at the end: ${machine()}`);
   console.log(markdownTable(rows));
 }

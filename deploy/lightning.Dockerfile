@@ -1,9 +1,9 @@
-# lnd (with etcd clustering) and btcd for the regtest stack, built from the Go module proxy the
-# same way scripts/build-lightning.sh builds them for the tests.
+# lnd (with etcd clustering and the PostgreSQL backend) and btcd for the regtest stack, built
+# from the Go module proxy the same way scripts/build-lightning.sh builds them for the tests.
 FROM golang:1.26-bookworm AS build
 ARG LND_VERSION=v0.21.3-beta
 ARG BTCD_VERSION=v0.25.1-0.20260310163610-1c55c7c18179
-ARG LND_TAGS="kvdb_etcd signrpc walletrpc chainrpc invoicesrpc routerrpc peersrpc"
+ARG LND_TAGS="kvdb_etcd kvdb_postgres signrpc walletrpc chainrpc invoicesrpc routerrpc peersrpc"
 ENV GOFLAGS=-buildvcs=false
 RUN GOBIN=/out go install "github.com/btcsuite/btcd@${BTCD_VERSION}" "github.com/btcsuite/btcd/cmd/btcctl@${BTCD_VERSION}"
 # lnd's go.mod has replace directives, so `go install lnd@version` fails: build from a wrapper

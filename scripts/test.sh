@@ -42,6 +42,8 @@ TEST_DB=sqlite run_jest e2e-sqlite test/e2e --maxWorkers=2 --selectProjects inte
 TEST_DB=postgres run_jest e2e-postgres test/e2e --maxWorkers=2 --selectProjects integration || failed=1
 # The regtest suites run one at a time: each starts several lnd processes on a 2-core machine.
 TEST_DB=postgres run_jest integration test/integration --runInBand --selectProjects integration || failed=1
+# The server on an LND cluster once more in lnd's other layout: data in PostgreSQL, etcd only elects.
+HARNESS_CLUSTER_LAYOUT=postgres TEST_DB=postgres run_jest integration-pg-cluster test/integration/lightning-cluster.test.ts --runInBand --selectProjects integration || failed=1
 
 step "summary"
 node -e '

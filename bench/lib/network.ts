@@ -1,4 +1,4 @@
-import { startNetwork, stopAll, type LndCluster, type LndNode, type Network } from '../../test/harness';
+import { startNetwork, stopAll, type ClusterLayout, type LndCluster, type LndNode, type Network } from '../../test/harness';
 
 /** What run-all starts once for every regtest bench: 3 pool merchants and one 2-member cluster. */
 export const SHARED_NETWORK = { merchants: 3, clusterMembers: 2 };
@@ -6,10 +6,17 @@ export const SHARED_NETWORK = { merchants: 3, clusterMembers: 2 };
 /** Leader session TTL (seconds) of the bench cluster: a dead leader is replaced after about this. */
 export const CLUSTER_TTL_SECONDS = Number(process.env.BENCH_CLUSTER_TTL ?? 5);
 
-export function startBenchNetwork(opts: { merchants: number; clusterMembers?: number }): Promise<Network> {
+export interface BenchNetworkNeeds {
+  merchants: number;
+  clusterMembers?: number;
+  /** Where the cluster keeps its data (default: the harness default, HARNESS_CLUSTER_LAYOUT or etcd). */
+  layout?: ClusterLayout;
+}
+
+export function startBenchNetwork(opts: BenchNetworkNeeds): Promise<Network> {
   return startNetwork({
     merchants: opts.merchants,
-    clusters: opts.clusterMembers ? [{ members: opts.clusterMembers, leaderSessionTtl: CLUSTER_TTL_SECONDS }] : [],
+    clusters: opts.clusterMembers ? [{ members: opts.clusterMembers, leaderSessionTtl: CLUSTER_TTL_SECONDS, layout: opts.layout }] : [],
   });
 }
 
@@ -17,7 +24,7 @@ export function startBenchNetwork(opts: { merchants: number; clusterMembers?: nu
  * Runs `work` on the given network, or on one started for it (and stopped afterwards) when the
  * bench runs on its own.
  */
-export async function withNetwork<T>(given: Network | undefined, needs: { merchants: number; clusterMembers?: number }, work: (net: Network) => Promise<T>): Promise<T> {
+export async function withNetwork<T>(given: Network | undefined, needs: BenchNetworkNeeds, work: (net: Network) => Promise<T>): Promise<T> {
   if (given) return work(given);
   const net = await startBenchNetwork(needs);
   try {

@@ -153,4 +153,90 @@ describe('docker-compose.yml', () => {
   it('the regtest bootstrap script parses', () => {
     expect(() => execFileSync('bash', ['-n', join(ROOT, 'deploy/regtest/bootstrap.sh')])).not.toThrow();
   });
+
+  it('every lnd runs under the State RPC liveness wrapper the lightning image ships, so a frozen lnd is restarted', () => {
+    const lnds = Object.keys(services).filter((name) => /\bexec lnd\b|lnd-with-liveness/.test(command(name)));
+    expect(lnds.sort()).toEqual(['customer', 'lnd-1', 'lnd-2', 'lnd-3']);
+    for (const name of lnds) {
+      expect(command(name)).toContain('exec /regtest/lnd-with-liveness.sh --lnddir=/lnd');
+      expect(command(name)).not.toMatch(/\bexec lnd\b/);
+      expect(services[name].restart).toBe('unless-stopped');
+      expect(services[name].healthcheck?.test?.join(' ')).toContain('lncli --network=regtest --lnddir=/lnd state');
+    }
+    const image = read('deploy/lightning.Dockerfile');
+    expect(image).toMatch(/^COPY deploy\/regtest\/ \/regtest\//m);
+    expect(image).toMatch(/chmod \+x \/regtest\/\*\.sh/);
+    expect(() => execFileSync('bash', ['-n', join(ROOT, 'deploy/regtest/lnd-with-liveness.sh')])).not.toThrow();
+  });
+});
+
+/** `docker compose -f a.yml -f b.yml`: services merged key by key, command replaced, maps merged, lists joined. */
+function composeOverride(base: Record<string, Service>, over: Record<string, Service>): Record<string, Service> {
+  const merged: Record<string, Service> = { ...base };
+  for (const [name, service] of Object.entries(over)) {
+    const was = base[name] ?? {};
+    merged[name] = {
+      ...was,
+      ...service,
+      environment: { ...was.environment, ...service.environment },
+      depends_on: { ...was.depends_on, ...service.depends_on },
+      volumes: [...new Set([...(was.volumes ?? []), ...(service.volumes ?? [])])],
+    };
+  }
+  return merged;
+}
+
+describe('deploy/docker-compose.postgres-cluster.yml over docker-compose.yml (the PostgreSQL cluster layout)', () => {
+  const base = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+  const variant = parse(read('deploy/docker-compose.postgres-cluster.yml'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+  const services = composeOverride(base.services, variant.services);
+  const volumes = { ...base.volumes, ...variant.volumes };
+  /** The command as the shell runs it: compose's `$$VAR` is the container's $VAR, `sh -c "…"`'s quotes go. */
+  const command = (name: string) =>
+    [services[name].command]
+      .flat()
+      .join(' ')
+      .replace(/\$\$(\w+)/g, (_, v: string) => services[name].environment?.[v] ?? `<unset ${v}>`)
+      .replace(/"/g, '');
+  const flag = (name: string, key: string) => new RegExp(`--${key.replace(/\./g, '\\.')}=(\\S+)`).exec(command(name))?.[1];
+  const app = loadConfig({ env: { ...services['app-1'].environment!, CONFIG_FILE: join(ROOT, 'deploy/app.yaml') } });
+
+  it('keeps the members\' data in one PostgreSQL database and uses etcd only for the election', () => {
+    for (const member of ['lnd-1', 'lnd-2']) {
+      expect(command(member)).not.toContain('<unset');
+      expect(command(member)).toContain('--db.backend=postgres');
+      expect(command(member)).not.toContain('--db.backend=etcd');
+      expect(command(member)).toContain('--db.postgres.timeout=0');
+      expect(command(member)).toContain('--cluster.enable-leader-election');
+      expect(command(member)).toContain('--cluster.leader-elector=etcd');
+      expect(flag(member, 'db.etcd.host')).toBe('etcd:2379');
+      expect(command(member)).toContain('exec /regtest/lnd-with-liveness.sh');
+      expect(services[member].depends_on).toMatchObject({ etcd: { condition: 'service_healthy' }, 'lnd-postgres': { condition: 'service_healthy' } });
+    }
+    expect(flag('lnd-1', 'db.postgres.dsn')).toBe(flag('lnd-2', 'db.postgres.dsn'));
+    expect(flag('lnd-1', 'cluster.id')).not.toBe(flag('lnd-2', 'cluster.id'));
+    const dsn = new URL(flag('lnd-1', 'db.postgres.dsn')!);
+    const db = services[dsn.hostname];
+    expect(dsn.hostname).toBe('lnd-postgres');
+    expect(db.environment).toMatchObject({ POSTGRES_USER: dsn.username, POSTGRES_PASSWORD: dsn.password, POSTGRES_DB: dsn.pathname.slice(1) });
+    expect(db.healthcheck?.test?.join(' ')).toContain('pg_isready');
+    // The checkout server's database stays its own.
+    expect(dsn.hostname).not.toBe(new URL(app.database.url!).hostname);
+    expect(command('lnd-3')).not.toContain('--db.backend=postgres');
+  });
+
+  it('agrees with deploy/app.yaml: the same cluster ids and election key, so the server config does not change', () => {
+    const cluster = app.lightning.backend.members!.find((m) => m.type === 'cluster')!;
+    expect(cluster.clusterMembers!.map((m) => m.clusterId)).toEqual([flag('lnd-1', 'cluster.id'), flag('lnd-2', 'cluster.id')]);
+    expect(cluster.etcd!.electionKey).toBe(`${flag('lnd-1', 'db.etcd.namespace')}${flag('lnd-1', 'cluster.etcd-election-prefix')}`);
+    expect(flag('lnd-2', 'db.etcd.namespace')).toBe(flag('lnd-1', 'db.etcd.namespace'));
+  });
+
+  it('depends only on services and volumes that exist', () => {
+    for (const service of Object.values(services)) {
+      for (const dep of Object.keys(service.depends_on ?? {})) expect(services[dep]).toBeDefined();
+      for (const v of service.volumes ?? []) if (!v.startsWith('.')) expect(volumes).toHaveProperty([v.split(':')[0]]);
+    }
+    expect(read('deploy/lightning.Dockerfile')).toMatch(/LND_TAGS="[^"]*\bkvdb_postgres\b/);
+  });
 });

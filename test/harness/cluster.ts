@@ -6,10 +6,22 @@ import type { Etcd } from './etcd';
 import { baseLndArgs, LndNode, type LndState } from './lnd';
 import { ln } from './ln';
 import { freePort } from './ports';
+import { createLndDatabase } from './postgres';
 import { makeTempDir, registerCleanup } from './processes';
 import { waitFor } from './wait';
 
 const WALLET_PASSWORD = 'harness-cluster-wallet-password';
+
+/**
+ * The two cluster layouts lnd documents: 'etcd' keeps all of lnd's data in etcd, which also runs
+ * the leader election (docs/leader_election.md); 'postgres' keeps the data in one PostgreSQL
+ * database shared by the members and uses etcd only for the election (docs/postgres.md, "Is
+ * leader election supported for Postgres?").
+ */
+export type ClusterLayout = 'etcd' | 'postgres';
+
+/** Per-member cap on lnd's PostgreSQL connections (lnd's default is 50; the test server allows 100 in all). */
+const POSTGRES_MAX_CONNECTIONS = 10;
 
 export interface StartLndClusterOptions {
   btcd: Btcd;
@@ -29,6 +41,10 @@ export interface StartLndClusterOptions {
   sharedTls?: boolean;
   extraArgs?: string[];
   rest?: boolean;
+  /** Where the members keep their data (default 'etcd', or HARNESS_CLUSTER_LAYOUT). */
+  layout?: ClusterLayout;
+  /** Admin URL for creating the cluster's database in the 'postgres' layout (default TEST_PG_URL or the local test server). */
+  postgresAdminUrl?: string;
 }
 
 /** One lnd process of a cluster. `lnd` authenticates with the cluster-wide macaroon. */
@@ -72,13 +88,18 @@ export class ClusterMember extends LndNode {
 
 export interface LndCluster {
   readonly name: string;
+  readonly layout: ClusterLayout;
+  /** The PostgreSQL database the members share ('postgres' layout only; dropped by stopAll()). */
+  readonly database?: string;
+  /** Milliseconds from the call until the first leader was ready and every follower answered. */
+  readonly setupMs: number;
   readonly namespace: string;
   readonly electionPrefix: string;
   readonly leaderSessionTtl: number;
   readonly members: ClusterMember[];
   /** Node identity shared by all members. */
   readonly pubkey: string;
-  /** base64 admin macaroon baked by the first leader; the root key lives in etcd, so it works on every leader. */
+  /** base64 admin macaroon baked by the first leader; the root key lives in the shared DB, so it works on every leader. */
   readonly macaroon: string;
   /** base64 tls.cert of the first member (all members' cert when sharedTls). */
   readonly cert: string;
@@ -98,14 +119,17 @@ export interface LndCluster {
 }
 
 /**
- * Starts `members` lnd processes that share one identity and one DB in etcd, with etcd leader
- * election (as in lnd's docs/leader_election.md). The first member is started first and becomes
+ * Starts `members` lnd processes that share one identity and one DB (in etcd, or in one PostgreSQL
+ * database with layout 'postgres'), with etcd leader election (as in lnd's
+ * docs/leader_election.md). The first member is started first and becomes
  * the leader (it creates the wallet from a password file); the others block in the campaign,
  * answering the State RPC with WAITING_TO_START. Resolves when the first leader is SERVER_ACTIVE
  * and every follower answers the State RPC.
  */
 export async function startLndCluster(opts: StartLndClusterOptions): Promise<LndCluster> {
+  const started = Date.now();
   const name = opts.name ?? 'cluster';
+  const layout = opts.layout ?? clusterLayoutFromEnv();
   const count = opts.members ?? 2;
   const ttl = opts.leaderSessionTtl ?? 5;
   const namespace = opts.namespace ?? `${name}-${randomBytes(4).toString('hex')}`;
@@ -114,6 +138,19 @@ export async function startLndCluster(opts: StartLndClusterOptions): Promise<Lnd
   const root = makeTempDir(`lnd-${name}`);
   const passwordFile = join(root, 'wallet-password');
   writeFileSync(passwordFile, WALLET_PASSWORD, { mode: 0o600 });
+  const database = layout === 'postgres' ? await createLndDatabase(name, opts.postgresAdminUrl) : undefined;
+  // The --db.etcd.* flags serve the election in both layouts (lnd's etcd elector applies the namespace too).
+  const etcdArgs = [`--db.etcd.host=${opts.etcd.host}`, '--db.etcd.disabletls', `--db.etcd.namespace=${namespace}`];
+  const dbArgs = database
+    ? [
+        '--db.backend=postgres',
+        `--db.postgres.dsn=${database.dsn}`,
+        // As in lnd's docs/postgres.md: no timeout, a slow database must not fail lnd.
+        '--db.postgres.timeout=0',
+        `--db.postgres.maxconnections=${POSTGRES_MAX_CONNECTIONS}`,
+        ...etcdArgs,
+      ]
+    : ['--db.backend=etcd', ...etcdArgs];
 
   const shared: { macaroon?: string; pubkey?: string } = {};
   const members: ClusterMember[] = [];
@@ -126,10 +163,7 @@ export async function startLndCluster(opts: StartLndClusterOptions): Promise<Lnd
     const restPort = opts.rest ? await freePort() : undefined;
     const args = [
       ...baseLndArgs({ btcd: opts.btcd, name: id, dir, rpcPort, p2pPort, restPort, walletPasswordFile: passwordFile }),
-      '--db.backend=etcd',
-      `--db.etcd.host=${opts.etcd.host}`,
-      '--db.etcd.disabletls',
-      `--db.etcd.namespace=${namespace}`,
+      ...dbArgs,
       '--cluster.enable-leader-election',
       '--cluster.leader-elector=etcd',
       `--cluster.etcd-election-prefix=${electionPrefix}`,
@@ -209,6 +243,9 @@ export async function startLndCluster(opts: StartLndClusterOptions): Promise<Lnd
 
   const cluster: LndCluster = {
     name,
+    layout,
+    database: database?.name,
+    setupMs: Date.now() - started,
     namespace,
     electionPrefix,
     leaderSessionTtl: ttl,
@@ -237,4 +274,11 @@ export async function startLndCluster(opts: StartLndClusterOptions): Promise<Lnd
   };
   registerCleanup(() => members.forEach((m) => m.closeClients()));
   return cluster;
+}
+
+/** HARNESS_CLUSTER_LAYOUT=postgres runs every cluster that does not choose a layout on PostgreSQL. */
+export function clusterLayoutFromEnv(): ClusterLayout {
+  const value = process.env.HARNESS_CLUSTER_LAYOUT ?? 'etcd';
+  if (value !== 'etcd' && value !== 'postgres') throw new Error(`HARNESS_CLUSTER_LAYOUT must be etcd or postgres, not ${value}`);
+  return value;
 }

@@ -2,7 +2,7 @@
 export { ln, closeLnd, type AuthenticatedLnd, type UnauthenticatedLnd } from './ln';
 export { binPaths, binCacheRoot, type BinPaths } from './paths';
 export { freePort, freePorts } from './ports';
-export { makeTempDir, registerCleanup, spawnProcess, stopAll, type ManagedProcess } from './processes';
+export { makeTempDir, registerCleanup, registerTeardown, spawnProcess, stopAll, type ManagedProcess } from './processes';
 export { sleep, waitFor, withTimeout, describeError, WaitAbort } from './wait';
 export { startBtcd, BURN_ADDRESS, SEGWIT_ACTIVATION_HEIGHT, type Btcd, type StartBtcdOptions } from './btcd';
 export { startLnd, createLnd, LndNode, type LndState, type StartLndOptions } from './lnd';
@@ -19,4 +19,5 @@ export {
 } from './channels';
 export { startNetwork, type Network, type NetworkOptions } from './network';
 export { startEtcd, type Etcd } from './etcd';
-export { startLndCluster, ClusterMember, type LndCluster, type StartLndClusterOptions } from './cluster';
+export { startLndCluster, clusterLayoutFromEnv, ClusterMember, type ClusterLayout, type LndCluster, type StartLndClusterOptions } from './cluster';
+export { createLndDatabase, HARNESS_PG_ADMIN_URL, type LndDatabase } from './postgres';

@@ -167,11 +167,21 @@ export function spawnProcess(opts: SpawnOptions): ManagedProcess {
 }
 
 const cleanups = new Set<() => unknown>();
+const teardowns = new Set<() => unknown>();
 
 /** Registers a hook (e.g. closing gRPC/etcd clients) that stopAll() runs before stopping processes. */
 export function registerCleanup(fn: () => unknown): () => void {
   cleanups.add(fn);
   return () => cleanups.delete(fn);
+}
+
+/**
+ * Registers a hook that stopAll() runs after every process has stopped (e.g. dropping a database
+ * the processes were connected to).
+ */
+export function registerTeardown(fn: () => unknown): () => void {
+  teardowns.add(fn);
+  return () => teardowns.delete(fn);
 }
 
 /**
@@ -191,6 +201,14 @@ export async function stopAll(graceMs = 5000): Promise<void> {
   await Promise.all(byTier('node').map((p) => p.stop(graceMs)));
   await Promise.all(byTier('infra').map((p) => p.stop(graceMs)));
   await Promise.all([...processes].map((p) => p.stop(graceMs)));
+  for (const fn of [...teardowns]) {
+    try {
+      await fn();
+    } catch {
+      // best effort
+    }
+  }
+  teardowns.clear();
   removeDirs();
   writeReaperState();
 }

@@ -36,7 +36,7 @@ describe('lightning cluster on a real LND cluster', () => {
   beforeAll(async () => {
     net = await startNetwork({ merchants: 1, clusters: [{ members: 2, leaderSessionTtl: SESSION_TTL_SECONDS }] });
     cluster = net.clusters[0];
-    console.log(`network + cluster setup took ${(net.setupMs / 1000).toFixed(1)} s`);
+    console.log(`network + cluster setup took ${(net.setupMs / 1000).toFixed(1)} s (${cluster.layout} layout, cluster ${(cluster.setupMs / 1000).toFixed(1)} s)`);
     const lightning = { healthIntervalSeconds: 1, reconcileIntervalSeconds: 3600 };
     app = await startTestApp({ config: { lightning: { ...lightning, backend: clusterBackend() } } });
     poolApp = await startTestApp({
