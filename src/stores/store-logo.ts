@@ -2,6 +2,17 @@
 export const LOGO_URL_MAX = 2000;
 
 /**
+ * Host names a CSP source can name (CSP3 host-char: letters, digits, '-'; IDN already in punycode),
+ * an IPv4 address, or an IPv6 literal as the URL parser normalized it. The URL parser itself lets
+ * through '*', ';', ',', quotes and braces, which in the page's img-src would widen it to every
+ * host or break the header.
+ */
+function isCspHost(hostname: string): boolean {
+  if (/^\[[0-9a-f:.]+\]$/.test(hostname)) return true;
+  return hostname.split('.').every((label) => /^[a-z0-9-]+$/.test(label) && !label.startsWith('-') && !label.endsWith('-'));
+}
+
+/**
  * A store logo is loaded by the shopper's browser from the hosted page, which is served over https
  * in production: an http logo would be mixed content (blocked) and could be swapped on the way. So
  * https only, except http on a loopback host, which browsers treat as secure (a merchant trying
@@ -20,6 +31,7 @@ export function checkLogoUrl(value: string): { url: string } | { error: string }
     return { error: 'logoUrl must use https (http only for localhost), since shoppers load it from the checkout page' };
   }
   if (url.username || url.password) return { error: 'logoUrl must not contain a user name or password' };
+  if (!isCspHost(url.hostname)) return { error: 'logoUrl must name a host of letters, digits, hyphens and dots (or an IP address)' };
   if (url.href.length > LOGO_URL_MAX) return { error: `logoUrl must be at most ${LOGO_URL_MAX} characters` };
   return { url: url.href };
 }
