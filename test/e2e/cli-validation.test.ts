@@ -33,6 +33,7 @@ describe('CLI create-store input', () => {
     ['a website that is not a URL', ['--name', 'Shop', '--website', 'not a url'], /--website/],
     ['an http logo (shoppers load it from the https page)', ['--name', 'Shop', '--logo-url', 'http://shop.example/logo.png'], /--logo-url/],
     ['a javascript: logo', ['--name', 'Shop', '--logo-url', 'javascript:alert(1)'], /--logo-url/],
+    ['a wildcard logo host (it would open the page\'s img-src to every host)', ['--name', 'Shop', '--logo-url', 'https://*/logo.png'], /--logo-url/],
   ])('refuses %s with exit code 64, naming the option', async (_name, args, message) => {
     const run = runCli(compiled, ['create-store', ...args, '--json'], env);
     await expect(run).rejects.toThrow(/exited 64/);

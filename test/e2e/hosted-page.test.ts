@@ -16,6 +16,7 @@ import { LightningService } from '../../src/lightning/lightning.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { UnitOfWork } from '../../src/database/unit-of-work';
 import { Policy } from '../../src/stores/permissions';
+import { Store } from '../../src/stores/store.entity';
 
 // Browser globals, used only inside page.evaluate callbacks (the project compiles without the DOM lib).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -314,6 +315,40 @@ describe('hosted checkout page /i/:id', () => {
     const without = await fetch(`${t.url}/i/${c.id}`);
     expect(await without.text()).not.toContain('class="logo"');
     expect(without.headers.get('content-security-policy')).toContain('; img-src data:; ');
+  });
+
+  it('refuses a logo host that would widen or break the CSP (a wildcard, a semicolon, a quote) or that CSP cannot name (IPv6), and a stored one never reaches the page', async () => {
+    const owner = await t.createStore('Logo host shop', [Policy.CanModifyStoreSettings]);
+    const key = { Authorization: `token ${owner.apiKey}` };
+    // An IPv6 literal has no CSP form: Chromium drops it from img-src, so the logo would never load.
+    for (const logoUrl of ['https://*/l.png', 'https://*.cdn.example/l.png', 'https://cdn;script-src.example/l.png', "https://cdn'.example/l.png", 'https://a,b.example/l.png', 'http://[::1]:3000/l.png']) {
+      const res = await t.http.patch('/api/v1/store').set(key).send({ logoUrl });
+      expect({ logoUrl, status: res.status, code: res.body.code }).toEqual({ logoUrl, status: 422, code: 'invalid_logo_url' });
+    }
+    // A row written before this check (or by hand): the page still renders, without the logo and with the strict img-src.
+    const c = (await t.http.post('/api/v1/checkouts').set(key).send({ amount: 1000 }).expect(201)).body as { id: string };
+    for (const stored of ['https://cdn;script-src.example/l.png', 'https://*/l.png']) {
+      await t.app.get(UnitOfWork).run((m) => m.update(Store, { id: owner.storeId }, { logoUrl: stored }));
+      const res = await fetch(`${t.url}/i/${c.id}`);
+      expect({ stored, status: res.status }).toEqual({ stored, status: 200 });
+      expect(await res.text()).not.toContain('class="logo"');
+      expect(res.headers.get('content-security-policy')).toContain('; img-src data:; ');
+    }
+  });
+
+  it('in a browser: a checkout that expires in days runs its script (countdown in days, copy button, live updates)', async () => {
+    const c = await createCheckout({ amount: 2100, expirySeconds: 2 * 86_400 + 3_600 });
+    const { page, errors, close } = await openIn({ locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+    try {
+      await page.goto(`${t.url}/i/${c.id}`);
+      await expect(page.locator('#copy').isVisible()).resolves.toBe(true);
+      await expect(page.locator('#countdown').innerText()).resolves.toMatch(/^2 T\. 0 Std\. 5\d Min\.$/);
+      await page.getByRole('button', { name: 'Zahlung simulieren' }).click();
+      await page.locator('[data-screen-for="Settled"]').waitFor({ state: 'visible', timeout: 10_000 });
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
   });
 
   it('in a browser: amount, a QR that decodes to the invoice, a running countdown; pays live over SSE without a reload, then returns to the shop', async () => {

@@ -99,8 +99,9 @@ export const PAGE_SCRIPT = `(function () {
   var countdownTimer = null;
   function pad(n) { return (n < 10 ? '0' : '') + n; }
   function remaining(ms) {
-    var t = Math.max(0, Math.floor(ms / 1000));
-    var d = Math.floor(t / 86400), h = Math.floor((t % 86400) / 3600), m = Math.floor((t % 3600) / 60), s = t % 60;
+    // Not named t: that is the translator, which the days' template needs.
+    var total = Math.max(0, Math.floor(ms / 1000));
+    var d = Math.floor(total / 86400), h = Math.floor((total % 86400) / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
     if (d > 0) return t('countdownDays', '{d}d {h}h {m}m').replace('{d}', d).replace('{h}', h).replace('{m}', m);
     return h > 0 ? h + ':' + pad(m) + ':' + pad(s) : m + ':' + pad(s);
   }

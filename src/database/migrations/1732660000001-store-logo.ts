@@ -9,6 +9,9 @@ export class StoreLogo1732660000001 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropColumn('stores', 'logoUrl');
+    // TypeORM drops a SQLite column by rebuilding the table, and a revert runs with foreign keys on:
+    // dropping `stores` would cascade to every key and checkout. SQLite drops a plain column in place.
+    if (queryRunner.connection.options.type === 'better-sqlite3') await queryRunner.query('ALTER TABLE "stores" DROP COLUMN "logoUrl"');
+    else await queryRunner.dropColumn('stores', 'logoUrl');
   }
 }
