@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 const dateTime = (nullable = false) => ({ type: String, format: 'date-time', nullable });
@@ -11,19 +11,40 @@ export class LiveView {
 const INDICATOR: SchemaObject = {
   type: 'object',
   required: ['status'],
-  properties: { status: { type: 'string', enum: ['up', 'down'] }, message: { type: 'string' } },
+  properties: {
+    status: { type: 'string', enum: ['up', 'down', 'degraded'] },
+    message: { type: 'string' },
+    impact: { type: 'string', description: 'degraded: what this replica does without it' },
+  },
   additionalProperties: true,
 };
 const INDICATORS = { type: 'object' as const, additionalProperties: INDICATOR };
 
 /** @nestjs/terminus's result: one entry per dependency (database, lightning, rates, redis, etcd). */
 export class ReadyView {
-  @ApiProperty({ enum: ['ok', 'error', 'shutting_down'] }) status: string;
+  @ApiProperty({ enum: ['ok', 'degraded', 'error', 'shutting_down'], description: '`degraded`: ready, but Redis or etcd is down (see its `impact`)' }) status: string;
   @ApiPropertyOptional({ ...INDICATORS, description: 'Dependencies that are up' }) info?: object;
   @ApiPropertyOptional({ ...INDICATORS, description: 'Dependencies that are down' }) error?: object;
   @ApiProperty({ ...INDICATORS, description: 'Every dependency' }) details: object;
 }
 
+export class PermissionsDoc {
+  @ApiProperty({ type: String, description: 'CheckMacaroonPermissions, or the harmless calls that proved each permission' }) verifiedBy: string;
+  @ApiProperty({ type: [String] }) granted: string[];
+  @ApiProperty({ type: [String] }) missing: string[];
+  @ApiProperty({ type: String, nullable: true, description: 'LND refused the macaroon outright: its reason' }) rejected: string | null;
+}
+
+export class ChannelPeerDoc {
+  @ApiProperty() pubkey: string;
+  @ApiProperty() connected: boolean;
+  @ApiProperty({ type: 'integer' }) channels: number;
+  @ApiProperty({ type: 'integer' }) activeChannels: number;
+  @ApiProperty(dateTime(true)) lastAttemptAt: string | null;
+  @ApiProperty({ type: String, nullable: true }) lastError: string | null;
+}
+
+@ApiExtraModels(PermissionsDoc)
 export class NodeHealthDoc {
   @ApiProperty() name: string;
   @ApiProperty({ type: String, nullable: true, description: 'The pool or cluster it belongs to' }) group: string | null;
@@ -31,15 +52,22 @@ export class NodeHealthDoc {
   @ApiProperty({ type: String }) role: string;
   @ApiProperty({ type: String, nullable: true }) pubkey: string | null;
   @ApiProperty() reachable: boolean;
-  @ApiProperty() syncedToChain: boolean;
+  @ApiProperty({ type: Boolean, nullable: true, description: 'null: unknown, the macaroon lacks info:read' }) syncedToChain: boolean | null;
   @ApiProperty({ type: 'integer' }) activeChannels: number;
-  @ApiProperty({ type: 'integer' }) inboundSats: number;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null: unknown, the macaroon lacks offchain:read' }) inboundSats: number | null;
+  @ApiProperty({ enum: ['known', 'unknown'] }) liquidity: string;
   @ApiProperty() canIssue: boolean;
+  // A nullable $ref must be spelled as oneOf: OpenAPI 3.0 ignores `nullable` beside a lone $ref and has no null type.
+  @ApiProperty({ oneOf: [{ $ref: getSchemaPath(PermissionsDoc) }, { type: 'object', nullable: true, enum: [null] }], description: "LND nodes: the macaroon's permissions by name, as last verified; null for the dev node" })
+  permissions: PermissionsDoc | null;
+  @ApiProperty({ type: [String] }) warnings: string[];
   @ApiProperty({ type: String, nullable: true }) lastError: string | null;
   @ApiProperty(dateTime(true)) lastInvoiceAt: string | null;
   @ApiProperty(dateTime()) checkedAt: string;
   @ApiPropertyOptional({ type: 'integer', description: 'Cluster members: leader changes seen so far' }) failovers?: number;
   @ApiPropertyOptional(dateTime(true)) lastFailoverAt?: string | null;
+  @ApiPropertyOptional({ type: [ChannelPeerDoc], description: 'Cluster leader: each channel peer and whether the leader is connected to it now' }) channelPeers?: ChannelPeerDoc[];
+  @ApiPropertyOptional({ type: String, nullable: true }) channelPeersError?: string | null;
 }
 
 export class ReplicaView {

@@ -76,7 +76,7 @@ describe('OpenAPI document: complete, and true of the real answers', () => {
   it('the validator catches an answer the document does not describe', () => {
     const fake = (status: number, body: unknown, type = 'application/json') =>
       ({ status, body, text: JSON.stringify(body), headers: { 'content-type': type } }) as unknown as request.Response;
-    expect(t.openapi.check('get', '/api/v1/store', fake(200, { id: 's', name: 'n', website: null, spreadPercent: 1, createdAt: new Date().toISOString() }))).toEqual([
+    expect(t.openapi.check('get', '/api/v1/store', fake(200, { id: 's', name: 'n', website: null, spreadPercent: 1, logoUrl: null, createdAt: new Date().toISOString() }))).toEqual([
       expect.stringMatching(/spreadPercent.*must be string/),
     ]);
     expect(t.openapi.check('get', '/api/v1/store', fake(404, { code: 'x' }, 'application/problem+json'))).toEqual([expect.stringMatching(/does not document status 404/)]);
