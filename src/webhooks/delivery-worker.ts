@@ -103,8 +103,12 @@ export class DeliveryWorker {
     }
 
     const recorded = await this.uow.run(async (m) => {
-      // Conditional: if the delivery was deleted with its endpoint meanwhile, there is nothing to record.
-      const changed = await m.update(WebhookDelivery, { id: delivery.id, status: 'pending' }, update);
+      // Conditional: if the delivery was deleted with its endpoint meanwhile, there is nothing to
+      // record. On PostgreSQL only while this instance still holds the lease: if it was frozen
+      // (SIGSTOP, a stalled VM) past instances.deadAfterMs, another instance took the delivery back
+      // and may be sending it now; that one records the outcome, not this late answer.
+      const where = this.uow.isSqlite ? { id: delivery.id, status: 'pending' as const } : { id: delivery.id, status: 'pending' as const, leaseOwner: this.instance.id };
+      const changed = await m.update(WebhookDelivery, where, update);
       if (!changed.affected) return false;
       await m.insert(WebhookAttempt, {
         deliveryId: delivery.id,
@@ -122,7 +126,10 @@ export class DeliveryWorker {
       }
       return true;
     });
-    if (!recorded) return { kind: 'skipped' };
+    if (!recorded) {
+      this.logger.warn({ deliveryId: delivery.id }, 'webhook attempt not recorded: the delivery finished, was deleted or was taken back by another instance meanwhile');
+      return { kind: 'skipped' };
+    }
     this.metrics.webhookDelivery(update.status === 'succeeded' ? 'delivered' : update.status === 'failed' ? 'failed' : 'retry');
     if (verdict.kind === 'final' && verdict.disableEndpoint) this.logger.warn({ endpointId: endpoint.id }, 'webhook endpoint disabled: the receiver answered 410 Gone');
     return outcome;
