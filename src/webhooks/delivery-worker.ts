@@ -45,6 +45,22 @@ export class DeliveryWorker {
   ) {}
 
   async attempt(deliveryId: string): Promise<AttemptOutcome> {
+    // SQLite: the lease in memory is taken before the row is read, so a second job for the same
+    // delivery (BullMQ keeps a dead process's job, and a reclaim adds one per generation) reads what
+    // the first one recorded rather than a copy from before it, and cannot send again at once.
+    if (this.uow.isSqlite) {
+      if (this.localLeases.has(deliveryId)) return { kind: 'skipped' };
+      this.localLeases.add(deliveryId);
+      try {
+        return await this.attemptLeased(deliveryId);
+      } finally {
+        this.localLeases.delete(deliveryId);
+      }
+    }
+    return this.attemptLeased(deliveryId);
+  }
+
+  private async attemptLeased(deliveryId: string): Promise<AttemptOutcome> {
     const delivery = await this.deliveries.findOne({ where: { id: deliveryId } });
     if (!delivery) return { kind: 'skipped' };
     // Finished earlier (a duplicate job, a re-enqueue racing the finish): whoever finished it moved
@@ -63,11 +79,7 @@ export class DeliveryWorker {
       return { kind: 'done', endpointId: delivery.endpointId };
     }
     if (!(await this.lease(delivery))) return { kind: 'skipped' };
-    try {
-      return await this.sendAndRecord(delivery, endpoint, deadline);
-    } finally {
-      this.localLeases.delete(delivery.id);
-    }
+    return this.sendAndRecord(delivery, endpoint, deadline);
   }
 
   private async sendAndRecord(delivery: WebhookDelivery, endpoint: WebhookEndpoint, deadline: number): Promise<AttemptOutcome> {
@@ -154,11 +166,8 @@ export class DeliveryWorker {
    * this instance's name: if the process dies, others take it back once its heartbeat is stale.
    */
   private async lease(delivery: WebhookDelivery): Promise<boolean> {
-    if (this.uow.isSqlite) {
-      if (this.localLeases.has(delivery.id)) return false;
-      this.localLeases.add(delivery.id);
-      return true;
-    }
+    // SQLite: taken in memory by attempt() before the row was read.
+    if (this.uow.isSqlite) return true;
     const now = new Date();
     const until = new Date(now.getTime() + this.config.webhooks.timeoutMs + 30_000);
     // One autocommit statement on PostgreSQL: no transaction needed for a single conditional update.
@@ -167,7 +176,9 @@ export class DeliveryWorker {
       .createQueryBuilder()
       .update(WebhookDelivery)
       .set({ lockedUntil: until, leaseOwner: this.instance.id })
-      .where('id = :id AND status = :pending AND ("lockedUntil" IS NULL OR "lockedUntil" < :now)', { id: delivery.id, pending: 'pending', now })
+      // Only as read: a second job for the delivery that read it before another attempt was recorded
+      // (and its lease let go) must not send it again at once, outside the backoff.
+      .where('id = :id AND status = :pending AND attempts = :attempts AND ("lockedUntil" IS NULL OR "lockedUntil" < :now)', { id: delivery.id, pending: 'pending', attempts: delivery.attempts, now })
       .execute();
     return !!result.affected;
   }

@@ -120,3 +120,60 @@ describe('a plugin delivery whose handler outlived its lease (both databases)', 
     expect(checkout.id).toBeTruthy();
   });
 });
+
+describe('two jobs for one webhook delivery (a dead process left one in BullMQ, the reclaim added another)', () => {
+  let t: TestApp;
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    receiver = await new WebhookReceiver().start();
+    t = await startTestApp({ config: { webhooks: { pollIntervalMs: 200, timeoutMs: 30_000, backoffBaseMs: 60_000, backoffMaxMs: 60_000 } } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.stop();
+  });
+
+  it('the one that read the delivery before the other recorded its attempt does not send it again outside the backoff', async () => {
+    const { apiKey } = await t.createStore('Two jobs');
+    const auth = { Authorization: `token ${apiKey}` };
+    const url = receiver.route('/twice', (n) => (n === 1 ? 'hang' : 200));
+    const hook = (await t.http.post('/api/v1/webhooks').set(auth).send({ url, events: ['InvoiceCreated'] }).expect(201)).body;
+    const worker = t.app.get(DeliveryWorker);
+    const attempts = jest.spyOn(worker, 'attempt');
+    const rows = t.app.get(UnitOfWork).dataSource.getRepository(WebhookDelivery);
+
+    await t.http.post('/api/v1/checkouts').set(auth).send({ amount: 100 }).expect(201);
+    await waitFor(() => receiver.on('/twice').length === 1, 15_000, 'the first attempt sent (and left hanging)');
+    const [d] = await rows.find({ where: { endpointId: hook.id } });
+    const first = attempts.mock.results[attempts.mock.calls.findIndex(([id]) => id === d.id)].value as Promise<AttemptOutcome>;
+
+    // The second job's attempt reads the delivery now, then is held up (a busy event loop) until the first has recorded.
+    const endpoints = (worker as unknown as { endpoints: { findOne: (...a: unknown[]) => Promise<unknown> } }).endpoints;
+    const findOne = endpoints.findOne.bind(endpoints);
+    let reached!: () => void;
+    const atEndpointRead = new Promise<void>((r) => (reached = r));
+    let go!: () => void;
+    const gate = new Promise<void>((r) => (go = r));
+    const held = jest.spyOn(endpoints, 'findOne').mockImplementation(async (...args: unknown[]) => {
+      reached();
+      await gate;
+      return findOne(...args);
+    });
+    const second = worker.attempt(d.id);
+    await Promise.race([atEndpointRead, second]);
+
+    expect(receiver.release('/twice', 500)).toBe(1);
+    expect(await first).toMatchObject({ kind: 'retry' });
+    go();
+    expect(await second).toMatchObject({ kind: 'skipped' });
+    held.mockRestore();
+
+    // Only the one attempt: the retry is a minute away.
+    expect(receiver.on('/twice')).toHaveLength(1);
+    const row = await rows.findOneOrFail({ where: { id: d.id } });
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: 500 });
+    expect(row.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 30_000);
+    await t.http.patch(`/api/v1/webhooks/${hook.id}`).set(auth).send({ enabled: false }).expect(200);
+  });
+});
