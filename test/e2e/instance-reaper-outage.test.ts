@@ -58,3 +58,46 @@ describe('heartbeats after an outage every process shared', () => {
     expect(await rows.findOneOrFail({ where: { eventId: 'evt_gone' } })).toMatchObject({ leaseOwner: null, leaseUntil: null });
   });
 });
+
+describe('heartbeat through a graceful shutdown', () => {
+  // Holds today because Nest calls PluginEvents' beforeApplicationShutdown before InstanceRegistry's (module order): a guard.
+  it('keeps beating while the last plugin handler finishes (no sibling takes it for dead and runs it again), then marks the row gone', async () => {
+    const t = await startTestApp({ config: { instances: { heartbeatMs: 200, deadAfterMs: 1000 }, webhooks: { pollIntervalMs: 200 } } });
+    const { CheckoutEventType } = await import('../../src/checkout/checkout-status');
+    const { PluginEvents } = await import('../../src/plugins/plugin-events.service');
+    const uow = t.app.get(UnitOfWork);
+    const id = t.app.get(InstanceRegistry).id;
+    const events = t.app.get(PluginEvents);
+    events.pollMs = 200;
+    let entered!: () => void;
+    const handling = new Promise<void>((r) => (entered = r));
+    let finish!: () => void;
+    const finished = new Promise<void>((r) => (finish = r));
+    events.subscribe({ consumer: 'slow-at-shutdown', types: [CheckoutEventType.InvoiceCreated], handle: async () => { entered(); await finished; } });
+    await events.wake();
+    const { apiKey } = await t.createStore('Slow plugin');
+    await t.http.post('/api/v1/checkouts').set({ Authorization: `token ${apiKey}` }).send({ amount: 100 }).expect(201);
+    await handling;
+
+    const closeStartedAt = Date.now();
+    const closing = t.app.close();
+    // Longer than deadAfterMs: a heartbeat stopped at the start of the shutdown would be stale by now.
+    await new Promise((r) => setTimeout(r, 2500));
+    const row = await uow.dataSource.getRepository(Instance).findOneOrFail({ where: { id } });
+    expect(row.heartbeatAt.getTime()).toBeGreaterThan(closeStartedAt + 1000);
+    expect(row.reapedAt).toBeNull();
+    finish();
+    await closing;
+
+    const { DataSource } = await import('typeorm');
+    const { dataSourceOptions } = await import('../../src/database/data-source-options');
+    const ds = await new DataSource({ ...dataSourceOptions(t.config.database), migrationsRun: false }).initialize();
+    try {
+      expect((await ds.getRepository(Instance).findOneOrFail({ where: { id } })).reapedAt).not.toBeNull();
+      expect(await ds.getRepository(PluginDelivery).findOneOrFail({ where: { consumer: 'slow-at-shutdown' } })).toMatchObject({ status: 'done', leaseOwner: null });
+    } finally {
+      await ds.destroy();
+      await t.db.drop();
+    }
+  });
+});
