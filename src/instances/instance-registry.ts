@@ -80,8 +80,11 @@ export class InstanceRegistry implements OnModuleInit, BeforeApplicationShutdown
     let reclaimed: Reclaimed | null;
     try {
       reclaimed = await this.uow.run(async (m) => {
-        await this.renew(m);
-        return this.reap(m);
+        const inTouch = await this.renew(m);
+        // After a gap in this process's own beats (the database was unreachable or slow for all,
+        // this process was frozen), every other heartbeat may look stale only because nobody could
+        // write it: judge others again once this one has beaten on time.
+        return inTouch ? this.reap(m) : null;
       });
     } catch (err) {
       if (Date.now() - this.lastWarnAt > 5000) {
@@ -104,11 +107,22 @@ export class InstanceRegistry implements OnModuleInit, BeforeApplicationShutdown
     return this.uow.isSqlite ? new Date() : () => 'now()';
   }
 
-  private async renew(m: EntityManager): Promise<void> {
+  /** Renews this process's heartbeat; false when its previous one is older than deadAfterMs / 2 (a gap). */
+  private async renew(m: EntityManager): Promise<boolean> {
     const now = this.now();
+    const [previous] = (await m.query(
+      this.uow.isSqlite
+        ? `SELECT "heartbeatAt" AS "heartbeatAt" FROM instances WHERE id = ?`
+        : `SELECT EXTRACT(EPOCH FROM (now() - "heartbeatAt")) * 1000 AS "gapMs" FROM instances WHERE id = $1`,
+      [this.id],
+    )) as { heartbeatAt?: string; gapMs?: string | number }[];
     const renewed = await m.update(Instance, { id: this.id }, { heartbeatAt: now as Date, reapedAt: null });
     // First beat, or the row was pruned while this process was frozen: (re)insert it.
     if (!renewed.affected) await m.insert(Instance, { id: this.id, host: hostname().slice(0, 255), pid: process.pid, startedAt: now as Date, heartbeatAt: now as Date, reapedAt: null });
+    // The first beat judges at once: a restarted process takes its dead predecessor's work back.
+    if (!previous) return true;
+    const gapMs = this.uow.isSqlite ? Date.now() - sqliteDate(previous.heartbeatAt as string).getTime() : Number(previous.gapMs);
+    return gapMs <= this.config.instances.deadAfterMs / 2;
   }
 
   /** Releases the leases of every other instance whose heartbeat is stale; null when there was none. */
@@ -162,4 +176,9 @@ export class InstanceRegistry implements OnModuleInit, BeforeApplicationShutdown
     }
     return { endpointIds, consumers: [...new Set(plugin.map((d) => d.consumer))] };
   }
+}
+
+/** TypeORM keeps dates in SQLite as UTC "YYYY-MM-DD HH:MM:SS.SSS" text. */
+function sqliteDate(value: string): Date {
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
 }

@@ -213,7 +213,13 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async deliver(subscription: CheckoutEventSubscription, delivery: PluginDelivery): Promise<void> {
-    const update = (set: Partial<PluginDelivery>) => this.uow.run((m) => m.update(PluginDelivery, { id: delivery.id }, { ...set, leaseOwner: null, updatedAt: new Date() }));
+    // Only while this instance still holds the lease: frozen past instances.deadAfterMs, it was taken
+    // for dead and another instance took the delivery back (and may have finished it); a late
+    // outcome from here must not overwrite that one, nor put a finished delivery back to pending.
+    const update = async (set: Partial<PluginDelivery>) => {
+      const changed = await this.uow.run((m) => m.update(PluginDelivery, { id: delivery.id, status: 'pending', leaseOwner: this.instance.id }, { ...set, leaseOwner: null, updatedAt: new Date() }));
+      if (!changed.affected) this.logger.warn({ consumer: subscription.consumer, eventId: delivery.eventId }, 'plugin delivery outcome not recorded: another instance took the delivery back meanwhile');
+    };
     const now = new Date();
     const claimed = await this.uow.run((m) =>
       m

@@ -45,6 +45,22 @@ export class DeliveryWorker {
   ) {}
 
   async attempt(deliveryId: string): Promise<AttemptOutcome> {
+    // SQLite: the lease in memory is taken before the row is read, so a second job for the same
+    // delivery (BullMQ keeps a dead process's job, and a reclaim adds one per generation) reads what
+    // the first one recorded rather than a copy from before it, and cannot send again at once.
+    if (this.uow.isSqlite) {
+      if (this.localLeases.has(deliveryId)) return { kind: 'skipped' };
+      this.localLeases.add(deliveryId);
+      try {
+        return await this.attemptLeased(deliveryId);
+      } finally {
+        this.localLeases.delete(deliveryId);
+      }
+    }
+    return this.attemptLeased(deliveryId);
+  }
+
+  private async attemptLeased(deliveryId: string): Promise<AttemptOutcome> {
     const delivery = await this.deliveries.findOne({ where: { id: deliveryId } });
     if (!delivery) return { kind: 'skipped' };
     // Finished earlier (a duplicate job, a re-enqueue racing the finish): whoever finished it moved
@@ -63,11 +79,7 @@ export class DeliveryWorker {
       return { kind: 'done', endpointId: delivery.endpointId };
     }
     if (!(await this.lease(delivery))) return { kind: 'skipped' };
-    try {
-      return await this.sendAndRecord(delivery, endpoint, deadline);
-    } finally {
-      this.localLeases.delete(delivery.id);
-    }
+    return this.sendAndRecord(delivery, endpoint, deadline);
   }
 
   private async sendAndRecord(delivery: WebhookDelivery, endpoint: WebhookEndpoint, deadline: number): Promise<AttemptOutcome> {
@@ -103,8 +115,12 @@ export class DeliveryWorker {
     }
 
     const recorded = await this.uow.run(async (m) => {
-      // Conditional: if the delivery was deleted with its endpoint meanwhile, there is nothing to record.
-      const changed = await m.update(WebhookDelivery, { id: delivery.id, status: 'pending' }, update);
+      // Conditional: if the delivery was deleted with its endpoint meanwhile, there is nothing to
+      // record. On PostgreSQL only while this instance still holds the lease: if it was frozen
+      // (SIGSTOP, a stalled VM) past instances.deadAfterMs, another instance took the delivery back
+      // and may be sending it now; that one records the outcome, not this late answer.
+      const where = this.uow.isSqlite ? { id: delivery.id, status: 'pending' as const } : { id: delivery.id, status: 'pending' as const, leaseOwner: this.instance.id };
+      const changed = await m.update(WebhookDelivery, where, update);
       if (!changed.affected) return false;
       await m.insert(WebhookAttempt, {
         deliveryId: delivery.id,
@@ -122,7 +138,10 @@ export class DeliveryWorker {
       }
       return true;
     });
-    if (!recorded) return { kind: 'skipped' };
+    if (!recorded) {
+      this.logger.warn({ deliveryId: delivery.id }, 'webhook attempt not recorded: the delivery finished, was deleted or was taken back by another instance meanwhile');
+      return { kind: 'skipped' };
+    }
     this.metrics.webhookDelivery(update.status === 'succeeded' ? 'delivered' : update.status === 'failed' ? 'failed' : 'retry');
     if (verdict.kind === 'final' && verdict.disableEndpoint) this.logger.warn({ endpointId: endpoint.id }, 'webhook endpoint disabled: the receiver answered 410 Gone');
     return outcome;
@@ -147,11 +166,8 @@ export class DeliveryWorker {
    * this instance's name: if the process dies, others take it back once its heartbeat is stale.
    */
   private async lease(delivery: WebhookDelivery): Promise<boolean> {
-    if (this.uow.isSqlite) {
-      if (this.localLeases.has(delivery.id)) return false;
-      this.localLeases.add(delivery.id);
-      return true;
-    }
+    // SQLite: taken in memory by attempt() before the row was read.
+    if (this.uow.isSqlite) return true;
     const now = new Date();
     const until = new Date(now.getTime() + this.config.webhooks.timeoutMs + 30_000);
     // One autocommit statement on PostgreSQL: no transaction needed for a single conditional update.
@@ -160,7 +176,9 @@ export class DeliveryWorker {
       .createQueryBuilder()
       .update(WebhookDelivery)
       .set({ lockedUntil: until, leaseOwner: this.instance.id })
-      .where('id = :id AND status = :pending AND ("lockedUntil" IS NULL OR "lockedUntil" < :now)', { id: delivery.id, pending: 'pending', now })
+      // Only as read: a second job for the delivery that read it before another attempt was recorded
+      // (and its lease let go) must not send it again at once, outside the backoff.
+      .where('id = :id AND status = :pending AND attempts = :attempts AND ("lockedUntil" IS NULL OR "lockedUntil" < :now)', { id: delivery.id, pending: 'pending', attempts: delivery.attempts, now })
       .execute();
     return !!result.affected;
   }
