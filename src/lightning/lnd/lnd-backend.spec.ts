@@ -72,6 +72,22 @@ describe('LndBackend permissions', () => {
     expect(node.created).toBe(1);
   });
 
+  it('a node fault that merely says "permission denied" (its database lost a grant) does not keep it out once fixed', async () => {
+    const node = new FakeNode();
+    const b = await start(node);
+    const client = (b as unknown as { client: { createInvoice: (...a: unknown[]) => Promise<unknown> } }).client;
+    const create = client.createInvoice;
+    // A gRPC ServiceError as LND sends it with the PostgreSQL backend: the macaroon was accepted.
+    client.createInvoice = () => Promise.reject(Object.assign(new Error('n addInvoice: 2 UNKNOWN: ERROR: permission denied for table invoices (SQLSTATE 42501)'), { code: 2, details: 'ERROR: permission denied for table invoices (SQLSTATE 42501)' }));
+    await expect(b.createInvoice(request)).rejects.toThrow(/permission denied for table/);
+    expect(b.health()[0].canIssue).toBe(false);
+    client.createInvoice = create; // the DBA restores the grant; the macaroon never changed
+    await b.probe();
+    expect(b.health()[0].canIssue).toBe(true);
+    await b.createInvoice(request);
+    expect(node.created).toBe(1);
+  });
+
   it('issues with the invoice.macaroon permissions, liquidity unknown, pubkey from the invoice', async () => {
     const node = new FakeNode();
     node.granted = ['invoices:write', 'invoices:read'];
