@@ -68,6 +68,8 @@ describe('LndBackend permissions', () => {
     node.granted = ['invoices:write', 'invoices:read', 'info:read'];
     await b.probe();
     expect(b.health()[0].canIssue).toBe(true);
+    // The page must not say "kept out" about a node that is back in.
+    expect(b.health()[0].lastError ?? '').not.toMatch(/kept out/);
     await b.createInvoice(request);
     expect(node.created).toBe(1);
   });
