@@ -100,6 +100,27 @@ describe('readiness with Redis configured and a hung etcd', () => {
     expect(res.body.status).toBe('New');
   });
 
+  it('etcd down and no member able to issue: 503, the missing permission named, etcd still only degraded', async () => {
+    const lightning = t.app.get(LightningService);
+    const real = lightning.health.bind(lightning);
+    const readonly: NodeHealth = {
+      ...real()[0],
+      reachable: true,
+      canIssue: false,
+      permissions: { verifiedBy: 'CheckMacaroonPermissions', granted: ['invoices:read', 'info:read', 'offchain:read'], missing: ['invoices:write'] },
+      lastError: 'macaroon lacks invoices:write',
+    };
+    const spy = jest.spyOn(lightning, 'health').mockReturnValue([readonly]);
+    try {
+      const res = await t.http.get('/health/ready').expect(503);
+      expect(res.body.status).toBe('error');
+      expect(res.body.error.lightning.message).toMatch(/cannot issue \(macaroon lacks invoices:write\)/);
+      expect(res.body.details.etcd.status).toBe('degraded');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('a replica that cannot reach etcd does not claim the singleton work', async () => {
     const started = Date.now();
     const res = await t.http.get('/health/replica').expect(200);

@@ -13,6 +13,7 @@ export const UNDOCUMENTED_ROUTES: { pattern: RegExp; reason: string }[] = [
   { pattern: /^\/modal\//, reason: "BTCPay's modal script (JavaScript)" },
   { pattern: /^\/plugins\//, reason: "platform webhooks and pay links (Shopify, WooCommerce), called by those platforms with their own signatures" },
   { pattern: /^\/invoices\//, reason: "BTCPay's hosted-invoice URL: a redirect to /i/:id" },
+  { pattern: /^\/$/, reason: 'the landing page: HTML for a person opening the server in a browser' },
 ];
 
 /** What the e2e suites of this process validated, for the coverage test. */

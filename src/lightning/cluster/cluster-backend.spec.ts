@@ -433,4 +433,19 @@ describe('ClusterBackend', () => {
       expect(c.health()[0].channelPeers![0].lastError).toContain('no address');
     });
   });
+
+  it('a refusal on one member does not keep out the next leader, which presents its own macaroon', async () => {
+    const [a, b] = [new FakeProcess('a'), new FakeProcess('b')];
+    a.active = true;
+    a.refuseCreates = true; // a's macaroon file is the bad one (e.g. baked per URI without AddInvoice)
+    const c = start([a, b]);
+    await c.start();
+    await expect(c.createInvoice({ amountSats: 1, description: 'x', expirySeconds: 60 })).rejects.toThrow(/permission denied/);
+    a.kill();
+    b.active = true; // b won the election; same permission set as a verified, but its macaroon works
+    await waitUntil('new leader', () => c.leaderName === 'b');
+    await waitUntil('b can issue', () => c.health().some((h) => h.canIssue));
+    await c.createInvoice({ amountSats: 1, description: 'x', expirySeconds: 60 });
+    expect(b.invoices).toBe(1);
+  });
 });

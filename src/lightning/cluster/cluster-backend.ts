@@ -98,8 +98,11 @@ export class ClusterBackend implements LightningBackend {
   private leaderLostAt?: number;
   private lastInvoiceAt?: Date;
   private lastError?: string;
-  /** Set when the leader refused a create for permissions: the permissions as verified then. */
-  private deniedWith?: string;
+  /**
+   * Set when the leader refused a create for permissions: which member (each presents its own
+   * macaroon) and its permissions as verified then.
+   */
+  private denied?: { member: string; fingerprint: string };
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
   private electing?: Promise<void>;
@@ -185,7 +188,7 @@ export class ClusterBackend implements LightningBackend {
     } catch (err) {
       if (isPermissionDenied(err)) {
         // Not a lost leader: the same leader with the same permissions must stay out until they change.
-        this.deniedWith = permissionFingerprint(probe.permissions);
+        this.denied = { member: leader.spec.name, fingerprint: permissionFingerprint(probe.permissions) };
         this.logger.error({ leader: leader.spec.name, missing: ['invoices:write'] }, 'LND refused to create an invoice: permission denied; kept out until the macaroon permissions change');
         throw err;
       }
@@ -236,11 +239,11 @@ export class ClusterBackend implements LightningBackend {
   }
 
   private leaderCanIssue(probe: LeaderProbe): boolean {
-    return probe.canIssue && this.deniedWith === undefined;
+    return probe.canIssue && this.denied === undefined;
   }
 
   private issueProblem(probe: LeaderProbe): string {
-    if (this.deniedWith !== undefined) return 'LND refused to create an invoice: permission denied; kept out until the macaroon permissions change';
+    if (this.denied !== undefined) return 'LND refused to create an invoice: permission denied; kept out until the macaroon permissions change';
     return probe.problem ?? 'unknown';
   }
 
@@ -367,7 +370,7 @@ export class ClusterBackend implements LightningBackend {
     try {
       const probe = await leader.spec.client.probe();
       if (leader !== this.leader) return;
-      this.noteProbe(probe);
+      this.noteProbe(leader, probe);
       this.leaderProbe = leaderProbeOf(probe, this.leaderProbe);
       // Attached only once the macaroon can read invoices (otherwise it would fail and re-elect in a loop).
       if (!this.stream.attachedTo && probe.permissions.granted.includes('invoices:read')) this.stream.attach(leader.spec.client);
@@ -417,7 +420,7 @@ export class ClusterBackend implements LightningBackend {
         // answers authenticated calls (and tells whether it can issue).
         const probe = await candidate.spec.client.probe();
         if (this.stopped || this.leader !== current) return;
-        this.noteProbe(probe);
+        this.noteProbe(candidate, probe);
         this.becomeLeader(candidate, leaderProbeOf(probe));
         return;
       } catch (err) {
@@ -455,9 +458,10 @@ export class ClusterBackend implements LightningBackend {
   }
 
   /** Permission changes are logged once by name; a refused create is forgiven once they change. */
-  private noteProbe(probe: NodeProbe): void {
+  private noteProbe(member: MemberState, probe: NodeProbe): void {
     const fingerprint = permissionFingerprint(probe.permissions);
-    if (this.deniedWith !== undefined && this.deniedWith !== fingerprint) this.deniedWith = undefined;
+    // Another member's macaroon, or the same one with changed permissions: worth trying again.
+    if (this.denied && (this.denied.member !== member.spec.name || this.denied.fingerprint !== fingerprint)) this.denied = undefined;
     if (fingerprint === permissionFingerprint(this.leaderProbe?.permissions)) return;
     const { verifiedBy, granted, missing, rejected } = probe.permissions;
     const assessed = assessProbe(probe);

@@ -68,6 +68,24 @@ describe('LndBackend permissions', () => {
     node.granted = ['invoices:write', 'invoices:read', 'info:read'];
     await b.probe();
     expect(b.health()[0].canIssue).toBe(true);
+    // The page must not say "kept out" about a node that is back in.
+    expect(b.health()[0].lastError ?? '').not.toMatch(/kept out/);
+    await b.createInvoice(request);
+    expect(node.created).toBe(1);
+  });
+
+  it('a node fault that merely says "permission denied" (its database lost a grant) does not keep it out once fixed', async () => {
+    const node = new FakeNode();
+    const b = await start(node);
+    const client = (b as unknown as { client: { createInvoice: (...a: unknown[]) => Promise<unknown> } }).client;
+    const create = client.createInvoice;
+    // A gRPC ServiceError as LND sends it with the PostgreSQL backend: the macaroon was accepted.
+    client.createInvoice = () => Promise.reject(Object.assign(new Error('n addInvoice: 2 UNKNOWN: ERROR: permission denied for table invoices (SQLSTATE 42501)'), { code: 2, details: 'ERROR: permission denied for table invoices (SQLSTATE 42501)' }));
+    await expect(b.createInvoice(request)).rejects.toThrow(/permission denied for table/);
+    expect(b.health()[0].canIssue).toBe(false);
+    client.createInvoice = create; // the DBA restores the grant; the macaroon never changed
+    await b.probe();
+    expect(b.health()[0].canIssue).toBe(true);
     await b.createInvoice(request);
     expect(node.created).toBe(1);
   });

@@ -124,6 +124,8 @@ export class LndBackend implements LightningBackend {
       if (this.deniedWith !== undefined && this.deniedWith !== fingerprint) {
         this.logger.log({ missing: probe.permissions.missing }, 'macaroon permissions changed since LND refused a create; the node is considered again');
         this.deniedWith = undefined;
+        // The refusal is no longer the node's story: /health/nodes must not say "kept out" of a node that is back.
+        this.state = { ...this.state, lastError: undefined };
       }
       const problem = this.deniedWith !== undefined ? this.state.lastError : assessed.problem;
       this.logPermissions(fingerprint, probe.permissions, assessed.warnings);

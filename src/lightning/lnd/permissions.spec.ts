@@ -70,6 +70,14 @@ describe('LndClient.verifyPermissions', () => {
     expect(revoked.rejected).toMatch(/root key with id 7/);
   });
 
+  it('a database fault on a proving call is not a missing permission (PostgreSQL backend refusing a table)', async () => {
+    const { client } = clientFor(INVOICE_MACAROON);
+    const raw = (client as unknown as { authenticated: { default: Record<string, unknown> } }).authenticated.default;
+    // What LND answers when its own database account lost a grant: the call passed the macaroon check.
+    raw.lookupInvoice = (_: object, done: Callback) => done({ code: 2, details: 'ERROR: permission denied for table invoices (SQLSTATE 42501)' });
+    await expect(client.verifyPermissions()).rejects.toThrow(/invoices:read check: ERROR: permission denied for table invoices/);
+  });
+
   it('throws (unreachable, not "missing") when the node does not answer the check', async () => {
     const { client } = clientFor(ADMIN, 'No connection established');
     await expect(client.verifyPermissions()).rejects.toThrow(/No connection established/);
@@ -131,6 +139,14 @@ describe('permission errors', () => {
     expect(isMacaroonRejected({ details: "cannot get macaroon: root key with id 1 doesn't exist" })).toBe(true);
     expect(isMacaroonRejected({ details: 'permission denied' })).toBe(false);
     expect(isMacaroonRejected(new Error('14 UNAVAILABLE: No connection established'))).toBe(false);
+  });
+
+  it('only LND\'s macaroon refusal is "permission denied", not a node fault containing the words', () => {
+    expect(isPermissionDenied({ code: 2, details: 'permission denied', message: '2 UNKNOWN: permission denied' })).toBe(true);
+    expect(isPermissionDenied({ code: 2, details: 'ERROR: permission denied for table invoices (SQLSTATE 42501)' })).toBe(false);
+    expect(isPermissionDenied({ code: 2, details: 'open /root/.lnd/data/graph/regtest/channel.db: permission denied' })).toBe(false);
+    expect(isPermissionDenied([503, 'UnexpectedErrorCreatingInvoice', { err: { details: 'etcdserver: permission denied' } }])).toBe(false);
+    expect(isPermissionDenied(new Error('UnexpectedError (503): open /data/lnd.db: permission denied'))).toBe(false);
   });
 
   it('fingerprints change only when the permissions do', () => {

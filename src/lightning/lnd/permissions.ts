@@ -54,9 +54,24 @@ export interface ProbeAssessment {
 
 const NO_MACAROON_DETAIL = /[A-Za-z0-9+/=_-]{48,}/g;
 
-/** LND's answer when the macaroon lacks what the call needs. */
+/**
+ * LND's answer when the macaroon lacks what the call needs: the macaroon bakery's error, whose
+ * whole text is "permission denied" (gRPC details). Other errors that merely contain the words
+ * (the PostgreSQL backend's "permission denied for table ...", a file LND cannot open) are faults
+ * of the node, not of the macaroon: they must not keep a member out "until its permissions change".
+ */
 export function isPermissionDenied(err: unknown): boolean {
-  return /permission denied/i.test(errorText(err));
+  const details = grpcDetails(err);
+  if (details !== undefined) return /^permission denied$/i.test(details.trim());
+  // A plain Error (our own or a test's): LND's text at the end, after the call labels.
+  return /(^|: )permission denied( \(\d+\))?$/i.test(errorText(err)) && !/\/[^:]*: permission denied/.test(errorText(err));
+}
+
+/** What LND itself said: a gRPC ServiceError's details, also inside ln-service's error arrays. */
+function grpcDetails(err: unknown): string | undefined {
+  const inner = Array.isArray(err) ? (err[2] as { err?: unknown } | undefined)?.err : err;
+  const details = (inner as { details?: unknown } | undefined)?.details;
+  return typeof details === 'string' ? details : undefined;
 }
 
 /**
