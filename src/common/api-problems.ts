@@ -7,6 +7,11 @@ export class ProblemFieldError {
   @ApiProperty({ type: [String] }) messages: string[];
 }
 
+export class ProblemPermission {
+  @ApiProperty({ example: 'btcpay.store.canfly' }) permission: string;
+  @ApiProperty({ enum: ['unknown_permission', 'unsupported_permission', 'permission_store_mismatch'] }) code: string;
+}
+
 /** The body of every 4xx and 5xx answer (RFC 9457), as ProblemFilter writes it. */
 export class ProblemView {
   @ApiProperty({ format: 'uri', example: 'https://lightning-checkout.dev/problems/checkout_not_found' }) type: string;
@@ -16,6 +21,11 @@ export class ProblemView {
   @ApiPropertyOptional({ description: 'What went wrong, for a human' }) detail?: string;
   @ApiPropertyOptional({ description: 'The request path' }) instance?: string;
   @ApiPropertyOptional({ type: [ProblemFieldError], description: 'validation_failed: each refused field' }) errors?: ProblemFieldError[];
+  @ApiPropertyOptional({ description: 'missing_permission and the permission codes: `detail` again, where BTCPay clients read it' }) message?: string;
+  @ApiPropertyOptional({ example: 'btcpay.store.cancreateinvoice', description: 'missing_permission: the permission the operation needs' }) missingPermission?: string;
+  @ApiPropertyOptional({ type: [ProblemPermission], description: 'unknown_permission, unsupported_permission, permission_store_mismatch: each refused permission' }) invalidPermissions?: ProblemPermission[];
+  @ApiPropertyOptional({ example: 'XYZ', description: 'unsupported_currency: the currency asked for' }) currency?: string;
+  @ApiPropertyOptional({ example: 'Settled', description: 'checkout_not_cancelable: the status the checkout has' }) checkoutStatus?: string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 const dateTime = (nullable = false) => ({ type: String, format: 'date-time', nullable });
@@ -29,12 +29,20 @@ export class ReadyView {
   @ApiProperty({ ...INDICATORS, description: 'Every dependency' }) details: object;
 }
 
-export class NodePermissionsDoc {
-  @ApiProperty({ enum: ['CheckMacaroonPermissions', 'calls'] }) verifiedBy: string;
-  @ApiProperty({ type: [String] }) granted: string[];
-  @ApiProperty({ type: [String] }) missing: string[];
-  @ApiProperty({ type: String, nullable: true }) rejected: string | null;
-}
+/** Inline, not a class: nullable beside a $ref (an allOf) does not let null through in OpenAPI 3.0. */
+const NODE_PERMISSIONS: ApiPropertyOptions = {
+  type: 'object',
+  nullable: true,
+  required: ['verifiedBy', 'granted', 'missing', 'rejected'],
+  properties: {
+    verifiedBy: { type: 'string', enum: ['CheckMacaroonPermissions', 'calls'] },
+    granted: { type: 'array', items: { type: 'string' } },
+    missing: { type: 'array', items: { type: 'string' } },
+    rejected: { type: 'string', nullable: true },
+  },
+  additionalProperties: false,
+  description: "LND nodes: the macaroon's permissions, as last verified; null for other nodes",
+};
 
 export class ChannelPeerDoc {
   @ApiProperty() pubkey: string;
@@ -57,7 +65,7 @@ export class NodeHealthDoc {
   @ApiProperty({ type: 'integer', nullable: true, description: "null: not known (the macaroon lacks offchain:read; `liquidity` is `unknown`)" }) inboundSats: number | null;
   @ApiProperty({ enum: ['known', 'unknown'] }) liquidity: string;
   @ApiProperty() canIssue: boolean;
-  @ApiProperty({ type: NodePermissionsDoc, nullable: true, description: "LND nodes: the macaroon's permissions, as last verified" }) permissions: NodePermissionsDoc | null;
+  @ApiProperty(NODE_PERMISSIONS) permissions: object | null;
   @ApiProperty({ type: [String] }) warnings: string[];
   @ApiProperty({ type: String, nullable: true }) lastError: string | null;
   @ApiProperty(dateTime(true)) lastInvoiceAt: string | null;

@@ -81,6 +81,10 @@ describe('OpenAPI document: complete, and true of the real answers', () => {
     expect(t.openapi.check('get', '/api/v1/store', fake(200, { id: 's', name: 'n', website: null, logoUrl: null, spreadPercent: 1, createdAt: new Date().toISOString() }))).toEqual([
       expect.stringMatching(/spreadPercent.*must be string/),
     ]);
+    // Closed objects: an undocumented field (here a misspelled one) fails too.
+    const store = { id: 's', name: 'n', website: null, logoUrl: null, spreadPercent: '1', createdAt: new Date().toISOString() };
+    expect(t.openapi.check('get', '/api/v1/store', fake(200, store))).toEqual([]);
+    expect(t.openapi.check('get', '/api/v1/store', fake(200, { ...store, logoURL: 'https://x/y.png' }))).toEqual([expect.stringMatching(/must NOT have additional properties.*logoURL/)]);
     expect(t.openapi.check('get', '/api/v1/store', fake(404, { code: 'x' }, 'application/problem+json'))).toEqual([expect.stringMatching(/does not document status 404/)]);
     const problem = { type: 'https://x/y', title: 'Not found', status: 404, code: 'webhook_not_found' };
     expect(t.openapi.check('get', '/api/v1/checkouts/abc', fake(404, problem, 'application/problem+json'))).toEqual([expect.stringMatching(/code.*must be equal to one of the allowed values/)]);

@@ -26,6 +26,27 @@ type Responses = Record<string, { content?: Record<string, { schema?: unknown }>
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0].trim().toLowerCase();
 
 /**
+ * A schema with `properties` and no word on others allows any other field (JSON Schema's default),
+ * so an answer with an undocumented field, or a misspelled one beside the documented optional one,
+ * would pass. The validator's copy closes them: a field the server sends must be documented.
+ * Schemas that say `additionalProperties` (metadata, Greenfield's BTCPay shapes, which BTCPay
+ * extends) keep what they say; the inline members of an `allOf` stay open, since each member sees
+ * only its own properties.
+ */
+export function closeObjects(node: unknown, inAllOf = false): void {
+  if (Array.isArray(node)) {
+    for (const item of node) closeObjects(item, inAllOf);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const schema = node as Record<string, unknown>;
+  if (schema.properties && typeof schema.properties === 'object' && !('additionalProperties' in schema) && !inAllOf) {
+    schema.additionalProperties = false;
+  }
+  for (const [key, child] of Object.entries(schema)) closeObjects(child, key === 'allOf');
+}
+
+/**
  * Validates real responses against the served OpenAPI document with openapi-backend (ajv). It
  * only compiles `application/json` response schemas, so the copy it gets names each documented
  * media type's schema `application/json`; the media type itself is checked here, against the
@@ -50,6 +71,7 @@ export class OpenApiResponseValidator {
         }
       }
     }
+    closeObjects(copy);
     // quick: validators compiled on first use, per operation (compiling all of them up front took
     // seconds per app on a busy machine); the document's own validity is checked in openapi.test.ts.
     const backend = new OpenAPIBackend({ definition: copy as Document, strict: true, quick: true, validate: true,
