@@ -8,6 +8,7 @@ import type { Response } from 'supertest';
  */
 export const UNDOCUMENTED_ROUTES: { pattern: RegExp; reason: string }[] = [
   { pattern: /^\/i\//, reason: "the hosted page: HTML, its status poll and event stream for the customer's browser, not the merchant API" },
+  { pattern: /^\/$/, reason: 'the landing page (HTML) naming the server and linking the docs' },
   { pattern: /^\/docs(\/|$|-json)/, reason: 'the document and Swagger UI themselves' },
   { pattern: /^\/metrics$/, reason: 'Prometheus text format for the scraper' },
   { pattern: /^\/modal\//, reason: "BTCPay's modal script (JavaScript)" },
