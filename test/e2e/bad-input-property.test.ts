@@ -81,7 +81,8 @@ describe('bad input, generated: random JSON never gets a 5xx', () => {
       currency: fc.constantFrom('SATS', 'BTC', 'USD', 'EUR', 'GBP', 'sats', 'usd'),
       orderId: printable,
       customerId: printable,
-      description: fc.oneof(printable, fc.string({ unit: 'grapheme', minLength: 100, maxLength: 500 })),
+      // Up to 500 UTF-16 units, but emoji and accents take more of BOLT11's 639 bytes than they count here.
+      description: fc.oneof(printable, fc.array(fc.constantFrom('\u2615', '\u20ac', '\u00fc', '\u65e5\u672c', '\u{1F600}', ' a'), { minLength: 50, maxLength: 240 }).map((parts) => parts.join('').slice(0, 500))),
       redirectUrl: fc.constantFrom('https://shop.example/thanks', 'http://localhost:8080/done?x=1'),
       expirySeconds: fc.integer({ min: 60, max: 7 * 86400 }),
       metadata: fc.dictionary(fc.stringMatching(/^[a-z][a-zA-Z0-9_]{0,15}$/), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 }),
@@ -116,7 +117,8 @@ describe('bad input, generated: random JSON never gets a 5xx', () => {
   const tally = new Map<string, Map<string, number>>();
   const count = (endpoint: string, res: Response) => {
     const seen = tally.get(endpoint) ?? new Map<string, number>();
-    const key = `${res.status} ${res.body?.code ?? ''}`.trim();
+    const fields = res.body?.code === 'validation_failed' ? ` (${(res.body.errors as { field: string }[] | undefined)?.map((e) => e.field).join(',')})` : '';
+    const key = `${res.status} ${res.body?.code ?? ''}${fields}`.trim();
     seen.set(key, (seen.get(key) ?? 0) + 1);
     tally.set(endpoint, seen);
   };
@@ -160,9 +162,9 @@ describe('bad input, generated: random JSON never gets a 5xx', () => {
     );
     // Honest coverage: a fair share is created, and refusals come from more than the validation pipe.
     const seen = tally.get('checkouts (one field wrong)')!;
-    const created = seen.get('201 ') ?? 0;
-    const beyondValidation = [...seen].filter(([k]) => k.startsWith('4') && !/ (validation_failed|malformed_json)$/.test(k)).length;
-    expect(created).toBeGreaterThan(RUNS.checkout / 10);
+    const created = seen.get('201') ?? 0;
+    const beyondValidation = [...seen].filter(([k]) => k.startsWith('4') && !/ (validation_failed|malformed_json)( |$)/.test(k)).length;
+    expect(created).toBeGreaterThan(RUNS.checkout / 20);
     expect(beyondValidation).toBeGreaterThan(0);
   }, 120_000);
 
