@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { JsonDepthPipe } from './common/json-depth.pipe';
 import { NoNulPipe } from './common/no-nul.pipe';
+import { ReservedKeyPipe } from './common/reserved-key.pipe';
 import { serveOpenApiDocument } from './common/openapi-document';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation.pipe';
@@ -29,7 +30,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.set('trust proxy', config.server.trustProxy);
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '100kb' });
-  app.useGlobalPipes(new JsonDepthPipe(), new NoNulPipe(), createValidationPipe());
+  app.useGlobalPipes(new JsonDepthPipe(), new NoNulPipe(), new ReservedKeyPipe(), createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   serveOpenApiDocument(app);
   return app;

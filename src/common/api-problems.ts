@@ -7,6 +7,11 @@ export class ProblemFieldError {
   @ApiProperty({ type: [String] }) messages: string[];
 }
 
+export class ProblemPermission {
+  @ApiProperty({ example: 'btcpay.store.canfly' }) permission: string;
+  @ApiProperty({ enum: ['unknown_permission', 'unsupported_permission', 'permission_store_mismatch'] }) code: string;
+}
+
 /** The body of every 4xx and 5xx answer (RFC 9457), as ProblemFilter writes it. */
 export class ProblemView {
   @ApiProperty({ format: 'uri', example: 'https://lightning-checkout.dev/problems/checkout_not_found' }) type: string;
@@ -16,6 +21,11 @@ export class ProblemView {
   @ApiPropertyOptional({ description: 'What went wrong, for a human' }) detail?: string;
   @ApiPropertyOptional({ description: 'The request path' }) instance?: string;
   @ApiPropertyOptional({ type: [ProblemFieldError], description: 'validation_failed: each refused field' }) errors?: ProblemFieldError[];
+  @ApiPropertyOptional({ description: 'missing_permission and the permission codes: `detail` again, where BTCPay clients read it' }) message?: string;
+  @ApiPropertyOptional({ example: 'btcpay.store.cancreateinvoice', description: 'missing_permission: the permission the operation needs' }) missingPermission?: string;
+  @ApiPropertyOptional({ type: [ProblemPermission], description: 'unknown_permission, unsupported_permission, permission_store_mismatch: each refused permission' }) invalidPermissions?: ProblemPermission[];
+  @ApiPropertyOptional({ example: 'XYZ', description: 'unsupported_currency: the currency asked for' }) currency?: string;
+  @ApiPropertyOptional({ example: 'Settled', description: 'checkout_not_cancelable: the status the checkout has' }) checkoutStatus?: string;
 }
 
 /**
@@ -27,6 +37,7 @@ export const PROBLEM_CODES = {
   malformed_json: [400, 'the body is not JSON'],
   json_too_deep: [400, 'the body nests deeper than 32 levels'],
   nul_character: [400, 'a string in the body holds a NUL character'],
+  reserved_key: [422, 'the body holds a __proto__, constructor or prototype key (at any depth, metadata included)'],
   invalid_idempotency_key: [400, 'Idempotency-Key is not 1-200 visible ASCII characters'],
   missing_api_key: [401, 'no Authorization header'],
   malformed_authorization: [401, 'the Authorization header is not `token <key>` or `Bearer <key>`'],
@@ -74,6 +85,7 @@ export const BODY_PROBLEMS: ProblemCode[] = [
   'json_too_deep',
   'nul_character',
   'payload_too_large',
+  'reserved_key',
   'unsupported_charset',
   'unsupported_encoding',
   'validation_failed',

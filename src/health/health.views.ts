@@ -1,4 +1,4 @@
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 const dateTime = (nullable = false) => ({ type: String, format: 'date-time', nullable });
@@ -12,9 +12,10 @@ const INDICATOR: SchemaObject = {
   type: 'object',
   required: ['status'],
   properties: {
+    // degraded: Redis or etcd down; they only coordinate work, so readiness holds (with `impact`).
     status: { type: 'string', enum: ['up', 'down', 'degraded'] },
     message: { type: 'string' },
-    impact: { type: 'string', description: 'degraded: what this replica does without it' },
+    impact: { type: 'string', description: 'A degraded dependency: what this replica still does without it' },
   },
   additionalProperties: true,
 };
@@ -22,18 +23,26 @@ const INDICATORS = { type: 'object' as const, additionalProperties: INDICATOR };
 
 /** @nestjs/terminus's result: one entry per dependency (database, lightning, rates, redis, etcd). */
 export class ReadyView {
-  @ApiProperty({ enum: ['ok', 'degraded', 'error', 'shutting_down'], description: '`degraded`: ready, but Redis or etcd is down (see its `impact`)' }) status: string;
+  @ApiProperty({ enum: ['ok', 'degraded', 'error', 'shutting_down'], description: '`degraded`: ready (200), but Redis or etcd is down; see `impact` in its entry' }) status: string;
   @ApiPropertyOptional({ ...INDICATORS, description: 'Dependencies that are up' }) info?: object;
   @ApiPropertyOptional({ ...INDICATORS, description: 'Dependencies that are down' }) error?: object;
   @ApiProperty({ ...INDICATORS, description: 'Every dependency' }) details: object;
 }
 
-export class PermissionsDoc {
-  @ApiProperty({ type: String, description: 'CheckMacaroonPermissions, or the harmless calls that proved each permission' }) verifiedBy: string;
-  @ApiProperty({ type: [String] }) granted: string[];
-  @ApiProperty({ type: [String] }) missing: string[];
-  @ApiProperty({ type: String, nullable: true, description: 'LND refused the macaroon outright: its reason' }) rejected: string | null;
-}
+/** Inline, not a class: nullable beside a $ref (an allOf) does not let null through in OpenAPI 3.0. */
+const NODE_PERMISSIONS: ApiPropertyOptions = {
+  type: 'object',
+  nullable: true,
+  required: ['verifiedBy', 'granted', 'missing', 'rejected'],
+  properties: {
+    verifiedBy: { type: 'string', enum: ['CheckMacaroonPermissions', 'calls'] },
+    granted: { type: 'array', items: { type: 'string' } },
+    missing: { type: 'array', items: { type: 'string' } },
+    rejected: { type: 'string', nullable: true },
+  },
+  additionalProperties: false,
+  description: "LND nodes: the macaroon's permissions, as last verified; null for other nodes",
+};
 
 export class ChannelPeerDoc {
   @ApiProperty() pubkey: string;
@@ -44,22 +53,19 @@ export class ChannelPeerDoc {
   @ApiProperty({ type: String, nullable: true }) lastError: string | null;
 }
 
-@ApiExtraModels(PermissionsDoc)
 export class NodeHealthDoc {
   @ApiProperty() name: string;
   @ApiProperty({ type: String, nullable: true, description: 'The pool or cluster it belongs to' }) group: string | null;
-  @ApiProperty({ type: String }) type: string;
+  @ApiProperty({ enum: ['dev', 'lnd', 'cluster-member'] }) type: string;
   @ApiProperty({ type: String }) role: string;
   @ApiProperty({ type: String, nullable: true }) pubkey: string | null;
   @ApiProperty() reachable: boolean;
-  @ApiProperty({ type: Boolean, nullable: true, description: 'null: unknown, the macaroon lacks info:read' }) syncedToChain: boolean | null;
+  @ApiProperty({ type: Boolean, nullable: true, description: "null: not known (the macaroon lacks info:read)" }) syncedToChain: boolean | null;
   @ApiProperty({ type: 'integer' }) activeChannels: number;
-  @ApiProperty({ type: 'integer', nullable: true, description: 'null: unknown, the macaroon lacks offchain:read' }) inboundSats: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: "null: not known (the macaroon lacks offchain:read; `liquidity` is `unknown`)" }) inboundSats: number | null;
   @ApiProperty({ enum: ['known', 'unknown'] }) liquidity: string;
   @ApiProperty() canIssue: boolean;
-  // A nullable $ref must be spelled as oneOf: OpenAPI 3.0 ignores `nullable` beside a lone $ref and has no null type.
-  @ApiProperty({ oneOf: [{ $ref: getSchemaPath(PermissionsDoc) }, { type: 'object', nullable: true, enum: [null] }], description: "LND nodes: the macaroon's permissions by name, as last verified; null for the dev node" })
-  permissions: PermissionsDoc | null;
+  @ApiProperty(NODE_PERMISSIONS) permissions: object | null;
   @ApiProperty({ type: [String] }) warnings: string[];
   @ApiProperty({ type: String, nullable: true }) lastError: string | null;
   @ApiProperty(dateTime(true)) lastInvoiceAt: string | null;

@@ -1,5 +1,7 @@
 import OpenAPIBackend from 'openapi-backend';
 import request from 'supertest';
+import { nodeHealthView } from '../../src/health/node-health.view';
+import type { NodeHealth } from '../../src/lightning/lightning-backend';
 import { LightningService } from '../../src/lightning/lightning.service';
 import { undocumentedReached, validated } from '../support/openapi-validation';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -76,14 +78,39 @@ describe('OpenAPI document: complete, and true of the real answers', () => {
   it('the validator catches an answer the document does not describe', () => {
     const fake = (status: number, body: unknown, type = 'application/json') =>
       ({ status, body, text: JSON.stringify(body), headers: { 'content-type': type } }) as unknown as request.Response;
-    expect(t.openapi.check('get', '/api/v1/store', fake(200, { id: 's', name: 'n', website: null, spreadPercent: 1, logoUrl: null, createdAt: new Date().toISOString() }))).toEqual([
+    expect(t.openapi.check('get', '/api/v1/store', fake(200, { id: 's', name: 'n', website: null, logoUrl: null, spreadPercent: 1, createdAt: new Date().toISOString() }))).toEqual([
       expect.stringMatching(/spreadPercent.*must be string/),
     ]);
+    // Closed objects: an undocumented field (here a misspelled one) fails too.
+    const store = { id: 's', name: 'n', website: null, logoUrl: null, spreadPercent: '1', createdAt: new Date().toISOString() };
+    expect(t.openapi.check('get', '/api/v1/store', fake(200, store))).toEqual([]);
+    expect(t.openapi.check('get', '/api/v1/store', fake(200, { ...store, logoURL: 'https://x/y.png' }))).toEqual([expect.stringMatching(/must NOT have additional properties.*logoURL/)]);
     expect(t.openapi.check('get', '/api/v1/store', fake(404, { code: 'x' }, 'application/problem+json'))).toEqual([expect.stringMatching(/does not document status 404/)]);
     const problem = { type: 'https://x/y', title: 'Not found', status: 404, code: 'webhook_not_found' };
     expect(t.openapi.check('get', '/api/v1/checkouts/abc', fake(404, problem, 'application/problem+json'))).toEqual([expect.stringMatching(/code.*must be equal to one of the allowed values/)]);
     expect(t.openapi.check('get', '/api/v1/checkouts/abc', fake(404, { ...problem, code: 'checkout_not_found' }))).toEqual([expect.stringMatching(/answered application\/json, documented application\/problem\+json/)]);
     expect(t.openapi.check('get', '/api/v1/secret-route', fake(200, {}))).toEqual([expect.stringMatching(/not in the OpenAPI document/)]);
+  });
+
+  it('documents the health answers the dev backend never gives: degraded readiness, an LND node with unknown facts, a cluster leader', () => {
+    const fake = (status: number, body: unknown) => ({ status, body, text: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) as unknown as request.Response;
+    const etcd = { status: 'degraded', message: 'timeout', impact: 'singleton work is paused' };
+    const up = { database: { status: 'up' } };
+    expect(t.openapi.check('get', '/health/ready', fake(200, { status: 'degraded', info: { ...up, etcd }, error: {}, details: { ...up, etcd } }))).toEqual([]);
+    const at = new Date();
+    const lnd = nodeHealthView({
+      name: 'lnd-a', type: 'lnd', role: 'independent', reachable: true, syncedToChain: true, infoKnown: false, liquidityKnown: false, activeChannels: 0, inboundSats: 0, canIssue: true,
+      permissions: { verifiedBy: 'CheckMacaroonPermissions', granted: ['invoices:write'], missing: ['info:read', 'offchain:read'] }, warnings: ['the macaroon lacks info:read'], checkedAt: at,
+    } as NodeHealth);
+    expect(lnd).toMatchObject({ syncedToChain: null, inboundSats: null, liquidity: 'unknown' });
+    const leader = nodeHealthView({
+      name: 'c-1', group: 'c', type: 'cluster-member', role: 'leader', reachable: true, syncedToChain: true, activeChannels: 1, inboundSats: 5, canIssue: true, checkedAt: at, failovers: 1, lastFailoverAt: at,
+      channelPeers: [{ pubkey: '02ab', connected: false, channels: 1, activeChannels: 0, lastAttemptAt: at, lastError: 'dial tcp 10.0.0.5:9735: refused' }], channelPeersError: 'timeout',
+    } as NodeHealth);
+    const replica = { replicaId: 'r', coordination: 'local', isLeader: true, leaderSince: null, leaderId: null };
+    expect(t.openapi.check('get', '/health/nodes', fake(200, { replica, nodes: [lnd, leader] }))).toEqual([]);
+    // And the document is closed enough to notice a wrong type there.
+    expect(t.openapi.check('get', '/health/nodes', fake(200, { replica, nodes: [{ ...lnd, warnings: 'one' }] }))).toEqual([expect.stringMatching(/warnings.*must be array/)]);
   });
 
   it('checkouts: create, replay, list, get, cancel, and their errors', async () => {
@@ -213,7 +240,8 @@ describe('OpenAPI document: complete, and true of the real answers', () => {
     const checkout = await t.http.post('/api/v1/checkouts').set(auth).send({ amount: 7 }).expect(201);
     await t.http.get(`/i/${checkout.body.id}`).expect(200);
     await t.http.get('/metrics').expect(200);
-    expect([...undocumentedReached.keys()]).toEqual(expect.arrayContaining(['GET /i/:id', 'GET /metrics']));
+    await t.http.get('/').expect(200); // the landing page (HTML)
+    expect([...undocumentedReached.keys()]).toEqual(expect.arrayContaining(['GET /i/:id', 'GET /metrics', 'GET /']));
   });
 
   it('every documented operation was validated answering its success and, where it documents one, an error', () => {

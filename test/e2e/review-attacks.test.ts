@@ -28,6 +28,7 @@ const PUBLIC = [
   /^\/invoices\/:invoiceId$/, // redirect to the hosted page
   /^\/plugins\/[a-z]+\/(webhook|pay)\//, // platform webhooks (signed) and pay links
   /^\/docs/, // API documentation
+  /^\/$/, // the landing page: the server's name and a link to the docs
 ];
 
 /** A key works on its own store only; the permissions decide what it may do there. */

@@ -8,12 +8,12 @@ import type { Response } from 'supertest';
  */
 export const UNDOCUMENTED_ROUTES: { pattern: RegExp; reason: string }[] = [
   { pattern: /^\/i\//, reason: "the hosted page: HTML, its status poll and event stream for the customer's browser, not the merchant API" },
+  { pattern: /^\/$/, reason: 'the landing page (HTML) naming the server and linking the docs' },
   { pattern: /^\/docs(\/|$|-json)/, reason: 'the document and Swagger UI themselves' },
   { pattern: /^\/metrics$/, reason: 'Prometheus text format for the scraper' },
   { pattern: /^\/modal\//, reason: "BTCPay's modal script (JavaScript)" },
   { pattern: /^\/plugins\//, reason: "platform webhooks and pay links (Shopify, WooCommerce), called by those platforms with their own signatures" },
   { pattern: /^\/invoices\//, reason: "BTCPay's hosted-invoice URL: a redirect to /i/:id" },
-  { pattern: /^\/$/, reason: 'the landing page: HTML for a person opening the server in a browser' },
 ];
 
 /** What the e2e suites of this process validated, for the coverage test. */
@@ -25,6 +25,27 @@ type Document = ConstructorParameters<typeof OpenAPIBackend>[0]['definition'];
 type Responses = Record<string, { content?: Record<string, { schema?: unknown }> }>;
 
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0].trim().toLowerCase();
+
+/**
+ * A schema with `properties` and no word on others allows any other field (JSON Schema's default),
+ * so an answer with an undocumented field, or a misspelled one beside the documented optional one,
+ * would pass. The validator's copy closes them: a field the server sends must be documented.
+ * Schemas that say `additionalProperties` (metadata, Greenfield's BTCPay shapes, which BTCPay
+ * extends) keep what they say; the inline members of an `allOf` stay open, since each member sees
+ * only its own properties.
+ */
+export function closeObjects(node: unknown, inAllOf = false): void {
+  if (Array.isArray(node)) {
+    for (const item of node) closeObjects(item, inAllOf);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const schema = node as Record<string, unknown>;
+  if (schema.properties && typeof schema.properties === 'object' && !('additionalProperties' in schema) && !inAllOf) {
+    schema.additionalProperties = false;
+  }
+  for (const [key, child] of Object.entries(schema)) closeObjects(child, key === 'allOf');
+}
 
 /**
  * Validates real responses against the served OpenAPI document with openapi-backend (ajv). It
@@ -51,6 +72,7 @@ export class OpenApiResponseValidator {
         }
       }
     }
+    closeObjects(copy);
     // quick: validators compiled on first use, per operation (compiling all of them up front took
     // seconds per app on a busy machine); the document's own validity is checked in openapi.test.ts.
     const backend = new OpenAPIBackend({ definition: copy as Document, strict: true, quick: true, validate: true,
