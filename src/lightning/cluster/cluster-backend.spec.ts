@@ -307,6 +307,31 @@ describe('ClusterBackend', () => {
       expect(c.failovers).toBe(1);
     });
 
+    it('resumed, it is not taken back when the new leader misses one State call (no etcd, or etcd unreachable)', async () => {
+      for (const election of [undefined, () => { throw new Error('etcd unreachable'); }]) {
+        const [a, b] = [new FakeProcess('a'), new FakeProcess('b')];
+        a.active = true;
+        const c = start([a, b], election as (() => string | undefined) | undefined);
+        await c.start();
+        await waitUntil('b seen waiting', () => c.health().find((h) => h.name === 'b')?.reachable === true);
+        a.frozen = true;
+        b.takeOver();
+        await waitUntil('switch to b', () => c.leaderName === 'b');
+        a.frozen = false; // resumed, still calls itself SERVER_ACTIVE until it notices the lost lease
+        await waitUntil('a polled again', () => c.health().find((h) => h.name === 'a')?.reachable === true);
+        const leaders = new Set<string>();
+        const watch = setInterval(() => c.leaderName && leaders.add(c.leaderName), 1);
+        b.up = false; // one missed State call on the real leader (a busy host)
+        await new Promise((r) => setTimeout(r, 200));
+        b.up = true;
+        await waitUntil('back on b', () => c.leaderName === 'b');
+        clearInterval(watch);
+        expect([...leaders]).toEqual(['b']);
+        expect(a.invoices).toBe(0);
+        await c.stop();
+      }
+    });
+
     it('with etcd configured, a member announcing SERVER_ACTIVE is taken only once etcd names it', async () => {
       const [a, b] = [new FakeProcess('a'), new FakeProcess('b')];
       a.active = true;
