@@ -259,6 +259,23 @@ describe('ClusterBackend', () => {
     expect(a.invoices).toBe(1);
   });
 
+  it('stop() while a leader probe is in flight: no invoice subscription is opened afterwards', async () => {
+    const [a] = [new FakeProcess('a')];
+    a.active = true;
+    const c = start([a]);
+    await c.start();
+    await waitUntil('subscribed', () => a.subscriptions.length === 1);
+    let answer: (() => void) | undefined;
+    const client = (c as unknown as { members: { spec: { client: LndClient } }[] }).members[0].spec.client;
+    const realProbe = client.probe.bind(client);
+    client.probe = () => new Promise<NodeProbe>((resolve) => (answer = () => void realProbe().then(resolve)));
+    await waitUntil('a probe in flight', () => answer !== undefined);
+    await c.stop();
+    answer!();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(a.subscriptions.length).toBe(1);
+  });
+
   describe('a frozen (SIGSTOP) leader', () => {
     it('is left as soon as the follower announces SERVER_ACTIVE on its state stream, though the frozen one never answers', async () => {
       const [a, b] = [new FakeProcess('a'), new FakeProcess('b')];

@@ -377,12 +377,14 @@ export class ClusterBackend implements LightningBackend {
   private async probeLeader(leader: MemberState): Promise<void> {
     try {
       const probe = await leader.spec.client.probe();
-      if (leader !== this.leader) return;
+      // Stopped meanwhile: attaching now would open a subscription on a closed client.
+      if (this.stopped || leader !== this.leader) return;
       this.noteProbe(probe);
       this.leaderProbe = leaderProbeOf(probe, this.leaderProbe);
       // Attached only once the macaroon can read invoices (otherwise it would fail and re-elect in a loop).
       if (!this.stream.attachedTo && probe.permissions.granted.includes('invoices:read')) this.stream.attach(leader.spec.client);
     } catch (err) {
+      if (this.stopped) return;
       this.leaderLost(`health probe: ${(err as Error).message}`, leader);
     }
   }
