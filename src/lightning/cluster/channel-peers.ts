@@ -4,6 +4,11 @@ import { LndClient } from '../lnd/lnd-client';
 /** LND's answer to ConnectPeer while its server is still starting (ln-service words it differently). */
 const NOT_STARTED = /still in the process of starting|server not active|StillSyncing/i;
 const STARTING_RETRY_MS = 250;
+/**
+ * Graph addresses tried per dial: the graph is gossip the peer controls, and each dial of an
+ * unreachable address may take a whole RPC timeout (configured addresses are always all tried).
+ */
+const MAX_GRAPH_ADDRESSES = 4;
 
 /** What `/health/nodes` shows per channel peer of the cluster leader. */
 export interface ChannelPeerHealth {
@@ -113,7 +118,8 @@ export class ChannelPeers {
     try {
       const addresses = [...(this.options.addresses.get(peer.pubkey) ?? [])];
       try {
-        for (const a of await client.nodeAddresses(peer.pubkey)) if (!addresses.includes(a)) addresses.push(a);
+        const fromGraph = (await client.nodeAddresses(peer.pubkey)).filter((a) => !addresses.includes(a));
+        addresses.push(...fromGraph.slice(0, MAX_GRAPH_ADDRESSES));
       } catch (err) {
         errors.push((err as Error).message);
       }

@@ -465,6 +465,18 @@ describe('ClusterBackend', () => {
       expect(a.dials).toHaveLength(3);
     });
 
+    it('a peer announcing a flood of addresses in the graph costs a bounded number of dials per attempt, and its error stays short', async () => {
+      const [a] = [new FakeProcess('a')];
+      a.channelPeers = [CUSTOMER];
+      a.graph.set(CUSTOMER, Array.from({ length: 500 }, (_, i) => `10.1.${i >> 8}.${i & 255}:9735`));
+      a.active = true;
+      const c = start([a], undefined, { healthIntervalMs: 60_000 });
+      await c.start();
+      await waitUntil('dial attempted', () => !!c.health()[0].channelPeers?.[0]?.lastError);
+      expect(a.dials.length).toBeLessThanOrEqual(8);
+      expect(c.health()[0].channelPeers![0].lastError!.length).toBeLessThan(2000);
+    });
+
     it('a peer with no address anywhere is reported as such', async () => {
       const [a] = [new FakeProcess('a')];
       a.channelPeers = [CUSTOMER];
