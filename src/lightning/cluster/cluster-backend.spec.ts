@@ -105,7 +105,8 @@ class FakeProcess {
     this.up = false;
     this.active = false;
     this.connected.clear();
-    for (const s of [...this.subscriptions, ...this.stateStreams]) s.emit('error', new Error('stream reset'));
+    // Like ln-service's subscriptions: 'error' is emitted only while someone listens (a cancelled one stays quiet).
+    for (const s of [...this.subscriptions, ...this.stateStreams]) if (s.listenerCount('error')) s.emit('error', new Error('stream reset'));
   }
 
   /** Wins the election: SERVER_ACTIVE, announced on its open state streams. */
@@ -347,6 +348,24 @@ describe('ClusterBackend', () => {
         expect(a.invoices).toBe(0);
         await c.stop();
       }
+    });
+
+    it('killed and restarted after being replaced, the old leader is taken again once it leads (no etcd)', async () => {
+      const [a, b] = [new FakeProcess('a'), new FakeProcess('b')];
+      a.active = true;
+      const c = start([a, b]);
+      await c.start();
+      await waitUntil('b seen waiting', () => c.health().find((h) => h.name === 'b')?.reachable === true);
+      a.frozen = true;
+      b.takeOver();
+      await waitUntil('switch to b', () => c.leaderName === 'b');
+      a.frozen = false;
+      a.kill(); // the liveness check kills it; its connection breaks
+      a.up = true; // restarted
+      b.kill();
+      a.active = true; // and wins the next election
+      await waitUntil('back on the restarted a', () => c.leaderName === 'a');
+      expect(c.failovers).toBe(2);
     });
 
     it('with etcd configured, a member announcing SERVER_ACTIVE is taken only once etcd names it', async () => {
