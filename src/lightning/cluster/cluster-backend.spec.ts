@@ -81,7 +81,10 @@ class FakeProcess {
           this.invoices++;
           return { bolt11: 'lnbcrt1', paymentHash: `${this.name}-${this.invoices}`, expiresAt: new Date() };
         }),
-      channelPeers: () => this.authed(() => this.channelPeers.map((pubkey) => ({ pubkey, channels: 1, activeChannels: this.connected.has(pubkey) ? 1 : 0 }))),
+      channelPeers: () => this.authed(() => {
+        if (!this.granted.includes('offchain:read')) throw new Error(`${this.name} getChannels: permission denied`);
+        return this.channelPeers.map((pubkey) => ({ pubkey, channels: 1, activeChannels: this.connected.has(pubkey) ? 1 : 0 }));
+      }),
       connectedPeers: () => this.authed(() => new Set(this.connected)),
       nodeAddresses: (pubkey: string) => this.authed(() => this.graph.get(pubkey) ?? []),
       connectPeer: (pubkey: string, address: string) =>
@@ -494,6 +497,19 @@ describe('ClusterBackend', () => {
       await waitUntil('dial attempted', () => !!c.health()[0].channelPeers?.[0]?.lastError);
       expect(a.dials.length).toBeLessThanOrEqual(8);
       expect(c.health()[0].channelPeers![0].lastError!.length).toBeLessThan(2000);
+    });
+
+    it('a leader with the stock invoice.macaroon issues, and channelPeersError names the missing permission', async () => {
+      const [a] = [new FakeProcess('a')];
+      a.channelPeers = [CUSTOMER];
+      a.active = true;
+      a.granted = ['invoices:write', 'invoices:read'];
+      const c = start([a]);
+      await c.start();
+      await waitUntil('channel peers error', () => !!c.health()[0].channelPeersError);
+      expect(c.health()[0].channelPeersError).toMatch(/permission denied \(the macaroon lacks offchain:read\)/);
+      await c.createInvoice({ amountSats: 1, description: 'x', expirySeconds: 60 });
+      expect(a.invoices).toBe(1);
     });
 
     it('a peer with no address anywhere is reported as such', async () => {
