@@ -1,9 +1,21 @@
 import { Logger } from '@nestjs/common';
 import { LndClient } from '../lnd/lnd-client';
+import { isPermissionDenied } from '../lnd/permissions';
 
 /** LND's answer to ConnectPeer while its server is still starting (ln-service words it differently). */
 const NOT_STARTED = /still in the process of starting|server not active|StillSyncing/i;
 const STARTING_RETRY_MS = 250;
+
+/** A refusal names the permission the macaroon lacks for that call (LND's own answer names none). */
+function explained(err: unknown, permission: string): string {
+  const message = (err as Error).message;
+  return isPermissionDenied(err) ? `${message} (the macaroon lacks ${permission})` : message;
+}
+/**
+ * Graph addresses tried per dial: the graph is gossip the peer controls, and each dial of an
+ * unreachable address may take a whole RPC timeout (configured addresses are always all tried).
+ */
+const MAX_GRAPH_ADDRESSES = 4;
 
 /** What `/health/nodes` shows per channel peer of the cluster leader. */
 export interface ChannelPeerHealth {
@@ -76,7 +88,10 @@ export class ChannelPeers {
     let channelPeers: Awaited<ReturnType<LndClient['channelPeers']>>;
     let connected: Set<string>;
     try {
-      [channelPeers, connected] = await Promise.all([client.channelPeers(), client.connectedPeers()]);
+      [channelPeers, connected] = await Promise.all([
+        client.channelPeers().catch((err: unknown) => Promise.reject(new Error(explained(err, 'offchain:read')))),
+        client.connectedPeers().catch((err: unknown) => Promise.reject(new Error(explained(err, 'peers:read')))),
+      ]);
     } catch (err) {
       // e.g. a macaroon without offchain:read or peers:read: issuing still works, this does not.
       if (client === this.client) this.lastError = `channel peers: ${(err as Error).message}`;
@@ -113,9 +128,10 @@ export class ChannelPeers {
     try {
       const addresses = [...(this.options.addresses.get(peer.pubkey) ?? [])];
       try {
-        for (const a of await client.nodeAddresses(peer.pubkey)) if (!addresses.includes(a)) addresses.push(a);
+        const fromGraph = (await client.nodeAddresses(peer.pubkey)).filter((a) => !addresses.includes(a));
+        addresses.push(...fromGraph.slice(0, MAX_GRAPH_ADDRESSES));
       } catch (err) {
-        errors.push((err as Error).message);
+        errors.push(explained(err, 'info:read'));
       }
       if (addresses.length === 0) errors.push('no address: not configured and none announced in the graph');
       for (const address of addresses) {
@@ -130,7 +146,7 @@ export class ChannelPeers {
           this.options.onConnected?.();
           return;
         } catch (err) {
-          errors.push((err as Error).message);
+          errors.push(explained(err, 'peers:write'));
         }
       }
       const current = this.peers.get(peer.pubkey);

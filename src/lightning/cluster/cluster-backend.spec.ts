@@ -81,7 +81,10 @@ class FakeProcess {
           this.invoices++;
           return { bolt11: 'lnbcrt1', paymentHash: `${this.name}-${this.invoices}`, expiresAt: new Date() };
         }),
-      channelPeers: () => this.authed(() => this.channelPeers.map((pubkey) => ({ pubkey, channels: 1, activeChannels: this.connected.has(pubkey) ? 1 : 0 }))),
+      channelPeers: () => this.authed(() => {
+        if (!this.granted.includes('offchain:read')) throw new Error(`${this.name} getChannels: permission denied`);
+        return this.channelPeers.map((pubkey) => ({ pubkey, channels: 1, activeChannels: this.connected.has(pubkey) ? 1 : 0 }));
+      }),
       connectedPeers: () => this.authed(() => new Set(this.connected)),
       nodeAddresses: (pubkey: string) => this.authed(() => this.graph.get(pubkey) ?? []),
       connectPeer: (pubkey: string, address: string) =>
@@ -105,7 +108,8 @@ class FakeProcess {
     this.up = false;
     this.active = false;
     this.connected.clear();
-    for (const s of [...this.subscriptions, ...this.stateStreams]) s.emit('error', new Error('stream reset'));
+    // Like ln-service's subscriptions: 'error' is emitted only while someone listens (a cancelled one stays quiet).
+    for (const s of [...this.subscriptions, ...this.stateStreams]) if (s.listenerCount('error')) s.emit('error', new Error('stream reset'));
   }
 
   /** Wins the election: SERVER_ACTIVE, announced on its open state streams. */
@@ -259,6 +263,23 @@ describe('ClusterBackend', () => {
     expect(a.invoices).toBe(1);
   });
 
+  it('stop() while a leader probe is in flight: no invoice subscription is opened afterwards', async () => {
+    const [a] = [new FakeProcess('a')];
+    a.active = true;
+    const c = start([a]);
+    await c.start();
+    await waitUntil('subscribed', () => a.subscriptions.length === 1);
+    let answer: (() => void) | undefined;
+    const client = (c as unknown as { members: { spec: { client: LndClient } }[] }).members[0].spec.client;
+    const realProbe = client.probe.bind(client);
+    client.probe = () => new Promise<NodeProbe>((resolve) => (answer = () => void realProbe().then(resolve)));
+    await waitUntil('a probe in flight', () => answer !== undefined);
+    await c.stop();
+    answer!();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(a.subscriptions.length).toBe(1);
+  });
+
   describe('a frozen (SIGSTOP) leader', () => {
     it('is left as soon as the follower announces SERVER_ACTIVE on its state stream, though the frozen one never answers', async () => {
       const [a, b] = [new FakeProcess('a'), new FakeProcess('b')];
@@ -305,6 +326,49 @@ describe('ClusterBackend', () => {
       await new Promise((r) => setTimeout(r, 200));
       expect(c.leaderName).toBe('b');
       expect(c.failovers).toBe(1);
+    });
+
+    it('resumed, it is not taken back when the new leader misses one State call (no etcd, or etcd unreachable)', async () => {
+      for (const election of [undefined, () => { throw new Error('etcd unreachable'); }]) {
+        const [a, b] = [new FakeProcess('a'), new FakeProcess('b')];
+        a.active = true;
+        const c = start([a, b], election as (() => string | undefined) | undefined);
+        await c.start();
+        await waitUntil('b seen waiting', () => c.health().find((h) => h.name === 'b')?.reachable === true);
+        a.frozen = true;
+        b.takeOver();
+        await waitUntil('switch to b', () => c.leaderName === 'b');
+        a.frozen = false; // resumed, still calls itself SERVER_ACTIVE until it notices the lost lease
+        await waitUntil('a polled again', () => c.health().find((h) => h.name === 'a')?.reachable === true);
+        const leaders = new Set<string>();
+        const watch = setInterval(() => c.leaderName && leaders.add(c.leaderName), 1);
+        b.up = false; // one missed State call on the real leader (a busy host)
+        await new Promise((r) => setTimeout(r, 200));
+        b.up = true;
+        await waitUntil('back on b', () => c.leaderName === 'b');
+        clearInterval(watch);
+        expect([...leaders]).toEqual(['b']);
+        expect(a.invoices).toBe(0);
+        await c.stop();
+      }
+    });
+
+    it('killed and restarted after being replaced, the old leader is taken again once it leads (no etcd)', async () => {
+      const [a, b] = [new FakeProcess('a'), new FakeProcess('b')];
+      a.active = true;
+      const c = start([a, b]);
+      await c.start();
+      await waitUntil('b seen waiting', () => c.health().find((h) => h.name === 'b')?.reachable === true);
+      a.frozen = true;
+      b.takeOver();
+      await waitUntil('switch to b', () => c.leaderName === 'b');
+      a.frozen = false;
+      a.kill(); // the liveness check kills it; its connection breaks
+      a.up = true; // restarted
+      b.kill();
+      a.active = true; // and wins the next election
+      await waitUntil('back on the restarted a', () => c.leaderName === 'a');
+      expect(c.failovers).toBe(2);
     });
 
     it('with etcd configured, a member announcing SERVER_ACTIVE is taken only once etcd names it', async () => {
@@ -421,6 +485,31 @@ describe('ClusterBackend', () => {
       await c.start();
       await waitUntil('connected after the server started', () => a.connected.has(CUSTOMER), 2000);
       expect(a.dials).toHaveLength(3);
+    });
+
+    it('a peer announcing a flood of addresses in the graph costs a bounded number of dials per attempt, and its error stays short', async () => {
+      const [a] = [new FakeProcess('a')];
+      a.channelPeers = [CUSTOMER];
+      a.graph.set(CUSTOMER, Array.from({ length: 500 }, (_, i) => `10.1.${i >> 8}.${i & 255}:9735`));
+      a.active = true;
+      const c = start([a], undefined, { healthIntervalMs: 60_000 });
+      await c.start();
+      await waitUntil('dial attempted', () => !!c.health()[0].channelPeers?.[0]?.lastError);
+      expect(a.dials.length).toBeLessThanOrEqual(8);
+      expect(c.health()[0].channelPeers![0].lastError!.length).toBeLessThan(2000);
+    });
+
+    it('a leader with the stock invoice.macaroon issues, and channelPeersError names the missing permission', async () => {
+      const [a] = [new FakeProcess('a')];
+      a.channelPeers = [CUSTOMER];
+      a.active = true;
+      a.granted = ['invoices:write', 'invoices:read'];
+      const c = start([a]);
+      await c.start();
+      await waitUntil('channel peers error', () => !!c.health()[0].channelPeersError);
+      expect(c.health()[0].channelPeersError).toMatch(/permission denied \(the macaroon lacks offchain:read\)/);
+      await c.createInvoice({ amountSats: 1, description: 'x', expirySeconds: 60 });
+      expect(a.invoices).toBe(1);
     });
 
     it('a peer with no address anywhere is reported as such', async () => {

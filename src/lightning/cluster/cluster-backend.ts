@@ -36,6 +36,12 @@ interface MemberState {
    * election win. A paused-then-resumed old leader also answers SERVER_ACTIVE, but never after waiting.
    */
   campaigning: boolean;
+  /**
+   * Replaced by a member that won the election while this one was silent (frozen): when it resumes it
+   * still answers SERVER_ACTIVE until it notices its lost lease, so without etcd to ask it is not a
+   * candidate until it is seen campaigning or restarting (another state, or its stream broke).
+   */
+  deposed?: boolean;
   /** The State call in flight: a frozen member holds one until its timeout, never a pile of them. */
   polling?: Promise<void>;
   stateStream?: EventEmitter;
@@ -332,6 +338,8 @@ export class ClusterBackend implements LightningBackend {
       stream.removeAllListeners();
       if (member.stateStream !== stream || this.stopped) return;
       member.stateStream = undefined;
+      // Its connection broke: the process died or restarted (a frozen one keeps its connection open).
+      member.deposed = false;
       // A dead process fails its stream at once: confirm with a poll instead of waiting for the tick.
       if (member === this.leader) void this.poll(member);
       const wait = Math.min(5000, 250 * 2 ** member.streamFailures++);
@@ -348,6 +356,7 @@ export class ClusterBackend implements LightningBackend {
     member.checkedAt = new Date();
     if (this.stopped) return;
     if (wallet.state === 'waiting') member.campaigning = true;
+    if (wallet.state !== 'server_active' && wallet.state !== 'rpc_active') member.deposed = false;
     if (member === this.leader) {
       if (!wallet.leaderCandidate) this.leaderLost(`state is ${wallet.state}`);
       return;
@@ -363,18 +372,22 @@ export class ClusterBackend implements LightningBackend {
     member.reachable = false;
     member.lastError = err.message;
     member.checkedAt = new Date();
+    // Refused, not silent: the process is gone, and the next one it starts campaigns afresh.
+    if (!/timed out/i.test(err.message)) member.deposed = false;
     if (member === this.leader) this.leaderLost(`state: ${err.message}`);
   }
 
   private async probeLeader(leader: MemberState): Promise<void> {
     try {
       const probe = await leader.spec.client.probe();
-      if (leader !== this.leader) return;
+      // Stopped meanwhile: attaching now would open a subscription on a closed client.
+      if (this.stopped || leader !== this.leader) return;
       this.noteProbe(leader, probe);
       this.leaderProbe = leaderProbeOf(probe, this.leaderProbe);
       // Attached only once the macaroon can read invoices (otherwise it would fail and re-elect in a loop).
       if (!this.stream.attachedTo && probe.permissions.granted.includes('invoices:read')) this.stream.attach(leader.spec.client);
     } catch (err) {
+      if (this.stopped) return;
       this.leaderLost(`health probe: ${(err as Error).message}`, leader);
     }
   }
@@ -412,7 +425,10 @@ export class ClusterBackend implements LightningBackend {
         }
       } catch (err) {
         this.logger.warn({ err: (err as Error).message }, 'etcd election lookup failed; trusting the State RPC alone');
+        ordered = candidates.filter((m) => !m.deposed);
       }
+    } else {
+      ordered = candidates.filter((m) => !m.deposed);
     }
     for (const candidate of ordered) {
       try {
@@ -435,6 +451,7 @@ export class ClusterBackend implements LightningBackend {
       // Still ours but silent (frozen): the member that just won the election takes over now.
       this.logger.warn({ leader: replaced.spec.name, next: member.spec.name }, 'another member won the cluster election; leaving the old leader');
       replaced.lastError = `replaced by ${member.spec.name}, which won the election`;
+      replaced.deposed = true;
       this.lostLeader = replaced;
       this.leaderLostAt ??= Date.now();
     }
@@ -442,6 +459,7 @@ export class ClusterBackend implements LightningBackend {
     this.leaderProbe = probe;
     this.lastError = undefined;
     member.campaigning = false;
+    member.deposed = false;
     if (this.previousLeader && this.previousLeader !== member.spec.name) {
       this.failovers++;
       this.lastFailoverAt = new Date();
