@@ -23,9 +23,9 @@ export class CreateWebhookDto {
   @IsOptional() @IsIn(WEBHOOK_FORMATS, { message: `format must be one of ${WEBHOOK_FORMATS.join(', ')}` })
   format?: WebhookFormat;
 
-  @ApiPropertyOptional({ description: 'Bring your own secret: whsec_ + base64 of 24-64 bytes, or 16-128 visible ASCII characters. Generated when absent.' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Bring your own secret: whsec_ + base64 of 24-64 bytes, or 16-128 visible ASCII characters. Generated when absent or null.' })
   @IsOptional() @IsString() @MaxLength(200)
-  secret?: string;
+  secret?: string | null;
 }
 
 export class UpdateWebhookDto {
@@ -41,7 +41,7 @@ export class UpdateWebhookDto {
 }
 
 export class RotateSecretDto {
-  @ApiPropertyOptional({ description: 'The new secret; generated when absent' }) @IsOptional() @IsString() @MaxLength(200) secret?: string;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'The new secret; generated when absent or null' }) @IsOptional() @IsString() @MaxLength(200) secret?: string | null;
   @ApiPropertyOptional({ description: 'How long deliveries keep a second signature made with the old secret (0 = stop at once)', default: 86400 })
   @IsOptional() @IsInt() @Min(0) @Max(7 * 86400)
   previousSecretTtlSeconds?: number;

@@ -67,11 +67,11 @@ export class WebhooksService {
    * `secret` (BTCPay's webhook update carries it) replaces the secret in the same write, as
    * rotateSecret does: everything is checked first, so a refused update changes nothing.
    */
-  async update(storeId: string, id: string, dto: UpdateWebhookDto, secret?: string): Promise<WebhookEndpoint> {
+  async update(storeId: string, id: string, dto: UpdateWebhookDto, secret?: string | null): Promise<WebhookEndpoint> {
     const endpoint = await this.get(storeId, id);
     if (dto.url !== undefined) await this.checkTarget(dto.url);
     const changes: Partial<WebhookEndpoint> = { updatedAt: new Date() };
-    if (secret !== undefined) Object.assign(changes, this.secretChange(endpoint, this.acceptSecret(secret)));
+    if (secret !== undefined && secret !== null) Object.assign(changes, this.secretChange(endpoint, this.acceptSecret(secret)));
     if (dto.url !== undefined) changes.url = dto.url;
     if (dto.events !== undefined) changes.events = dto.events;
     if (dto.format !== undefined) changes.format = dto.format;
@@ -95,7 +95,7 @@ export class WebhooksService {
    * Replaces the secret. For `previousSecretTtlSeconds` (default a day) deliveries carry a second
    * `v1` signature made with the old secret, so a receiver can switch over without rejecting any.
    */
-  async rotateSecret(storeId: string, id: string, supplied?: string, previousSecretTtlSeconds = 86400): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  async rotateSecret(storeId: string, id: string, supplied?: string | null, previousSecretTtlSeconds = 86400): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const endpoint = await this.get(storeId, id);
     const secret = this.acceptSecret(supplied);
     await this.uow.run((m) => m.update(WebhookEndpoint, { id: endpoint.id }, { ...this.secretChange(endpoint, secret, previousSecretTtlSeconds), updatedAt: new Date() }));
@@ -160,8 +160,9 @@ export class WebhooksService {
     return this.deliveries.findOneOrFail({ where: { id } });
   }
 
-  private acceptSecret(supplied: string | undefined): string {
-    if (supplied === undefined) return generateSecret();
+  /** null means "make one", as absent does: BTCPay's clients send null for that. */
+  private acceptSecret(supplied: string | null | undefined): string {
+    if (supplied === undefined || supplied === null) return generateSecret();
     if (!isAcceptableSecret(supplied)) {
       throw new ProblemException(
         HttpStatus.UNPROCESSABLE_ENTITY,

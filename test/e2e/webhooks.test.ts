@@ -45,6 +45,14 @@ describe('webhooks (in-process delivery, real receiver)', () => {
     (await t.http.get(`/api/v1/webhooks/${hookId}/deliveries/${deliveryId}`).set(auth).expect(200)).body;
 
   describe('endpoints API', () => {
+    it('a null secret (what BTCPay clients send for "make one") is generated, on create and on rotate', async () => {
+      const created = await t.http.post('/api/v1/webhooks').set(auth).send({ url: 'https://shop.example/null-secret', secret: null }).expect(201);
+      expect(created.body.secret).toMatch(/^whsec_/);
+      const rotated = await t.http.post(`/api/v1/webhooks/${created.body.id}/rotate-secret`).set(auth).send({ secret: null }).expect(200);
+      expect(rotated.body.secret).toMatch(/^whsec_/);
+      expect(rotated.body.secret).not.toBe(created.body.secret);
+    });
+
     it('creates with a whsec_ secret shown once; lists, updates, rotates and deletes', async () => {
       const created = await t.http
         .post('/api/v1/webhooks')
