@@ -194,6 +194,9 @@ describe('lightning cluster on a real LND cluster', () => {
       timeoutMs: 60_000,
       intervalMs: 250,
     });
+    // The server issues only on a leader with an active channel: wait until its probe has seen the
+    // channel back after the reconnection above (1 s health interval).
+    await waitFor('the server to see the leader able to issue', () => backend().health().some((h) => h.role === 'leader' && h.canIssue), { timeoutMs: 30_000, intervalMs: 100 });
     const before = await shop.create({ amount: 4000, customerId: 'erin', description: `issued before the freeze (${label})` });
     expect(before.status).toBe(201);
     console.log(`${label}: customer's connection to the cluster before the freeze: ${await customerView()}`);
