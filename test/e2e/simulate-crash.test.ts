@@ -1,11 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import { Client } from 'pg';
 import { stringify } from 'yaml';
 import { compileServer, CompiledServer, runCli, ServerProcess, spawnServer } from '../support/server-process';
-import { createTestDatabase, TestDatabase } from '../support/test-db';
+import { createTestDatabase, queryDatabase, TestDatabase } from '../support/test-db';
 
 /**
  * The embedded default on a crash: "simulate payment" answers only once the payment is committed,
@@ -30,23 +28,7 @@ describe('simulate-payment survives kill -9 of the server process', () => {
   let server: ServerProcess | undefined;
 
   /** Read straight from the database the server wrote, not through the server. */
-  async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    if (db.config.type === 'sqlite') {
-      const conn = new DatabaseSync(db.config.path, { readOnly: true });
-      try {
-        return conn.prepare(sql.replace(/\$\d+/g, '?')).all(...(params as string[])) as T[];
-      } finally {
-        conn.close();
-      }
-    }
-    const client = new Client({ connectionString: db.config.url });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  }
+  const query = <T>(sql: string, params: unknown[] = []) => queryDatabase<T>(db, sql, params);
 
   const start = async (name: string) => {
     server = spawnServer({ name, script: compiled.entry('src/main.ts'), env });

@@ -1,12 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import IORedis from 'ioredis';
-import { Client } from 'pg';
 import { stringify } from 'yaml';
 import { compileServer, CompiledServer, runCli, ServerProcess, spawnServer } from '../support/server-process';
-import { createPostgresDatabase, createTestDatabase, TestDatabase } from '../support/test-db';
+import { createPostgresDatabase, createTestDatabase, queryDatabase, TestDatabase } from '../support/test-db';
 import { ReceivedRequest, waitFor, WebhookReceiver } from './webhooks-receiver';
 
 /**
@@ -79,23 +77,7 @@ async function api(url: string, apiKey: string, path: string, body: unknown): Pr
 }
 
 /** Read straight from the database the servers write. */
-async function query<T>(db: TestDatabase, sql: string, params: unknown[] = []): Promise<T[]> {
-  if (db.config.type === 'sqlite') {
-    const conn = new DatabaseSync(db.config.path, { readOnly: true });
-    try {
-      return conn.prepare(sql.replace(/\$\d+/g, '?')).all(...(params as string[])) as T[];
-    } finally {
-      conn.close();
-    }
-  }
-  const client = new Client({ connectionString: db.config.url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const query = queryDatabase;
 
 async function redisKeys(prefix: string): Promise<string[]> {
   const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { Client } from 'pg';
 
 /**
@@ -45,4 +46,23 @@ export async function createPostgresDatabase(prefix = 'lc_test'): Promise<TestDa
       await c.end();
     },
   };
+}
+
+/** Reads straight from the database a server process writes, not through the server ($1 placeholders). */
+export async function queryDatabase<T>(db: TestDatabase, sql: string, params: unknown[] = []): Promise<T[]> {
+  if (db.config.type === 'sqlite') {
+    const conn = new DatabaseSync(db.config.path, { readOnly: true });
+    try {
+      return conn.prepare(sql.replace(/\$\d+/g, '?')).all(...(params as string[])) as T[];
+    } finally {
+      conn.close();
+    }
+  }
+  const client = new Client({ connectionString: db.config.url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }
