@@ -1,16 +1,12 @@
-import { Checkout } from '../../src/checkout/checkout.entity';
-import { AdditionalStatus, CheckoutStatus } from '../../src/checkout/checkout-status';
-import { satsToBtc } from '../../src/rates/decimal';
-import { fractionToDecimal, priceFromDecimal } from '../../src/rates/exact-price';
-import { lockedBtcRate } from '../../src/rates/locked-rate';
+import { AdditionalStatus, type CheckoutRecord, CheckoutStatus, fractionToDecimal, lockedBtcRate, priceFromDecimal, satsToBtc } from '../../src/plugin-api';
 
 const unix = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /** A checkout created without an amount takes whatever is paid (BTCPay's top-up invoice). */
-export const isTopUp = (c: Checkout) => c.amountSats === 0;
+export const isTopUp = (c: CheckoutRecord) => c.amountSats === 0;
 
 /** What a top-up invoice is for: nothing until paid, then what was paid, in the invoice currency (exact, cut at 8 decimals). */
-function topUpAmount(c: Checkout): string {
+function topUpAmount(c: CheckoutRecord): string {
   const paid = c.amountPaidSats ?? 0;
   if (paid === 0) return '0';
   if (c.currency === 'SATS') return String(paid);
@@ -19,7 +15,7 @@ function topUpAmount(c: Checkout): string {
 }
 
 /** A checkout as BTCPay's InvoiceData: the field names and units existing shop plugins parse. */
-export function greenfieldInvoice(c: Checkout, publicUrl: string) {
+export function greenfieldInvoice(c: CheckoutRecord, publicUrl: string) {
   const metadata: Record<string, unknown> = { ...(c.metadata ?? {}) };
   if (c.orderId && metadata.orderId === undefined) metadata.orderId = c.orderId;
   const expirationMinutes = Math.max(1, Math.round((c.expiresAt.getTime() - c.createdAt.getTime()) / 60000));
@@ -57,7 +53,7 @@ export function greenfieldInvoice(c: Checkout, publicUrl: string) {
 }
 
 /** BTCPay's invoice payment-method entry, for plugins that render the payment themselves. */
-export function greenfieldPaymentMethod(c: Checkout) {
+export function greenfieldPaymentMethod(c: CheckoutRecord) {
   const paid = c.amountPaidSats ?? 0;
   // BTCPay 2.x field names (1.x's `paymentMethod`, `cryptoCode` and `networkFee` are gone); amounts in BTC as strings.
   return {

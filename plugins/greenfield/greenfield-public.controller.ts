@@ -1,20 +1,20 @@
 import { Controller, Get, HttpStatus, Param, Redirect } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import { GreenfieldOperation } from './greenfield-api-docs';
-import { LightningService } from '../../src/lightning/lightning.service';
+import { PluginServer } from '../../src/plugin-api';
 
 /** BTCPay's unauthenticated routes that shop plugins and their admins use. */
 @ApiTags('greenfield')
 @Controller()
 export class GreenfieldPublicController {
-  constructor(private readonly lightning: LightningService) {}
+  constructor(private readonly server: PluginServer) {}
 
   /** BTCPay's health check: whether the server is synced enough to take payments. */
   // needs: no key (BTCPay answers it anonymously)
   @Get('api/v1/health')
   @GreenfieldOperation('Whether the server can take payments (unauthenticated)', 'health')
   health() {
-    return { synchronized: this.lightning.health().some((n) => n.canIssue) };
+    return { synchronized: this.server.canTakePayments() };
   }
 
   /**

@@ -1,12 +1,8 @@
 import { Controller, Get, HttpException, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, AUTH_PROBLEMS, WRITE_PROBLEMS } from '../../src/common/api-problems';
-import { GreenfieldOperation } from './greenfield-api-docs';
 import { ApiQuery } from '@nestjs/swagger';
-import { ApiKeyGuard, CurrentStore } from '../../src/stores/api-key.guard';
-import { Policy, RequirePermission } from '../../src/stores/permissions';
-import { Store } from '../../src/stores/store.entity';
-import { RateService } from '../../src/rates/rate.service';
+import { ApiKeyGuard, ApiProblems, AUTH_PROBLEMS, CurrentStore, PluginRates, Policy, RequirePermission, type StoreView } from '../../src/plugin-api';
+import { GreenfieldOperation } from './greenfield-api-docs';
 import { GreenfieldStoreGuard } from './greenfield-store.guard';
 import { GreenfieldOptions } from './greenfield.options';
 
@@ -18,7 +14,7 @@ import { GreenfieldOptions } from './greenfield.options';
 @Controller('api/v1/stores/:storeId/rates')
 export class GreenfieldRatesController {
   constructor(
-    private readonly rates: RateService,
+    private readonly rates: PluginRates,
     private readonly options: GreenfieldOptions,
   ) {}
 
@@ -27,7 +23,7 @@ export class GreenfieldRatesController {
   @GreenfieldOperation("The store's rates", 'rate', { array: true })
   @ApiQuery({ name: 'currencyPair', required: false, isArray: true, type: String, description: 'BTC_<currency>; default: the plugin\'s default currency' })
   @ApiProblems('nul_character')
-  list(@CurrentStore() store: Store, @Query('currencyPair') pairs?: string | string[]) {
+  list(@CurrentStore() store: StoreView, @Query('currencyPair') pairs?: string | string[]) {
     const asked = pairs === undefined ? [`BTC_${this.options.defaultCurrency}`] : Array.isArray(pairs) ? pairs : [pairs];
     return asked.slice(0, 50).map((currencyPair) => {
       const match = /^BTC_([A-Za-z]{3,4})$/.exec(String(currencyPair));
@@ -35,7 +31,7 @@ export class GreenfieldRatesController {
       const currency = match[1].toUpperCase();
       if (currency === 'BTC' || currency === 'SATS') return { currencyPair: `BTC_${currency}`, errors: [], rate: currency === 'BTC' ? '1' : '100000000' };
       try {
-        return { currencyPair: `BTC_${currency}`, errors: [], rate: this.rates.lock(currency, store.spreadPercent ?? '0').rate };
+        return { currencyPair: `BTC_${currency}`, errors: [], rate: this.rates.btcPrice(currency, store.spreadPercent ?? '0') };
       } catch (err) {
         const detail = err instanceof HttpException ? ((err.getResponse() as { detail?: string }).detail ?? err.message) : 'rate unavailable';
         return { currencyPair: `BTC_${currency}`, errors: [detail], rate: null };

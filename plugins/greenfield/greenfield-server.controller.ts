@@ -1,14 +1,7 @@
 import { Controller, Get, Headers, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, AUTH_PROBLEMS, WRITE_PROBLEMS } from '../../src/common/api-problems';
+import { AnyPermission, ApiKeyGuard, type ApiKeyView, ApiProblems, CurrentApiKey, CurrentStore, PluginServer, Policy, presentedApiKey, RequirePermission, type StoreView } from '../../src/plugin-api';
 import { GreenfieldOperation } from './greenfield-api-docs';
-import { APP_VERSION } from '../../src/common/app-version';
-import { AppConfig } from '../../src/config/app-config';
-import { LightningService } from '../../src/lightning/lightning.service';
-import { ApiKey } from '../../src/stores/api-key.entity';
-import { ApiKeyGuard, CurrentApiKey, CurrentStore, extractKey } from '../../src/stores/api-key.guard';
-import { AnyPermission, Policy, RequirePermission } from '../../src/stores/permissions';
-import { Store } from '../../src/stores/store.entity';
 import { GreenfieldStoreGuard } from './greenfield-store.guard';
 import { GreenfieldOptions } from './greenfield.options';
 
@@ -28,18 +21,17 @@ export const BTCPAY_COMPATIBLE_VERSION = '2.0.0';
 export class GreenfieldServerController {
   constructor(
     private readonly options: GreenfieldOptions,
-    private readonly config: AppConfig,
-    private readonly lightning: LightningService,
+    private readonly server: PluginServer,
   ) {}
 
   @Get('server/info')
   @AnyPermission()
   @GreenfieldOperation('Server info', 'serverInfo')
   info() {
-    const synced = this.lightning.health().some((n) => n.canIssue);
+    const synced = this.server.canTakePayments();
     return {
       version: BTCPAY_COMPATIBLE_VERSION,
-      lightningCheckoutVersion: APP_VERSION,
+      lightningCheckoutVersion: this.server.version,
       onion: null,
       supportedPaymentMethods: ['BTC-LN'],
       fullySynched: synced,
@@ -54,15 +46,15 @@ export class GreenfieldServerController {
   @Get('api-keys/current')
   @AnyPermission()
   @GreenfieldOperation('The API key in use', 'currentKey')
-  currentKey(@CurrentApiKey() apiKey: ApiKey, @Headers('authorization') authorization: string) {
-    return { apiKey: extractKey(authorization), label: apiKey.label, permissions: apiKey.permissions };
+  currentKey(@CurrentApiKey() apiKey: ApiKeyView, @Headers('authorization') authorization: string) {
+    return { apiKey: presentedApiKey(authorization), label: apiKey.label, permissions: apiKey.permissions };
   }
 
   @Get('stores')
   @RequirePermission(Policy.CanViewStoreSettings)
   @GreenfieldOperation("The key's store, as a list", 'store', { array: true })
   @ApiProblems('missing_permission')
-  stores(@CurrentStore() store: Store) {
+  stores(@CurrentStore() store: StoreView) {
     return [this.storeView(store)];
   }
 
@@ -70,7 +62,7 @@ export class GreenfieldServerController {
   @RequirePermission(Policy.CanViewStoreSettings)
   @GreenfieldOperation('Get the store', 'store')
   @ApiProblems('missing_permission', 'store_forbidden')
-  store(@CurrentStore() store: Store) {
+  store(@CurrentStore() store: StoreView) {
     return this.storeView(store);
   }
 
@@ -83,8 +75,8 @@ export class GreenfieldServerController {
     return [{ paymentMethodId: 'BTC-LN', enabled: true, config: null }];
   }
 
-  private storeView(store: Store) {
-    const expiry = this.config.checkout.expirySeconds;
+  private storeView(store: StoreView) {
+    const expiry = this.server.checkoutExpirySeconds;
     return {
       id: store.id,
       name: store.name,

@@ -1,6 +1,5 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
-import { ProblemException } from '../../src/common/problem';
-import type { AuthenticatedRequest } from '../../src/stores/api-key.guard';
+import { type AuthenticatedRequest, ProblemException } from '../../src/plugin-api';
 
 /** Runs after ApiKeyGuard: a key only reaches its own store's `/api/v1/stores/{storeId}/...` (403 otherwise, as BTCPay answers). */
 @Injectable()

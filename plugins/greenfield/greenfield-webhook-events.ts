@@ -1,4 +1,4 @@
-import { BTCPAY_EVENT_NAMES } from '../../src/webhooks/webhook-body';
+import { BTCPAY_EVENT_NAMES } from '../../src/plugin-api';
 
 /**
  * The event filter a BTCPay-format endpoint stores: BTCPay's own event names (the fan-out turns each

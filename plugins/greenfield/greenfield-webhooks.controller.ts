@@ -1,20 +1,27 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, AUTH_PROBLEMS, BODY_PROBLEMS, WRITE_PROBLEMS } from '../../src/common/api-problems';
+import {
+  ApiKeyGuard,
+  ApiProblems,
+  AUTH_PROBLEMS,
+  BODY_PROBLEMS,
+  CurrentStore,
+  parsePlatformPayload,
+  PluginWebhooks,
+  Policy,
+  ProblemException,
+  RequirePermission,
+  type StoreView,
+  type WebhookDeliveryView,
+  type WebhookEndpointView,
+  WRITE_PROBLEMS,
+} from '../../src/plugin-api';
 import { GreenfieldOperation } from './greenfield-api-docs';
-import { ProblemException } from '../../src/common/problem';
-import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
-import { ApiKeyGuard, CurrentStore } from '../../src/stores/api-key.guard';
-import { Policy, RequirePermission } from '../../src/stores/permissions';
-import { Store } from '../../src/stores/store.entity';
-import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
-import { WebhookEndpoint } from '../../src/webhooks/webhook-endpoint.entity';
-import { WebhooksService } from '../../src/webhooks/webhooks.service';
 import { toAuthorizedEvents, toStoredEvents } from './greenfield-webhook-events';
 import { CreateGreenfieldWebhookDto, UpdateGreenfieldWebhookDto } from './greenfield-webhook.dto';
 import { GreenfieldStoreGuard } from './greenfield-store.guard';
 
-const webhookView = (e: WebhookEndpoint) => ({
+const webhookView = (e: WebhookEndpointView) => ({
   id: e.id,
   enabled: e.enabled,
   automaticRedelivery: true,
@@ -22,7 +29,7 @@ const webhookView = (e: WebhookEndpoint) => ({
   authorizedEvents: toAuthorizedEvents(e.events),
 });
 
-const deliveryView = (d: WebhookDelivery) => ({
+const deliveryView = (d: WebhookDeliveryView) => ({
   id: d.id,
   timestamp: Math.floor(d.createdAt.getTime() / 1000),
   httpCode: d.lastStatusCode,
@@ -49,13 +56,13 @@ function eventsOrFail(authorized: CreateGreenfieldWebhookDto['authorizedEvents']
 @ApiProblems(AUTH_PROBLEMS, 'store_forbidden')
 @Controller('api/v1/stores/:storeId/webhooks')
 export class GreenfieldWebhooksController {
-  constructor(private readonly webhooks: WebhooksService) {}
+  constructor(private readonly webhooks: PluginWebhooks) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
   @GreenfieldOperation('Register a webhook', 'webhook')
   @ApiProblems(BODY_PROBLEMS, WRITE_PROBLEMS, 'no_supported_events', 'invalid_webhook_url', 'webhook_url_forbidden', 'webhook_url_unresolvable', 'invalid_webhook_secret', 'too_many_webhooks')
-  async create(@CurrentStore() store: Store, @Body() body: unknown) {
+  async create(@CurrentStore() store: StoreView, @Body() body: unknown) {
     const dto = parsePlatformPayload(CreateGreenfieldWebhookDto, body, 'validation_failed');
     const { endpoint, secret } = await this.webhooks.create(store.id, { url: dto.url, events: eventsOrFail(dto.authorizedEvents), enabled: dto.enabled ?? true, secret: dto.secret ?? undefined, format: 'btcpay' });
     return { ...webhookView(endpoint), secret };
@@ -63,21 +70,21 @@ export class GreenfieldWebhooksController {
 
   @Get()
   @GreenfieldOperation('List webhooks', 'webhook', { array: true })
-  async list(@CurrentStore() store: Store) {
+  async list(@CurrentStore() store: StoreView) {
     return (await this.webhooks.list(store.id)).map(webhookView);
   }
 
   @Get(':webhookId')
   @GreenfieldOperation('Get a webhook', 'webhook')
   @ApiProblems('nul_character', 'webhook_not_found')
-  async get(@CurrentStore() store: Store, @Param('webhookId') id: string) {
+  async get(@CurrentStore() store: StoreView, @Param('webhookId') id: string) {
     return webhookView(await this.webhooks.get(store.id, id));
   }
 
   @Put(':webhookId')
   @GreenfieldOperation('Change a webhook', 'webhook')
   @ApiProblems(BODY_PROBLEMS, WRITE_PROBLEMS, 'webhook_not_found', 'no_supported_events', 'invalid_webhook_url', 'webhook_url_forbidden', 'webhook_url_unresolvable', 'invalid_webhook_secret')
-  async update(@CurrentStore() store: Store, @Param('webhookId') id: string, @Body() body: unknown) {
+  async update(@CurrentStore() store: StoreView, @Param('webhookId') id: string, @Body() body: unknown) {
     const dto = parsePlatformPayload(UpdateGreenfieldWebhookDto, body, 'validation_failed');
     // BTCPay's clients send every field, null for "unchanged" (the PHP client's default `secret: null`).
     // One update, secret included: a refused part (events, url, secret) leaves the webhook as it was.
@@ -90,7 +97,7 @@ export class GreenfieldWebhooksController {
   @HttpCode(HttpStatus.OK)
   @GreenfieldOperation('Delete a webhook', 'empty')
   @ApiProblems('nul_character', WRITE_PROBLEMS, 'webhook_not_found')
-  async remove(@CurrentStore() store: Store, @Param('webhookId') id: string) {
+  async remove(@CurrentStore() store: StoreView, @Param('webhookId') id: string) {
     await this.webhooks.remove(store.id, id);
     return {};
   }
@@ -98,23 +105,22 @@ export class GreenfieldWebhooksController {
   @Get(':webhookId/deliveries')
   @GreenfieldOperation("A webhook's latest deliveries", 'delivery', { array: true })
   @ApiProblems('nul_character', 'webhook_not_found')
-  async deliveries(@CurrentStore() store: Store, @Param('webhookId') id: string) {
-    const page = await this.webhooks.listDeliveries(store.id, id, { limit: 50, offset: 0 });
-    return page.items.map(deliveryView);
+  async deliveries(@CurrentStore() store: StoreView, @Param('webhookId') id: string) {
+    return (await this.webhooks.deliveries(store.id, id, { limit: 50, offset: 0 })).map(deliveryView);
   }
 
   @Get(':webhookId/deliveries/:deliveryId')
   @GreenfieldOperation('Get a delivery', 'delivery')
   @ApiProblems('nul_character', 'webhook_not_found', 'webhook_delivery_not_found')
-  async delivery(@CurrentStore() store: Store, @Param('webhookId') id: string, @Param('deliveryId') deliveryId: string) {
-    return deliveryView((await this.webhooks.getDelivery(store.id, id, deliveryId)).delivery);
+  async delivery(@CurrentStore() store: StoreView, @Param('webhookId') id: string, @Param('deliveryId') deliveryId: string) {
+    return deliveryView(await this.webhooks.delivery(store.id, id, deliveryId));
   }
 
   @Get(':webhookId/deliveries/:deliveryId/request')
   @GreenfieldOperation('The body a delivery sent', 'eventBody')
   @ApiProblems('nul_character', 'webhook_not_found', 'webhook_delivery_not_found')
-  async deliveryRequest(@CurrentStore() store: Store, @Param('webhookId') id: string, @Param('deliveryId') deliveryId: string) {
-    return JSON.parse((await this.webhooks.getDelivery(store.id, id, deliveryId)).delivery.body);
+  async deliveryRequest(@CurrentStore() store: StoreView, @Param('webhookId') id: string, @Param('deliveryId') deliveryId: string) {
+    return JSON.parse((await this.webhooks.delivery(store.id, id, deliveryId)).body);
   }
 
   /** BTCPay answers with the new delivery's id as a JSON string. */
@@ -123,7 +129,7 @@ export class GreenfieldWebhooksController {
   @Header('Content-Type', 'application/json')
   @GreenfieldOperation('Send a delivery again', 'deliveryId')
   @ApiProblems('nul_character', WRITE_PROBLEMS, 'webhook_not_found', 'webhook_delivery_not_found')
-  async redeliver(@CurrentStore() store: Store, @Param('webhookId') id: string, @Param('deliveryId') deliveryId: string) {
+  async redeliver(@CurrentStore() store: StoreView, @Param('webhookId') id: string, @Param('deliveryId') deliveryId: string) {
     return JSON.stringify((await this.webhooks.redeliver(store.id, id, deliveryId)).id);
   }
 }

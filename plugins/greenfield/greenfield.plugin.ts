@@ -1,7 +1,4 @@
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { Checkout } from '../../src/checkout/checkout.entity';
-import { CheckoutPlugin } from '../../src/plugins/checkout-plugin.decorator';
-import { WebhooksModule } from '../../src/webhooks/webhooks.module';
+import { CheckoutPlugin } from '../../src/plugin-api';
 import { GreenfieldInvoicesController } from './greenfield-invoices.controller';
 import { GreenfieldModalController } from './greenfield-modal.controller';
 import { GreenfieldPublicController } from './greenfield-public.controller';
@@ -17,7 +14,6 @@ import { GreenfieldOptions } from './greenfield.options';
   version: '1.0.0',
   description: 'BTCPay Greenfield API subset: invoices, webhooks, stores, server info, API key info',
   configSchema: GreenfieldOptions,
-  imports: [TypeOrmModule.forFeature([Checkout]), WebhooksModule],
   controllers: [GreenfieldServerController, GreenfieldInvoicesController, GreenfieldWebhooksController, GreenfieldRatesController, GreenfieldPublicController, GreenfieldModalController],
   providers: [GreenfieldStoreGuard],
 })

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { baseUrl, callPlatform } from '../../src/plugins/platform-http';
-import { PermanentPluginError, RetryablePluginError } from '../../src/plugins/plugin-errors';
+import { baseUrl, callPlatform, PermanentPluginError, RetryablePluginError } from '../../src/plugin-api';
 import { ShopifyOptions, ShopifyShop } from './shopify.options';
 
 interface UserError {

@@ -2,9 +2,7 @@ import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req, Res } from '@n
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ProblemException } from '../../src/common/problem';
-import { verifyHmacSha256Base64 } from '../../src/plugins/signatures';
-import { parsePlatformPayload, rejectUnpayableOrder } from '../../src/plugins/webhook-payload';
+import { parsePlatformPayload, ProblemException, rejectUnpayableOrder, verifyHmacSha256Base64 } from '../../src/plugin-api';
 import { ShopifyOrderPayload, ShopifyOrderRef } from './shopify-order.dto';
 import { ShopifyService } from './shopify.service';
 import { shopDomainMatches } from './shop-domain';

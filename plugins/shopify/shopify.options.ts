@@ -1,10 +1,11 @@
 import { Type } from 'class-transformer';
 import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsInt, IsString, Matches, Max, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsStoreId } from '../../src/plugin-api';
 
 /** One Shopify shop (a custom app installed on it), feeding one of our stores. */
 export class ShopifyShop {
   /** Our store the shop's orders become checkouts in; also the `:storeId` of the webhook URL. */
-  @IsString() @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'storeId must be one of our store ids' }) storeId: string;
+  @IsStoreId() storeId: string;
   /** `my-shop.myshopify.com` (or a full URL, e.g. a local fake in tests). */
   @IsString() @Matches(/^(https?:\/\/)?[A-Za-z0-9.-]+(:\d+)?\/?$/, { message: 'shop must be the shop domain, e.g. my-shop.myshopify.com' }) shop: string;
   /** Admin API access token of the custom app (needs write_orders). */

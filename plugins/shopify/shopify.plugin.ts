@@ -1,4 +1,4 @@
-import { CheckoutPlugin } from '../../src/plugins/checkout-plugin.decorator';
+import { CheckoutPlugin } from '../../src/plugin-api';
 import { ShopifyAdminClient } from './shopify-admin.client';
 import { ShopifyController } from './shopify.controller';
 import { ShopifyOptions } from './shopify.options';

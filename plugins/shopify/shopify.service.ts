@@ -1,11 +1,5 @@
 import { HttpStatus, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { CHECKOUT_EVENT_TYPES, CheckoutEventType } from '../../src/checkout/checkout-status';
-import { ProblemException } from '../../src/common/problem';
-import { AppConfig } from '../../src/config/app-config';
-import { PluginCheckouts } from '../../src/plugins/plugin-checkouts.service';
-import { PermanentPluginError, RetryablePluginError } from '../../src/plugins/plugin-errors';
-import { PluginCheckoutEvent, PluginEvents } from '../../src/plugins/plugin-events.service';
-import { PluginOrderLinks } from '../../src/plugins/plugin-order-links.service';
+import { CHECKOUT_EVENT_TYPES, CheckoutEventType, PermanentPluginError, PluginCheckoutEvent, PluginCheckouts, PluginEvents, PluginOrderLinks, PluginServer, ProblemException, RetryablePluginError } from '../../src/plugin-api';
 import { ShopifyAdminClient } from './shopify-admin.client';
 import { orderGid, ShopifyOrderPayload } from './shopify-order.dto';
 import { ShopifyOptions, ShopifyShop } from './shopify.options';
@@ -27,7 +21,7 @@ export class ShopifyService implements OnModuleInit {
     private readonly checkouts: PluginCheckouts,
     private readonly links: PluginOrderLinks,
     private readonly events: PluginEvents,
-    private readonly config: AppConfig,
+    private readonly server: PluginServer,
   ) {}
 
   onModuleInit(): void {
@@ -79,7 +73,7 @@ export class ShopifyService implements OnModuleInit {
   }
 
   checkoutLink(checkoutId: string): string {
-    return `${this.config.server.publicUrl.replace(/\/$/, '')}/i/${checkoutId}`;
+    return this.server.checkoutLink(checkoutId);
   }
 
   private async onCheckoutEvent(event: PluginCheckoutEvent): Promise<void> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { baseUrl, callPlatform } from '../../src/plugins/platform-http';
+import { baseUrl, callPlatform } from '../../src/plugin-api';
 import { WooCommerceOptions, WooCommerceSite } from './woocommerce.options';
 
 export interface WooOrder {

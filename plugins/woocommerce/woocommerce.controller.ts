@@ -2,9 +2,7 @@ import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req, Res } f
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ProblemException } from '../../src/common/problem';
-import { parsePlatformPayload, rejectUnpayableOrder } from '../../src/plugins/webhook-payload';
-import { verifyHmacSha256Base64 } from '../../src/plugins/signatures';
+import { parsePlatformPayload, ProblemException, rejectUnpayableOrder, verifyHmacSha256Base64 } from '../../src/plugin-api';
 import { WC_ORDER_TOPICS, WooOrderPayload, WooOrderRef } from './woocommerce-order.dto';
 import { WooCommerceService } from './woocommerce.service';
 

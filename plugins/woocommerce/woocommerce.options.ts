@@ -1,10 +1,11 @@
 import { Type } from 'class-transformer';
-import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsString, IsUrl, Max, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsStoreId } from '../../src/plugin-api';
 
 /** One WooCommerce site, feeding one of our stores. */
 export class WooCommerceSite {
   /** Our store the site's orders become checkouts in; also the `:storeId` of the webhook URL. */
-  @IsString() @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'storeId must be one of our store ids' }) storeId: string;
+  @IsStoreId() storeId: string;
   /** The site's address, e.g. https://shop.example (the REST API is under /wp-json/wc/v3). */
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'url must be the http(s) address of the WordPress site' })
   url: string;

@@ -1,4 +1,4 @@
-import { CheckoutPlugin } from '../../src/plugins/checkout-plugin.decorator';
+import { CheckoutPlugin } from '../../src/plugin-api';
 import { WooCommerceClient } from './woocommerce.client';
 import { WooCommerceController } from './woocommerce.controller';
 import { WooCommerceOptions } from './woocommerce.options';

@@ -1,13 +1,5 @@
 import { HttpStatus, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { CHECKOUT_EVENT_TYPES, CheckoutEventType } from '../../src/checkout/checkout-status';
-import { ProblemException } from '../../src/common/problem';
-import { AppConfig } from '../../src/config/app-config';
-import { PluginCheckouts } from '../../src/plugins/plugin-checkouts.service';
-import { PermanentPluginError, RetryablePluginError } from '../../src/plugins/plugin-errors';
-import { PluginCheckoutEvent, PluginEvents } from '../../src/plugins/plugin-events.service';
-import { PluginOrderLinks } from '../../src/plugins/plugin-order-links.service';
-import { baseUrl } from '../../src/plugins/platform-http';
-import { parsePlatformPayload } from '../../src/plugins/webhook-payload';
+import { baseUrl, CHECKOUT_EVENT_TYPES, CheckoutEventType, parsePlatformPayload, PermanentPluginError, PluginCheckoutEvent, PluginCheckouts, PluginEvents, PluginOrderLinks, PluginServer, ProblemException, RetryablePluginError } from '../../src/plugin-api';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { WooOrderPayload } from './woocommerce-order.dto';
 import { WooCommerceClient } from './woocommerce.client';
@@ -33,7 +25,7 @@ export class WooCommerceService implements OnModuleInit {
     private readonly checkouts: PluginCheckouts,
     private readonly links: PluginOrderLinks,
     private readonly events: PluginEvents,
-    private readonly config: AppConfig,
+    private readonly server: PluginServer,
   ) {}
 
   onModuleInit(): void {
@@ -122,7 +114,7 @@ export class WooCommerceService implements OnModuleInit {
   }
 
   checkoutLink(checkoutId: string): string {
-    return `${this.config.server.publicUrl.replace(/\/$/, '')}/i/${checkoutId}`;
+    return this.server.checkoutLink(checkoutId);
   }
 
   private async onCheckoutEvent(event: PluginCheckoutEvent): Promise<void> {

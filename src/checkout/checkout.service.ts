@@ -28,6 +28,9 @@ type Priced = Pick<Checkout, 'amountSats' | 'amount' | 'currency'> & RateColumns
 
 export type CheckoutRequest = Omit<CreateCheckoutDto, 'amount'> & { amount: string | number | null };
 
+/** What pricing and issuing read of a store: plugins pass their read-only StoreView. */
+export type StoreRef = Pick<Store, 'id' | 'name' | 'spreadPercent'>;
+
 export interface CreateResult {
   checkout: Checkout;
   /** True when an earlier request with the same Idempotency-Key created it. */
@@ -48,7 +51,7 @@ export class CheckoutService {
     private readonly metrics: MetricsService,
   ) {}
 
-  async create(store: Store, dto: CheckoutRequest, idempotencyKey?: string): Promise<CreateResult> {
+  async create(store: StoreRef, dto: CheckoutRequest, idempotencyKey?: string): Promise<CreateResult> {
     const fingerprint = idempotencyKey ? fingerprintOf(dto) : null;
     if (idempotencyKey) {
       const existing = await this.checkouts.findOne({ where: { storeId: store.id, idempotencyKey } });
@@ -106,7 +109,7 @@ export class CheckoutService {
     }
   }
 
-  async get(store: Store, id: string): Promise<Checkout> {
+  async get(store: Pick<Store, 'id'>, id: string): Promise<Checkout> {
     const checkout = await this.checkouts.findOne({ where: { id, storeId: store.id } });
     if (!checkout) throw NotFound('checkout', id);
     return checkout;
@@ -119,7 +122,7 @@ export class CheckoutService {
     return checkout;
   }
 
-  async list(store: Store, query: ListCheckoutsQuery): Promise<{ items: Checkout[]; total: number; limit: number; offset: number }> {
+  async list(store: Pick<Store, 'id'>, query: ListCheckoutsQuery): Promise<{ items: Checkout[]; total: number; limit: number; offset: number }> {
     const where: FindOptionsWhere<Checkout> = { storeId: store.id };
     if (query.status) where.status = query.status;
     if (query.orderId) where.orderId = query.orderId;
@@ -129,7 +132,7 @@ export class CheckoutService {
     return { items, total, limit, offset };
   }
 
-  async cancel(store: Store, id: string): Promise<Checkout> {
+  async cancel(store: Pick<Store, 'id'>, id: string): Promise<Checkout> {
     const checkout = await this.get(store, id);
     if (checkout.status === CheckoutStatus.Invalid) return checkout;
     if (!(await this.transitions.invalidate(id))) {
@@ -151,7 +154,7 @@ export class CheckoutService {
    * Sats for the order and, for a fiat price, the rate locked on the checkout: read from the rate
    * cache (never waiting on an exchange), with the store's spread, rounded up to whole sats.
    */
-  private price(store: Store, dto: CheckoutRequest): Priced {
+  private price(store: StoreRef, dto: CheckoutRequest): Priced {
     const given = (dto.currency ?? 'SATS').toUpperCase();
     const currency = given === 'SAT' ? 'SATS' : given;
     if (dto.amount === null) return this.priceTopUp(store, currency);
@@ -176,7 +179,7 @@ export class CheckoutService {
    * A top-up: amountSats 0 and an amountless invoice. The rate is still locked now, so the amount
    * paid can be shown in the checkout's currency.
    */
-  private priceTopUp(store: Store, currency: string): Priced {
+  private priceTopUp(store: StoreRef, currency: string): Priced {
     if (!this.lightning.amountlessInvoices) {
       throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'amount_required', "This server's Lightning backend cannot issue invoices without an amount; give an amount.");
     }
@@ -184,14 +187,14 @@ export class CheckoutService {
   }
 
   /** The rate columns of a checkout in `currency` (none for SATS) and, for fiat, the locked price of 1 BTC. */
-  private lockRate(store: Store, currency: string): { columns: RateColumns; price?: ReturnType<RateService['lock']>['price'] } {
+  private lockRate(store: StoreRef, currency: string): { columns: RateColumns; price?: ReturnType<RateService['lock']>['price'] } {
     if (currency === 'SATS') return { columns: { rate: null, rateBtc: null, rateSources: null, rateAt: null, rateSpreadPercent: null } };
     if (currency === 'BTC') return { columns: { rate: '100000000', rateBtc: null, rateSources: null, rateAt: null, rateSpreadPercent: null } };
     const locked = this.rates.lock(currency, store.spreadPercent ?? '0');
     return { columns: { rate: satsPerUnit(locked.price), rateBtc: locked.rate, rateSources: locked.sources, rateAt: locked.at, rateSpreadPercent: locked.spreadPercent }, price: locked.price };
   }
 
-  private async issueInvoice(store: Store, dto: CheckoutRequest, amountSats: number, expirySeconds: number): Promise<IssuedInvoice> {
+  private async issueInvoice(store: StoreRef, dto: CheckoutRequest, amountSats: number, expirySeconds: number): Promise<IssuedInvoice> {
     const description = dto.description ?? (dto.orderId ? `${store.name} order ${dto.orderId}` : store.name);
     const observe = this.metrics.startInvoiceTimer();
     try {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Checkout } from '../checkout/checkout.entity';
 import { CreateCheckoutDto } from '../checkout/checkout.dto';
-import { CheckoutService } from '../checkout/checkout.service';
+import { CheckoutRequest, CheckoutService } from '../checkout/checkout.service';
 import { CheckoutStatus } from '../checkout/checkout-status';
 import { CheckoutTransitions } from '../checkout/checkout-transitions';
 import { StoresService } from '../stores/stores.service';
@@ -10,6 +10,8 @@ import { PluginOrderLinks } from './plugin-order-links.service';
 import { normalizeDecimal } from '../rates/decimal';
 import { ProblemException } from '../common/problem';
 import { UnitOfWork } from '../database/unit-of-work';
+import type { CheckoutRecord, StoreView } from '../plugin-api/views';
+import { CheckoutFilter, checkoutFilterWhere } from './plugin-checkout-filter';
 
 export interface OrderCheckoutRequest {
   plugin: string;
@@ -26,7 +28,10 @@ export interface OrderCheckoutRequest {
   repriceOpenCheckout?: boolean;
 }
 
-/** Creates the checkout for a platform order exactly once, however often the platform repeats the webhook. */
+/**
+ * Plugins' door to checkouts: the checkout for a platform order, created exactly once however often
+ * the platform repeats the webhook; and reads, searches and changes scoped to one store.
+ */
 @Injectable()
 export class PluginCheckouts {
   constructor(
@@ -37,7 +42,11 @@ export class PluginCheckouts {
     private readonly uow: UnitOfWork,
   ) {}
 
-  async forOrder(request: OrderCheckoutRequest): Promise<{ checkout: Checkout; created: boolean }> {
+  private get repo() {
+    return this.uow.dataSource.getRepository(Checkout);
+  }
+
+  async forOrder(request: OrderCheckoutRequest): Promise<{ checkout: CheckoutRecord; created: boolean }> {
     const existing = await this.links.findByOrder(request.plugin, request.storeId, request.orderId);
     if (existing) {
       const current = await this.checkouts.getPublic(existing.checkoutId);
@@ -52,7 +61,7 @@ export class PluginCheckouts {
       created = await this.checkouts.create(store, request.checkout, key);
     } catch (err) {
       // That crash, and then the order changed: adopt the orphan checkout, then reprice it as usual.
-      const orphan = err instanceof ProblemException && err.code === 'idempotency_key_reused' ? await this.uow.dataSource.getRepository(Checkout).findOne({ where: { storeId: store.id, idempotencyKey: key } }) : null;
+      const orphan = err instanceof ProblemException && err.code === 'idempotency_key_reused' ? await this.repo.findOne({ where: { storeId: store.id, idempotencyKey: key } }) : null;
       if (!orphan) throw err;
       await this.links.link(request.plugin, request.storeId, request.orderId, orphan.id, request.details ?? null);
       return this.forOrder(request);
@@ -85,13 +94,59 @@ export class PluginCheckouts {
    * The order was cancelled or paid some other way on the platform: its still-open checkout is
    * invalidated so the customer cannot pay it too. Returns the checkout, or null when there is none.
    */
-  async closeForOrder(plugin: string, storeId: string, orderId: string): Promise<Checkout | null> {
+  async closeForOrder(plugin: string, storeId: string, orderId: string): Promise<CheckoutRecord | null> {
     const link = await this.links.findByOrder(plugin, storeId, orderId);
     if (!link) return null;
     const checkout = await this.checkouts.getPublic(link.checkoutId);
     if (checkout.status !== CheckoutStatus.New) return checkout;
     await this.transitions.invalidate(checkout.id);
     return this.checkouts.getPublic(checkout.id);
+  }
+
+  /** The checkout currently linked to a platform order, or null. */
+  async findByOrder(plugin: string, storeId: string, orderId: string): Promise<CheckoutRecord | null> {
+    const link = await this.links.findByOrder(plugin, storeId, orderId);
+    return link ? this.checkouts.getPublic(link.checkoutId) : null;
+  }
+
+  /**
+   * A checkout not tied to a platform order (an API compatible with another server's creates them
+   * as its clients ask). `replayed`: an earlier request with this idempotency key created it.
+   */
+  create(store: StoreView, request: CheckoutRequest, idempotencyKey?: string): Promise<{ checkout: CheckoutRecord; replayed: boolean }> {
+    return this.checkouts.create(store, request, idempotencyKey);
+  }
+
+  /** 404 `checkout_not_found` when the store has no such checkout. */
+  get(storeId: string, id: string): Promise<CheckoutRecord> {
+    return this.checkouts.get({ id: storeId }, id);
+  }
+
+  /** Newest first. */
+  list(filter: CheckoutFilter): Promise<CheckoutRecord[]> {
+    return this.repo.find({ where: checkoutFilterWhere(filter), order: { createdAt: 'DESC', id: 'ASC' }, skip: filter.skip ?? 0, take: filter.take ?? 100 });
+  }
+
+  /** Invalidates a New checkout (409 `checkout_not_cancelable` once paid or expired); an Invalid one stays as it is. */
+  cancel(storeId: string, id: string): Promise<CheckoutRecord> {
+    return this.checkouts.cancel({ id: storeId }, id);
+  }
+
+  /** Replaces the merchant's metadata and order id; nothing else about the checkout changes. */
+  async setMetadata(storeId: string, id: string, changes: { metadata: Record<string, unknown> | null; orderId: string | null }): Promise<CheckoutRecord> {
+    await this.update(storeId, id, changes);
+    return this.get(storeId, id);
+  }
+
+  /** Archived checkouts leave plugin lists unless `includeArchived`; nothing else changes. */
+  async setArchived(storeId: string, id: string, archived: boolean): Promise<CheckoutRecord> {
+    await this.update(storeId, id, { archived });
+    return this.get(storeId, id);
+  }
+
+  private async update(storeId: string, id: string, changes: Pick<Partial<Checkout>, 'metadata' | 'orderId' | 'archived'>): Promise<void> {
+    const checkout = await this.get(storeId, id);
+    await this.uow.run((m) => m.update(Checkout, { id: checkout.id, storeId }, { ...changes, updatedAt: new Date() } as Parameters<typeof m.update>[2]));
   }
 }
 

@@ -1,16 +1,25 @@
 import { Global, Module } from '@nestjs/common';
 import { CheckoutModule } from '../checkout/checkout.module';
+import { PluginRates } from '../plugin-api/plugin-rates';
+import { PluginServer } from '../plugin-api/plugin-server';
+import { PluginWebhooks } from '../plugin-api/plugin-webhooks';
 import { StoresModule } from '../stores/stores.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { PluginCheckouts } from './plugin-checkouts.service';
 import { PluginEvents } from './plugin-events.service';
 import { PluginOrderLinks } from './plugin-order-links.service';
 
-/** What every plugin can inject: durable checkout events, order links, checkout creation for orders. */
+const FACADES = [PluginEvents, PluginOrderLinks, PluginCheckouts, PluginWebhooks, PluginRates, PluginServer];
+
+/**
+ * What every plugin can inject (src/plugin-api exports these): durable checkout events, order
+ * links, checkouts, and the core's webhooks, rates and server facts. StoresModule is exported for
+ * ApiKeyGuard, which plugins' controllers instantiate.
+ */
 @Global()
 @Module({
   imports: [CheckoutModule, StoresModule, WebhooksModule],
-  providers: [PluginEvents, PluginOrderLinks, PluginCheckouts],
-  exports: [PluginEvents, PluginOrderLinks, PluginCheckouts, CheckoutModule, StoresModule],
+  providers: FACADES,
+  exports: [...FACADES, StoresModule],
 })
 export class PluginCoreModule {}
