@@ -45,5 +45,8 @@ export type { WebhookEndpointChanges, WebhookEndpointInput } from './plugin-webh
 export { BTCPAY_EVENT_NAMES } from '../webhooks/webhook-body';
 export { PluginRates } from './plugin-rates';
 export { PluginServer } from './plugin-server';
+
+// Rows of the plugin's own entities (its manifest's `entities`), written in the server's transactions.
+export { PluginStorage } from './plugin-storage';
 export { fractionToDecimal, lockedBtcRate, priceFromDecimal, satsToBtc } from './money';
 export type { ExactPrice } from './money';

@@ -92,6 +92,7 @@ function boundaryViolations(file: string, text: string): Violation[] {
       } else {
         const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
         if (DATABASE_HANDLE_CALLS.has(name)) report(node, `${name}(): plugins reach the database only through repositories of their own entities`);
+        if (name === 'query' && ts.isPropertyAccessExpression(callee)) report(node, 'raw SQL (.query()): plugins name their own entity classes, through a repository or PluginStorage.write');
         if (REPOSITORY_CALLS.has(name)) {
           const [first] = node.arguments;
           const entities = first && ts.isArrayLiteralExpression(first) ? [...first.elements] : first ? [first] : [];
@@ -191,6 +192,7 @@ describe('plugin boundary', () => {
         '    @InjectDataSource() private readonly db: DataSource,',
         '  ) {}',
         "  raw() { return this.mine.manager.getRepository('checkouts'); }",
+        "  sql() { return this.mine.query('SELECT * FROM checkouts'); }",
         '}',
         'const feature = TypeOrmModule.forFeature([SampleEntity, Elsewhere]);',
       ].join('\n');
@@ -199,7 +201,8 @@ describe('plugin boundary', () => {
         "plugins/sample/sample.service.ts:10: InjectRepository(Elsewhere): a plugin may use repositories only of entities it declares itself (in its own folder, listed in its manifest's entities)",
         'plugins/sample/sample.service.ts:11: InjectDataSource(): plugins reach the database only through repositories of their own entities',
         "plugins/sample/sample.service.ts:13: getRepository('checkouts'): a plugin may use repositories only of entities it declares itself (in its own folder, listed in its manifest's entities)",
-        "plugins/sample/sample.service.ts:15: forFeature(Elsewhere): a plugin may use repositories only of entities it declares itself (in its own folder, listed in its manifest's entities)",
+        'plugins/sample/sample.service.ts:14: raw SQL (.query()): plugins name their own entity classes, through a repository or PluginStorage.write',
+        "plugins/sample/sample.service.ts:16: forFeature(Elsewhere): a plugin may use repositories only of entities it declares itself (in its own folder, listed in its manifest's entities)",
       ]);
     });
 

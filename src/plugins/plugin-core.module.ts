@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { CheckoutModule } from '../checkout/checkout.module';
 import { PluginRates } from '../plugin-api/plugin-rates';
 import { PluginServer } from '../plugin-api/plugin-server';
+import { PluginStorage } from '../plugin-api/plugin-storage';
 import { PluginWebhooks } from '../plugin-api/plugin-webhooks';
 import { StoresModule } from '../stores/stores.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
@@ -9,12 +10,12 @@ import { PluginCheckouts } from './plugin-checkouts.service';
 import { PluginEvents } from './plugin-events.service';
 import { PluginOrderLinks } from './plugin-order-links.service';
 
-const FACADES = [PluginEvents, PluginOrderLinks, PluginCheckouts, PluginWebhooks, PluginRates, PluginServer];
+const FACADES = [PluginEvents, PluginOrderLinks, PluginCheckouts, PluginWebhooks, PluginRates, PluginServer, PluginStorage];
 
 /**
  * What every plugin can inject (src/plugin-api exports these): durable checkout events, order
- * links, checkouts, and the core's webhooks, rates and server facts. StoresModule is exported for
- * ApiKeyGuard, which plugins' controllers instantiate.
+ * links, checkouts, the core's webhooks, rates and server facts, and transactions for the plugin's
+ * own entities. StoresModule is exported for ApiKeyGuard, which plugins' controllers instantiate.
  */
 @Global()
 @Module({
