@@ -5,7 +5,7 @@
  */
 
 // The manifest: a plugin is a Nest module plus what the loader reads before Nest builds anything.
-export { CheckoutPlugin } from '../plugins/checkout-plugin.decorator';
+export { CheckoutPlugin, pluginOptionsToken } from '../plugins/checkout-plugin.decorator';
 export type { CheckoutPluginOptions, PluginManifest } from '../plugins/checkout-plugin.decorator';
 export { IsStoreId } from './config-schema';
 
