@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { CHECKOUT_EVENT_TYPES, CheckoutEventType, PermanentPluginError, PluginCheckoutEvent, PluginCheckouts, PluginEvents, PluginOrderLinks, PluginServer, ProblemException, RetryablePluginError } from '../../src/plugin-api';
+import { CHECKOUT_EVENT_TYPES, CheckoutEventType, PermanentPluginError, type PluginCheckoutEvent, PluginCheckouts, PluginEvents, PluginOrderLinks, PluginServer, ProblemException, RetryablePluginError } from '../../src/plugin-api';
 import { ShopifyAdminClient } from './shopify-admin.client';
 import { orderGid, ShopifyOrderPayload } from './shopify-order.dto';
 import { ShopifyOptions, ShopifyShop } from './shopify.options';

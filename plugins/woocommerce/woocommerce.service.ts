@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { baseUrl, CHECKOUT_EVENT_TYPES, CheckoutEventType, parsePlatformPayload, PermanentPluginError, PluginCheckoutEvent, PluginCheckouts, PluginEvents, PluginOrderLinks, PluginServer, ProblemException, RetryablePluginError } from '../../src/plugin-api';
+import { baseUrl, CHECKOUT_EVENT_TYPES, CheckoutEventType, parsePlatformPayload, PermanentPluginError, type PluginCheckoutEvent, PluginCheckouts, PluginEvents, PluginOrderLinks, PluginServer, ProblemException, RetryablePluginError } from '../../src/plugin-api';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { WooOrderPayload } from './woocommerce-order.dto';
 import { WooCommerceClient } from './woocommerce.client';
