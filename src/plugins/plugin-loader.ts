@@ -62,7 +62,6 @@ function loadFrom(file: string, from: string): Type<unknown> {
   }
 }
 
-
 export interface PluginLocations {
   /** Relative paths in `plugins.enabled` are taken from here: the config file's folder, else the working directory. */
   baseDir: string;
