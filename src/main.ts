@@ -6,6 +6,7 @@ import { prepareDataDir } from './config/data-dir';
 import { ConfigError, loadConfig, localPublicUrl } from './config/load-config';
 import { createApp } from './create-app';
 import { DrainState } from './health/drain';
+import { enabledPlugins } from './plugins/registry';
 
 /** If closing hangs (a stuck connection, a hook that never returns), exit anyway after this. */
 const CLOSE_TIMEOUT_MS = 30_000;
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
   try {
     config = loadConfig();
     prepareDataDir(config);
+    // Plugins are part of the configuration: one that cannot be found or loaded is a config error too.
+    enabledPlugins(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

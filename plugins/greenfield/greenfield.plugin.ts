@@ -12,6 +12,7 @@ import { GreenfieldOptions } from './greenfield.options';
 @CheckoutPlugin({
   name: 'greenfield',
   version: '1.0.0',
+  compatibility: '^0.1.0',
   description: 'BTCPay Greenfield API subset: invoices, webhooks, stores, server info, API key info',
   configSchema: GreenfieldOptions,
   controllers: [GreenfieldServerController, GreenfieldInvoicesController, GreenfieldWebhooksController, GreenfieldRatesController, GreenfieldPublicController, GreenfieldModalController],

@@ -8,6 +8,7 @@ import { ShopifyService } from './shopify.service';
 @CheckoutPlugin({
   name: 'shopify',
   version: '1.0.0',
+  compatibility: '^0.1.0',
   description: 'Shopify orders/create webhooks in, orderMarkAsPaid (Admin GraphQL) out',
   configSchema: ShopifyOptions,
   controllers: [ShopifyController],

@@ -8,6 +8,7 @@ import { WooCommerceService } from './woocommerce.service';
 @CheckoutPlugin({
   name: 'woocommerce',
   version: '1.0.0',
+  compatibility: '^0.1.0',
   description: 'WooCommerce order webhooks in, order status updates out (REST v3)',
   configSchema: WooCommerceOptions,
   controllers: [WooCommerceController],

@@ -249,4 +249,6 @@ export class AppConfig {
   @ValidateNested() @Type(() => InstancesConfig) instances: InstancesConfig;
   @ValidateNested() @Type(() => LogConfig) log: LogConfig;
   @ValidateNested() @Type(() => PluginsConfig) plugins: PluginsConfig;
+  /** The CONFIG_FILE read, as an absolute path (set by loadConfig, not a setting): relative plugin paths start from its folder. */
+  configFile?: string;
 }

@@ -142,7 +142,9 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   if (env.CONFIG_FILE) merged = deepMerge(merged, readYaml(resolve(env.CONFIG_FILE), 'CONFIG_FILE'));
   merged = deepMerge(merged, envOverrides(env, merged));
   if (options.overrides) merged = deepMerge(merged, options.overrides);
-  return validateConfig(merged);
+  const config = validateConfig(merged);
+  if (env.CONFIG_FILE) config.configFile = resolve(env.CONFIG_FILE);
+  return config;
 }
 
 export function validateConfig(plain: Plain): AppConfig {

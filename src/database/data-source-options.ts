@@ -11,10 +11,16 @@ import { ENTITIES, MIGRATIONS } from './entities';
  */
 export const SQLITE_BUSY_TIMEOUT_MS = 20;
 
-export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
+/** Tables beyond the core's: those of the enabled plugins (src/plugins/registry.ts, enabledPluginTables). */
+export interface ExtraTables {
+  entities: Function[];
+  migrations: Function[];
+}
+
+export function dataSourceOptions(config: DatabaseConfig, extra: ExtraTables = { entities: [], migrations: [] }): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
-    migrations: MIGRATIONS,
+    entities: [...ENTITIES, ...extra.entities],
+    migrations: [...MIGRATIONS, ...extra.migrations],
     migrationsRun: config.migrationsRun,
     // The schema is owned by migrations, never synchronized from entities.
     synchronize: false,

@@ -2,6 +2,8 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/load-config';
+import { enabledPluginTables } from '../plugins/registry';
 import { dataSourceOptions } from './data-source-options';
 
-export default new DataSource(dataSourceOptions(loadConfig().database));
+const config = loadConfig();
+export default new DataSource(dataSourceOptions(config.database, enabledPluginTables(config)));

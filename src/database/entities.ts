@@ -2,7 +2,7 @@ import { Checkout } from '../checkout/checkout.entity';
 import { CheckoutEvent } from '../checkout/checkout-event.entity';
 import { ApiKey } from '../stores/api-key.entity';
 import { Store } from '../stores/store.entity';
-import { PLUGIN_ENTITIES, PLUGIN_MIGRATIONS } from '../plugins/registry';
+import { PLUGIN_CORE_ENTITIES, PLUGIN_CORE_MIGRATIONS } from '../plugins/registry';
 import { Initial1732350000000 } from './migrations/1732350000000-initial';
 import { Webhooks1732400000000 } from './migrations/1732400000000-webhooks';
 import { WebhookFormat1732500000000 } from './migrations/1732500000000-webhook-format';
@@ -19,8 +19,11 @@ import { WebhookAttempt } from '../webhooks/webhook-attempt.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
 
-/** Every entity and migration; domains append theirs here so one list feeds app, CLI and tests. */
-export const ENTITIES: Function[] = [Store, ApiKey, Checkout, CheckoutEvent, WebhookEndpoint, WebhookDelivery, WebhookAttempt, DevInvoice, Instance, ...PLUGIN_ENTITIES];
+/**
+ * The core's entities and migrations; domains append theirs here so one list feeds app, CLI and tests.
+ * Enabled plugins add their own (dataSourceOptions' second argument, from the plugin loader).
+ */
+export const ENTITIES: Function[] = [Store, ApiKey, Checkout, CheckoutEvent, WebhookEndpoint, WebhookDelivery, WebhookAttempt, DevInvoice, Instance, ...PLUGIN_CORE_ENTITIES];
 export const MIGRATIONS: Function[] = [
   Initial1732350000000,
   Webhooks1732400000000,
@@ -32,5 +35,5 @@ export const MIGRATIONS: Function[] = [
   RateLock1732650000001,
   StoreLogo1732660000001,
   Instances1732670000001,
-  ...PLUGIN_MIGRATIONS,
+  ...PLUGIN_CORE_MIGRATIONS,
 ];

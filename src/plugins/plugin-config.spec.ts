@@ -3,7 +3,7 @@ import { ArrayMinSize, IsArray, IsInt, IsString, Min, MinLength, ValidateNested 
 import { PluginsConfig } from '../config/app-config';
 import { ConfigError } from '../config/load-config';
 import { CheckoutPlugin, pluginManifest } from './checkout-plugin.decorator';
-import { resolvePlugins } from './plugin-config';
+import { findAmong, resolvePlugins as resolveWith } from './plugin-config';
 
 class Site {
   @IsString() @MinLength(1) secret: string;
@@ -13,13 +13,18 @@ class AlphaOptions {
   @IsInt() @Min(1) retries: number = 3;
 }
 
-@CheckoutPlugin({ name: 'alpha', version: '1.2.3', configSchema: AlphaOptions })
+@CheckoutPlugin({ name: 'alpha', version: '1.2.3', compatibility: '^1.0.0', configSchema: AlphaOptions })
 class AlphaPlugin {}
 
-@CheckoutPlugin({ name: 'beta', version: '0.1.0' })
+@CheckoutPlugin({ name: 'beta', version: '0.1.0', compatibility: '>=0.9.0 <2' })
 class BetaPlugin {}
 
+@CheckoutPlugin({ name: 'future', version: '3.0.0', compatibility: '^2.0.0' })
+class FuturePlugin {}
+
 const known = [AlphaPlugin, BetaPlugin];
+const SERVER = '1.4.0';
+const resolvePlugins = (plugins: PluginsConfig, among = known) => resolveWith(plugins, findAmong(among), SERVER);
 const config = (plain: Record<string, unknown>) => plain as unknown as PluginsConfig;
 const problemsOf = (fn: () => unknown): string[] => {
   try {
@@ -72,8 +77,30 @@ describe('plugin loader configuration', () => {
     expect(disabled[0].reason).toMatch(/^plugins\.alpha\.sites: /);
   });
 
-  it('keeps the manifest on the class and refuses bad plugin names', () => {
-    expect(pluginManifest(AlphaPlugin)).toMatchObject({ name: 'alpha', version: '1.2.3', configSchema: AlphaOptions });
-    expect(() => CheckoutPlugin({ name: 'Bad Name', version: '1' })).toThrow(/lower-case/);
+  it('keeps the manifest on the class and refuses bad plugin names and compatibility ranges', () => {
+    expect(pluginManifest(AlphaPlugin)).toMatchObject({ name: 'alpha', version: '1.2.3', compatibility: '^1.0.0', configSchema: AlphaOptions });
+    expect(() => CheckoutPlugin({ name: 'Bad Name', version: '1', compatibility: '*' })).toThrow(/lower-case/);
+    expect(() => CheckoutPlugin({ name: 'enabled', version: '1', compatibility: '*' })).toThrow(/not enabled or onError/);
+    expect(() => CheckoutPlugin({ name: 'gamma', version: '1', compatibility: 'soon' })).toThrow('Plugin "gamma": compatibility must be a semver range of server versions, e.g. "^0.1.0" (got "soon")');
+    expect(() => CheckoutPlugin({ name: 'gamma', version: '1' } as never)).toThrow(/compatibility must be a semver range .*\(got undefined\)/);
+  });
+
+  it('refuses a plugin whose compatibility range leaves out the server version, naming plugin, range and version', () => {
+    const all = [AlphaPlugin, BetaPlugin, FuturePlugin];
+    expect(problemsOf(() => resolvePlugins(config({ enabled: ['beta', 'future'] }), all))).toEqual([
+      'plugins.enabled: plugin "future" 3.0.0 (built-in) works with server versions "^2.0.0" (its compatibility), but this server is 1.4.0',
+    ]);
+    const { loaded, disabled } = resolvePlugins(config({ enabled: ['future', 'beta'], onError: 'disable' }), all);
+    expect(loaded.map((p) => p.name)).toEqual(['beta']);
+    expect(disabled).toEqual([{ name: 'future', reason: expect.stringContaining('works with server versions "^2.0.0"') }]);
+    // Pre-releases of the server count as their version; something that is not a version matches nothing.
+    expect(resolveWith(config({ enabled: ['alpha'], alpha: { sites: [{ secret: 's' }] } }), findAmong(all), '1.5.0-rc.1').loaded).toHaveLength(1);
+    expect(problemsOf(() => resolveWith(config({ enabled: ['alpha'], alpha: { sites: [{ secret: 's' }] } }), findAmong(all), 'unknown'))).toEqual([expect.stringContaining('but this server is unknown')]);
+  });
+
+  it('refuses two entries that are the same plugin', () => {
+    const twice: PluginsConfig = config({ enabled: ['beta', 'beta-again'] });
+    const find = (entry: string) => ({ plugin: BetaPlugin, from: entry });
+    expect(problemsOf(() => resolveWith(twice, find, SERVER))).toEqual(['plugins.enabled: "beta" and "beta-again" are both plugin "beta"']);
   });
 });

@@ -1,6 +1,7 @@
 import { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
+import { satisfies, valid } from 'semver';
 import { PluginsConfig } from '../config/app-config';
 import { ConfigError } from '../config/load-config';
 import { pluginManifest } from './checkout-plugin.decorator';
@@ -17,8 +18,33 @@ export interface DisabledPlugin {
   reason: string;
 }
 
-/** Keys of the `plugins` section that are the loader's own, not a plugin's settings. */
-export const RESERVED_PLUGIN_KEYS = ['enabled', 'onError'];
+export { RESERVED_PLUGIN_KEYS } from './checkout-plugin.decorator';
+
+/** A plugin class found for one entry of `plugins.enabled`, and where it came from (for messages). */
+export interface FoundPlugin {
+  plugin: Type<unknown>;
+  from: string;
+}
+
+/** Finds the plugin an entry of `plugins.enabled` names; throws an Error whose message is the whole problem. */
+export type PluginFinder = (entry: string) => FoundPlugin;
+
+/** A finder over a fixed list of plugin classes, by manifest name (unit specs, embedding). */
+export function findAmong(known: readonly Type<unknown>[]): PluginFinder {
+  const byName = new Map(known.map((p) => [pluginManifest(p).name, p]));
+  return (entry) => {
+    const plugin = byName.get(entry);
+    if (!plugin) throw new Error(`plugins.enabled: unknown plugin "${entry}" (known: ${[...byName.keys()].join(', ') || 'none'})`);
+    return { plugin, from: 'built-in' };
+  };
+}
+
+/** Empty when the plugin's `compatibility` range admits this server's version, else the problem. */
+export function compatibilityProblems(plugin: Function, from: string, serverVersion: string): string[] {
+  const { name, version, compatibility } = pluginManifest(plugin);
+  if (valid(serverVersion) && satisfies(serverVersion, compatibility, { includePrerelease: true })) return [];
+  return [`plugins.enabled: plugin "${name}" ${version} (${from}) works with server versions "${compatibility}" (its compatibility), but this server is ${serverVersion}`];
+}
 
 function flatten(errors: ValidationError[], prefix: string): string[] {
   const out: string[] = [];
@@ -46,24 +72,32 @@ export function validatePluginOptions(plugin: Function, raw: unknown): { options
 }
 
 /**
- * Resolves `plugins.enabled` against the known plugins. Unknown names and invalid settings stop
- * start-up with a message naming the key, unless `plugins.onError: disable`, in which case the
- * plugin is left out and the reason reported.
+ * Resolves `plugins.enabled` with `find`. A plugin's settings are `plugins.<its manifest name>`.
+ * Unknown entries, plugins that fail to load, an incompatible server version and invalid settings
+ * stop start-up with a message naming the key, unless `plugins.onError: disable`, in which case
+ * the plugin is left out and the reason reported.
  */
-export function resolvePlugins(config: PluginsConfig, known: readonly Type<unknown>[]): { loaded: LoadedPlugin[]; disabled: DisabledPlugin[] } {
-  const byName = new Map(known.map((p) => [pluginManifest(p).name, p]));
+export function resolvePlugins(config: PluginsConfig, find: PluginFinder, serverVersion: string): { loaded: LoadedPlugin[]; disabled: DisabledPlugin[] } {
   const loaded: LoadedPlugin[] = [];
   const disabled: DisabledPlugin[] = [];
   const fatal: string[] = [];
-  for (const name of config.enabled ?? []) {
-    const plugin = byName.get(name);
-    let problems: string[];
+  const entryOf = new Map<string, string>();
+  for (const entry of config.enabled ?? []) {
+    let name = entry;
     let options: object = {};
-    if (!plugin) {
-      problems = [`plugins.enabled: unknown plugin "${name}" (known: ${[...byName.keys()].join(', ') || 'none'})`];
-    } else {
-      ({ options, problems } = validatePluginOptions(plugin, config[name]));
+    let plugin: Type<unknown> | undefined;
+    let problems: string[];
+    try {
+      const found = find(entry);
+      plugin = found.plugin;
+      name = pluginManifest(plugin).name;
+      const twin = entryOf.get(name);
+      problems = twin !== undefined ? [`plugins.enabled: "${twin}" and "${entry}" are both plugin "${name}"`] : compatibilityProblems(plugin, found.from, serverVersion);
+      if (problems.length === 0) ({ options, problems } = validatePluginOptions(plugin, config[name]));
+    } catch (err) {
+      problems = [err instanceof Error ? err.message : String(err)];
     }
+    if (!entryOf.has(name)) entryOf.set(name, entry);
     if (problems.length === 0 && plugin) loaded.push({ name, plugin, options });
     else if (config.onError === 'disable') disabled.push({ name, reason: problems.join('; ') });
     else fatal.push(...problems);

@@ -1,9 +1,9 @@
-import { DynamicModule, Injectable, Logger, Module, OnModuleInit, Provider, Type } from '@nestjs/common';
+import { DynamicModule, Injectable, Logger, Module, OnModuleInit, Provider } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { pluginManifest, pluginOptionsToken } from './checkout-plugin.decorator';
-import { DisabledPlugin, LoadedPlugin, resolvePlugins } from './plugin-config';
+import { DisabledPlugin, LoadedPlugin } from './plugin-config';
 import { PluginCoreModule } from './plugin-core.module';
-import { KNOWN_PLUGINS } from './registry';
+import { enabledPlugins, EnabledPlugins } from './registry';
 
 export class PluginsReport {
   constructor(
@@ -34,8 +34,8 @@ function pluginModule({ name, plugin, options }: LoadedPlugin): DynamicModule {
 /** Loads the plugins named in `plugins.enabled`, each with its validated options. */
 @Module({})
 export class PluginsModule {
-  static forRoot(config: AppConfig, known: readonly Type<unknown>[] = KNOWN_PLUGINS): DynamicModule {
-    const { loaded, disabled } = resolvePlugins(config.plugins, known);
+  static forRoot(config: AppConfig, plugins: EnabledPlugins = enabledPlugins(config)): DynamicModule {
+    const { loaded, disabled } = plugins;
     const report = new PluginsReport(
       loaded.map((p) => ({ name: p.name, version: pluginManifest(p.plugin).version })),
       disabled,

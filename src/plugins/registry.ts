@@ -1,21 +1,43 @@
-import { Type } from '@nestjs/common';
-import { GreenfieldPlugin } from '../../plugins/greenfield/greenfield.plugin';
-import { ShopifyPlugin } from '../../plugins/shopify/shopify.plugin';
-import { WooCommercePlugin } from '../../plugins/woocommerce/woocommerce.plugin';
+import { dirname } from 'node:path';
+import { AppConfig } from '../config/app-config';
+import { SERVER_VERSION } from '../common/version';
 import { pluginManifest } from './checkout-plugin.decorator';
 import { PluginTables1732360000000 } from './migrations/1732360000000-plugin-tables';
 import { PluginConsumers1732620000001 } from './migrations/1732620000001-plugin-consumers';
 import { PluginLeaseOwner1732660000002 } from './migrations/1732660000002-plugin-lease-owner';
+import { DisabledPlugin, LoadedPlugin, resolvePlugins } from './plugin-config';
 import { PluginConsumer } from './plugin-consumer.entity';
 import { PluginDelivery } from './plugin-delivery.entity';
+import { pluginFinder } from './plugin-loader';
 import { PluginOrderLink } from './plugin-order-link.entity';
 
-/**
- * Every plugin this build knows. `plugins.enabled` picks among them; their entities and
- * migrations are always registered (the DataSource is built before plugins load, and a table
- * that exists unused is harmless, while one missing after enabling a plugin is not).
- */
-export const KNOWN_PLUGINS: readonly Type<unknown>[] = [WooCommercePlugin, ShopifyPlugin, GreenfieldPlugin];
+/** The core's own plugin tables (consumers, deliveries, order links): registered whichever plugins are enabled. */
+export const PLUGIN_CORE_ENTITIES: Function[] = [PluginConsumer, PluginDelivery, PluginOrderLink];
+export const PLUGIN_CORE_MIGRATIONS: Function[] = [PluginTables1732360000000, PluginConsumers1732620000001, PluginLeaseOwner1732660000002];
 
-export const PLUGIN_ENTITIES: Function[] = [PluginConsumer, PluginDelivery, PluginOrderLink, ...KNOWN_PLUGINS.flatMap((p) => pluginManifest(p).entities ?? [])];
-export const PLUGIN_MIGRATIONS: Function[] = [PluginTables1732360000000, PluginConsumers1732620000001, PluginLeaseOwner1732660000002, ...KNOWN_PLUGINS.flatMap((p) => pluginManifest(p).migrations ?? [])];
+export interface EnabledPlugins {
+  loaded: LoadedPlugin[];
+  disabled: DisabledPlugin[];
+}
+
+const resolved = new WeakMap<object, EnabledPlugins>();
+
+/**
+ * The plugins `plugins.enabled` names, loaded and checked once per configuration: the Nest module
+ * graph and the DataSource (built first, with the enabled plugins' tables) share the result.
+ */
+export function enabledPlugins(config: AppConfig): EnabledPlugins {
+  let result = resolved.get(config.plugins);
+  if (!result) {
+    const baseDir = config.configFile ? dirname(config.configFile) : process.cwd();
+    result = resolvePlugins(config.plugins, pluginFinder({ baseDir, packagesFrom: process.cwd() }), SERVER_VERSION);
+    resolved.set(config.plugins, result);
+  }
+  return result;
+}
+
+/** The entities and migrations of the enabled plugins (the core's plugin tables are in ENTITIES already). */
+export function enabledPluginTables(config: AppConfig): { entities: Function[]; migrations: Function[] } {
+  const manifests = enabledPlugins(config).loaded.map((p) => pluginManifest(p.plugin));
+  return { entities: manifests.flatMap((m) => m.entities ?? []), migrations: manifests.flatMap((m) => m.migrations ?? []) };
+}

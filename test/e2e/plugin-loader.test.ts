@@ -1,4 +1,9 @@
+import { join } from 'node:path';
+import { satisfies } from 'semver';
+import { SERVER_VERSION } from '../../src/common/version';
 import { ConfigError, deepMerge, loadConfig } from '../../src/config/load-config';
+import { pluginManifest } from '../../src/plugins/checkout-plugin.decorator';
+import { enabledPlugins } from '../../src/plugins/registry';
 import { createApp } from '../../src/create-app';
 import { PluginsReport } from '../../src/plugins/plugins.module';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -19,8 +24,19 @@ describe('plugin loader at start-up', () => {
   const configWith = (plugins: Record<string, unknown>) =>
     loadConfig({ env: { LOG_LEVEL: 'silent' }, overrides: deepMerge({ database: db.config, server: { port: 0 } }, { plugins }) });
 
-  it('stops start-up on an unknown plugin, naming it', async () => {
-    await expect(createApp(configWith({ enabled: ['woocommerce', 'magento'] }))).rejects.toThrow(/plugins\.enabled: unknown plugin "magento" \(known: woocommerce, shopify, greenfield\)/);
+  it('stops start-up on an unknown plugin, naming it, the built-in plugins and what else was tried', async () => {
+    const err = await createApp(configWith({ enabled: ['woocommerce', 'magento'] })).catch((e) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.problems).toContain(
+      `plugins.enabled: unknown plugin "magento": not a built-in plugin (built-in: greenfield, shopify, woocommerce), not an npm package installed in ${join(process.cwd(), 'node_modules')} or above, and not a path (start it with ./ or /)`,
+    );
+  });
+
+  it('registers only the enabled plugins, from plugins/<name>, and their settings under the manifest name', async () => {
+    const plugins = enabledPlugins(configWith({ enabled: ['greenfield'] }));
+    expect(plugins.loaded.map((p) => [p.name, pluginManifest(p.plugin).compatibility])).toEqual([['greenfield', expect.any(String)]]);
+    // The shipped plugins are released with the server: their range has to admit its version.
+    expect(satisfies(SERVER_VERSION, pluginManifest(plugins.loaded[0].plugin).compatibility)).toBe(true);
   });
 
   it('stops start-up on invalid plugin settings, naming the key', async () => {

@@ -11,7 +11,8 @@ import { transformFile } from '@swc/core';
  */
 export const REPO_ROOT = resolve(__dirname, '../..');
 
-const SWC_OPTIONS = {
+/** How the sources are transpiled (also for code a test builds itself, e.g. an external plugin). */
+export const SWC_OPTIONS = {
   jsc: {
     parser: { syntax: 'typescript' as const, decorators: true },
     transform: { legacyDecorator: true, decoratorMetadata: true },

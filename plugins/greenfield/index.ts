@@ -1,0 +1,2 @@
+// The loader requires plugins/<name> and takes the @CheckoutPlugin class it exports (src/plugins/plugin-loader.ts).
+export { GreenfieldPlugin as default } from './greenfield.plugin';
