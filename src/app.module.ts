@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { CheckoutModule } from './checkout/checkout.module';
 import { HostedPageModule } from './checkout/page/hosted-page.module';
+import { SchedulingModule } from './common/scheduling.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CoordinationModule } from './coordination/coordination.module';
@@ -26,6 +27,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config)),
+        SchedulingModule,
         DatabaseModule,
         InstancesModule,
         RatesModule,
