@@ -25,9 +25,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        // First, so its shutdown hook (it clears every interval) comes after the plugins' drain: see SchedulingModule.
+        SchedulingModule.forRoot(),
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config)),
-        SchedulingModule,
         DatabaseModule,
         InstancesModule,
         RatesModule,
