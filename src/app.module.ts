@@ -17,6 +17,7 @@ import { PaymentsModule } from './payments/payments.module';
 import { PluginsModule } from './plugins/plugins.module';
 import { RatesModule } from './rates/rates.module';
 import { StoresModule } from './stores/stores.module';
+import { DeliveryQueueModule } from './webhooks/delivery-queue.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -37,6 +38,7 @@ export class AppModule {
         CheckoutModule,
         HostedPageModule,
         PaymentsModule,
+        DeliveryQueueModule.forRoot(config),
         WebhooksModule,
         MetricsModule,
         CoordinationModule,
