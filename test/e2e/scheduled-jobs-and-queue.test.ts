@@ -63,6 +63,9 @@ it('with Redis, the BullMQ worker is configured from the config, runs, and is cl
     expect(worker.name).toBe('webhook-delivery');
     expect(worker.opts).toMatchObject({ concurrency: 3, lockDuration: 37_000, prefix, autorun: false });
     expect(worker.isRunning()).toBe(true);
+    // Redis errors and failed jobs are logged by the processor (its @OnWorkerEvent handlers).
+    expect(worker.listenerCount('error')).toBeGreaterThan(0);
+    expect(worker.listenerCount('failed')).toBeGreaterThan(0);
     // An unknown delivery is a no-op for the worker; the job goes and nothing is left behind.
     await t.app.get(DeliveryQueue).enqueue('whd_unknown', new Date());
     const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
