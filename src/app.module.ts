@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { CheckoutModule } from './checkout/checkout.module';
 import { HostedPageModule } from './checkout/page/hosted-page.module';
+import { SchedulingModule } from './common/scheduling.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CoordinationModule } from './coordination/coordination.module';
@@ -16,6 +17,7 @@ import { PaymentsModule } from './payments/payments.module';
 import { PluginsModule } from './plugins/plugins.module';
 import { RatesModule } from './rates/rates.module';
 import { StoresModule } from './stores/stores.module';
+import { DeliveryQueueModule } from './webhooks/delivery-queue.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -24,6 +26,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        // First, so its shutdown hook (it clears every interval) comes after the plugins' drain: see SchedulingModule.
+        SchedulingModule.forRoot(),
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config)),
         DatabaseModule,
@@ -34,6 +38,7 @@ export class AppModule {
         CheckoutModule,
         HostedPageModule,
         PaymentsModule,
+        DeliveryQueueModule.forRoot(config),
         WebhooksModule,
         MetricsModule,
         CoordinationModule,

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ScheduledJob, ScheduledJobs } from '../common/scheduled-job';
 import { AppConfig } from '../config/app-config';
 import { CheckoutTransitions } from './checkout-transitions';
 
@@ -9,7 +10,7 @@ import { CheckoutTransitions } from './checkout-transitions';
 @Injectable()
 export class ExpiryScheduler implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ExpiryScheduler.name);
-  private timer?: NodeJS.Timeout;
+  private job?: ScheduledJob;
   private running = false;
   /** Turned off on replicas that are not the elected singleton. */
   enabled = true;
@@ -17,15 +18,15 @@ export class ExpiryScheduler implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly transitions: CheckoutTransitions,
     private readonly config: AppConfig,
+    private readonly jobs: ScheduledJobs,
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.sweep(), this.config.checkout.expirySweepSeconds * 1000);
-    this.timer.unref();
+    this.job = this.jobs.every({ name: 'expiry-sweep', everyMs: this.config.checkout.expirySweepSeconds * 1000, run: () => this.sweep() });
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    void this.job?.stop();
   }
 
   async sweep(): Promise<number> {

@@ -5,6 +5,7 @@ import type { Campaign } from 'etcd3';
 import { Gauge } from 'prom-client';
 import { BehaviorSubject } from 'rxjs';
 import { ExpiryScheduler } from '../checkout/expiry.scheduler';
+import { ScheduledJob, ScheduledJobs } from '../common/scheduled-job';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { Reconciler } from '../payments/reconciler';
@@ -39,7 +40,7 @@ export class ReplicaLeaderService implements OnApplicationBootstrap, OnModuleDes
   private leaderSince: Date | null = null;
   private campaign?: Campaign;
   private lastKeepalive = 0;
-  private watchdog?: NodeJS.Timeout;
+  private watchdog?: ScheduledJob;
   private retry?: NodeJS.Timeout;
   private stopping = false;
   private lastError?: string;
@@ -52,6 +53,7 @@ export class ReplicaLeaderService implements OnApplicationBootstrap, OnModuleDes
     private readonly reconciler: Reconciler,
     config: AppConfig,
     metrics: MetricsService,
+    private readonly jobs: ScheduledJobs,
   ) {
     const self = this;
     new Gauge({
@@ -103,13 +105,12 @@ export class ReplicaLeaderService implements OnApplicationBootstrap, OnModuleDes
   onApplicationBootstrap(): void {
     if (!this.etcd.configured) return;
     this.startCampaign();
-    this.watchdog = setInterval(() => this.checkLease(), 250);
-    this.watchdog.unref();
+    this.watchdog = this.jobs.every({ name: 'leader-lease-watchdog', everyMs: 250, run: async () => this.checkLease() });
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.watchdog);
+    void this.watchdog?.stop();
     clearTimeout(this.retry);
     if (!this.etcd.configured) return;
     this.setLeader(false);

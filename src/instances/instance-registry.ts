@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Subject } from 'rxjs';
 import { EntityManager, In } from 'typeorm';
+import { ScheduledJob, ScheduledJobs } from '../common/scheduled-job';
 import { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
 import { PluginDelivery } from '../plugins/plugin-delivery.entity';
@@ -37,19 +38,20 @@ export class InstanceRegistry implements OnModuleInit, BeforeApplicationShutdown
   readonly reclaimed$ = new Subject<Reclaimed>();
   private readonly logger = new Logger(InstanceRegistry.name);
   private readonly runner = new SerialRunner(() => this.beat());
-  private timer?: NodeJS.Timeout;
+  private job?: ScheduledJob;
   private stopped = false;
   private lastWarnAt = 0;
 
   constructor(
     private readonly uow: UnitOfWork,
     private readonly config: AppConfig,
+    private readonly jobs: ScheduledJobs,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await this.runner.trigger();
-    this.timer = setInterval(() => void this.runner.trigger(), this.config.instances.heartbeatMs);
-    this.timer.unref();
+    // Coalesced: a beat that overran is followed by the next at once, not a whole period later.
+    this.job = this.jobs.every({ name: 'instance-heartbeat', everyMs: this.config.instances.heartbeatMs, run: () => this.runner.trigger(), whenBusy: 'coalesce' });
     this.logger.log({ instance: this.id }, 'instance registered');
   }
 
@@ -62,7 +64,7 @@ export class InstanceRegistry implements OnModuleInit, BeforeApplicationShutdown
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
+    await this.job?.stop();
     await this.runner.idle();
     try {
       await this.uow.run(async (m) => {

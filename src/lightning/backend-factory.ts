@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { ScheduledJobs } from '../common/scheduled-job';
 import { AppConfig, LightningBackendConfig } from '../config/app-config';
 import { ClusterBackend } from './cluster/cluster-backend';
 import { EtcdElection } from './cluster/etcd-election';
@@ -17,6 +18,8 @@ const LEADER_POLL_MS = 500;
 export interface BackendDeps {
   /** Where dev nodes keep their invoices (the database in the app; memory when absent). */
   devInvoices?: DevInvoiceStore;
+  /** The app's scheduler, for the nodes' health probes (a private one when absent). */
+  jobs?: ScheduledJobs;
 }
 
 /** Builds the configured backend tree (a pool's members may be single nodes or clusters). */
@@ -29,7 +32,7 @@ export function createBackend(spec: LightningBackendConfig, config: AppConfig, d
       return new DevBackend(spec.name, keyPath, process.env, deps.devInvoices, spec.amountlessInvoices ?? true);
     }
     case 'lnd':
-      return new LndBackend(spec.name, { socket: spec.socket!, cert: spec.cert!, macaroon: spec.macaroon!, timeoutMs, healthIntervalMs });
+      return new LndBackend(spec.name, { socket: spec.socket!, cert: spec.cert!, macaroon: spec.macaroon!, timeoutMs, healthIntervalMs, jobs: deps.jobs });
     case 'cluster': {
       const members = (spec.clusterMembers ?? []).map((m) => ({
         name: m.name,

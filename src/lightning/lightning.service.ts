@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { ProblemException } from '../common/problem';
+import { ScheduledJobs } from '../common/scheduled-job';
 import { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
 import { createBackend } from './backend-factory';
@@ -14,8 +15,8 @@ export class LightningService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(LightningService.name);
   readonly backend: LightningBackend;
 
-  constructor(config: AppConfig, uow: UnitOfWork) {
-    this.backend = createBackend(config.lightning.backend, config, { devInvoices: new DatabaseDevInvoices(uow) });
+  constructor(config: AppConfig, uow: UnitOfWork, jobs: ScheduledJobs) {
+    this.backend = createBackend(config.lightning.backend, config, { devInvoices: new DatabaseDevInvoices(uow), jobs });
   }
 
   async onModuleInit(): Promise<void> {

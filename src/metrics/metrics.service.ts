@@ -89,6 +89,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly scheduledJobBusyTicks = new Counter({
+    name: 'scheduled_job_busy_ticks_total',
+    help: 'Ticks of a scheduled job that came while its previous run was still going (skipped, or folded into one more run).',
+    labelNames: ['job'] as const,
+    registers: [this.registry],
+  });
+
   private webhookQueueDepthSource?: () => number | Promise<number>;
   private webhookQueueDepthFallback?: () => number | Promise<number>;
 
@@ -170,6 +177,11 @@ export class MetricsService {
   /** Used until a dispatcher sets its own source (the metrics module counts pending deliveries in the database). */
   setWebhookQueueDepthFallback(source: () => number | Promise<number>): void {
     this.webhookQueueDepthFallback = source;
+  }
+
+  /** For ScheduledJobs: a tick that found the previous run still going. */
+  scheduledJobBusyTick(job: string): void {
+    this.scheduledJobBusyTicks.inc({ job });
   }
 
   /** For the unit of work: its queue, read on every scrape. */

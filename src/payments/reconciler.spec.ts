@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { Subject } from 'rxjs';
 import { Repository } from 'typeorm';
 import { Checkout } from '../checkout/checkout.entity';
 import { CheckoutTransitions, PaymentReport } from '../checkout/checkout-transitions';
+import { ScheduledJobs } from '../common/scheduled-job';
 import { AppConfig } from '../config/app-config';
 import { InvoiceRef, InvoiceState } from '../lightning/lightning-backend';
 import { LightningService } from '../lightning/lightning.service';
@@ -27,7 +29,7 @@ function setup(rows: Row[], lookup: (ref: InvoiceRef) => Promise<InvoiceState>) 
     cancelOnNode: async (c: Row) => void canceled.push(c.paymentHash),
   } as unknown as CheckoutTransitions;
   const config = { checkout: { lateWindowSeconds: 3600 }, lightning: { reconcileIntervalSeconds: 3600 } } as AppConfig;
-  return { reconciler: new Reconciler(repo, lightning, transitions, config), applied, lookups, canceled };
+  return { reconciler: new Reconciler(repo, lightning, transitions, config, new ScheduledJobs(new SchedulerRegistry())), applied, lookups, canceled };
 }
 
 const rowsOn = (node: string, n: number): Row[] => Array.from({ length: n }, (_, i) => ({ id: `${node}-${i}`, paymentHash: `${node}-hash-${i}`, nodeName: node }));

@@ -5,6 +5,7 @@ import { Equal, FindOptionsWhere, In, MoreThan, Repository } from 'typeorm';
 import { Checkout } from '../checkout/checkout.entity';
 import { AdditionalStatus, CheckoutStatus } from '../checkout/checkout-status';
 import { CheckoutTransitions } from '../checkout/checkout-transitions';
+import { ScheduledJob, ScheduledJobs } from '../common/scheduled-job';
 import { AppConfig } from '../config/app-config';
 import { LightningService } from '../lightning/lightning.service';
 
@@ -33,7 +34,7 @@ const NODE_DOWN_AFTER_FAILURES = 2;
 @Injectable()
 export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(Reconciler.name);
-  private timer?: NodeJS.Timeout;
+  private job?: ScheduledJob;
   private subscription?: Subscription;
   private readonly inFlight = new Map<string, Promise<ReconcileResult>>();
   /** Nodes asked for again while a pass was running: the pass may have started before the reconnect. */
@@ -47,18 +48,19 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly lightning: LightningService,
     private readonly transitions: CheckoutTransitions,
     private readonly config: AppConfig,
+    private readonly jobs: ScheduledJobs,
   ) {}
 
   onApplicationBootstrap(): void {
     this.subscription = this.lightning.reconnects$.subscribe((node) => void this.reconcile(node).catch(() => undefined));
-    this.timer = setInterval(() => void this.reconcile().catch(() => undefined), this.config.lightning.reconcileIntervalSeconds * 1000);
-    this.timer.unref();
+    // Coalesced: a tick during a pass asks for one more, as reconnects do.
+    this.job = this.jobs.every({ name: 'reconcile', everyMs: this.config.lightning.reconcileIntervalSeconds * 1000, run: () => this.reconcile(), whenBusy: 'coalesce' });
     void this.reconcile().catch(() => undefined);
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
-    clearInterval(this.timer);
+    void this.job?.stop();
     this.subscription?.unsubscribe();
   }
 

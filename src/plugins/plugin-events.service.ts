@@ -4,6 +4,7 @@ import { In, IsNull, LessThan, LessThanOrEqual, Or } from 'typeorm';
 import { CheckoutEvent } from '../checkout/checkout-event.entity';
 import { CheckoutEventType } from '../checkout/checkout-status';
 import type { CheckoutView } from '../checkout/checkout.view';
+import { ScheduledJob, ScheduledJobs } from '../common/scheduled-job';
 import { UnitOfWork } from '../database/unit-of-work';
 import { InstanceRegistry } from '../instances/instance-registry';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
@@ -55,7 +56,7 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly registered = new Map<string, Promise<void>>();
   private fanoutSubscription?: Subscription;
   private reclaimedSubscription?: Subscription;
-  private timer?: NodeJS.Timeout;
+  private pollJob?: ScheduledJob;
   private draining?: Promise<void>;
   private again = false;
   private stopped = false;
@@ -73,6 +74,7 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly fanout: WebhookFanout,
     private readonly dispatcher: WebhookDispatcher,
     private readonly instance: InstanceRegistry,
+    private readonly jobs: ScheduledJobs,
   ) {}
 
   /**
@@ -98,7 +100,7 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private start(): void {
-    if (!this.timer) {
+    if (!this.pollJob) {
       // The fan-out runs on the dispatcher's post-commit hint and poll; it says when it queued something.
       this.fanoutSubscription = this.fanout.pluginDeliveries$.subscribe((consumers) => {
         if (consumers.some((c) => this.subscriptions.has(c))) void this.wake();
@@ -107,15 +109,14 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
       this.reclaimedSubscription = this.instance.reclaimed$.subscribe(({ consumers }) => {
         if (consumers.some((c) => this.subscriptions.has(c))) void this.wake();
       });
-      this.timer = setInterval(() => void this.wake(), this.pollMs);
-      this.timer.unref();
+      this.pollJob = this.jobs.every({ name: 'plugin-events-poll', everyMs: this.pollMs, run: () => this.wake(), whenBusy: 'coalesce' });
     }
     void this.wake();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
+    void this.pollJob?.stop();
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.fanoutSubscription?.unsubscribe();
     this.reclaimedSubscription?.unsubscribe();

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { In, LessThan } from 'typeorm';
+import { ScheduledJob, ScheduledJobs } from '../common/scheduled-job';
 import { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
 import { WebhookDelivery } from './webhook-delivery.entity';
@@ -16,21 +17,22 @@ const HOUR_MS = 3_600_000;
 @Injectable()
 export class DeliveryRetention implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(DeliveryRetention.name);
-  private timer?: NodeJS.Timeout;
+  private job?: ScheduledJob;
 
   constructor(
     private readonly uow: UnitOfWork,
     private readonly config: AppConfig,
+    private readonly jobs: ScheduledJobs,
   ) {}
 
   onModuleInit(): void {
     if (this.config.webhooks.retentionDays === 0) return;
-    this.timer = setInterval(() => void this.prune().catch((err: Error) => this.logger.warn({ err: err.message }, 'pruning old webhook deliveries failed; retrying in an hour')), HOUR_MS);
-    this.timer.unref();
+    // A failed prune is logged under the job's name and tried again in an hour.
+    this.job = this.jobs.every({ name: 'webhook-retention', everyMs: HOUR_MS, run: () => this.prune() });
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    void this.job?.stop();
   }
 
   /** Deletes what has expired by `now`; returns how many deliveries went. */

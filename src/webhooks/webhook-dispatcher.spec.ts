@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { CheckoutEvent } from '../checkout/checkout-event.entity';
 import { CheckoutEventsBus } from '../checkout/checkout-events.bus';
+import { ScheduledJobs } from '../common/scheduled-job';
 import { Subject } from 'rxjs';
 import { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
@@ -21,7 +23,7 @@ function dispatcher(fanoutDelayMs: number) {
   const config = { webhooks: { pollIntervalMs: 60_000, fanoutDelayMs } } as AppConfig;
   const bus = new CheckoutEventsBus();
   const instance = { reclaimed$: new Subject() } as unknown as InstanceRegistry;
-  const d = new WebhookDispatcher(fanout, {} as DeliveryWorker, queue, bus, uow, config, instance);
+  const d = new WebhookDispatcher(fanout, {} as DeliveryWorker, queue, bus, uow, config, instance, new ScheduledJobs(new SchedulerRegistry()));
   return { d, bus, runs };
 }
 

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import { CheckoutEventsBus } from '../checkout/checkout-events.bus';
+import { ScheduledJob, ScheduledJobs } from '../common/scheduled-job';
 import { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
 import { InstanceRegistry } from '../instances/instance-registry';
@@ -37,7 +38,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private readonly sweepRunner = new SerialRunner(() => this.sweep());
   private subscription?: Subscription;
   private reclaimedSubscription?: Subscription;
-  private timer?: NodeJS.Timeout;
+  private sweepJob?: ScheduledJob;
   private fanoutTimer?: NodeJS.Timeout;
   private stopped = false;
   private lastWarnAt = 0;
@@ -52,6 +53,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     private readonly uow: UnitOfWork,
     private readonly config: AppConfig,
     private readonly instance: InstanceRegistry,
+    private readonly jobs: ScheduledJobs,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -59,15 +61,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     this.subscription = this.bus.events$.subscribe(() => this.scheduleFanout());
     // A dead instance's leases were just released: its endpoints go on now, not on the next poll.
     this.reclaimedSubscription = this.instance.reclaimed$.subscribe(({ endpointIds }) => void this.kick(endpointIds).catch((err) => this.warn(err, 'could not enqueue reclaimed deliveries; the sweeper will')));
-    this.timer = setInterval(() => void this.sweepRunner.trigger(), this.config.webhooks.pollIntervalMs);
-    this.timer.unref();
+    this.sweepJob = this.jobs.every({ name: 'webhook-sweep', everyMs: this.config.webhooks.pollIntervalMs, run: () => this.sweepRunner.trigger(), whenBusy: 'coalesce' });
     void this.sweepRunner.trigger();
     this.logger.log({ mode: this.queue.mode }, 'webhook delivery started');
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
+    void this.sweepJob?.stop();
     clearTimeout(this.fanoutTimer);
     this.subscription?.unsubscribe();
     this.reclaimedSubscription?.unsubscribe();

@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { Subject } from 'rxjs';
+import { ScheduledJob, ScheduledJobs } from '../../common/scheduled-job';
 import { CreateInvoiceRequest, InvoiceRef, InvoiceState, IssuedInvoice, LightningBackend, NodeHealth, Settlement, UnknownNodeError } from '../lightning-backend';
 import { InvoiceStream } from './invoice-stream';
 import { LndClient, LndClientOptions } from './lnd-client';
@@ -7,6 +9,8 @@ import { assessProbe, isPermissionDenied, permissionFingerprint } from './permis
 
 export interface LndBackendOptions extends Omit<LndClientOptions, 'name'> {
   healthIntervalMs: number;
+  /** The app's scheduler; a private one when absent (a backend built outside the app). */
+  jobs?: ScheduledJobs;
 }
 
 /**
@@ -20,7 +24,7 @@ export class LndBackend implements LightningBackend {
   private readonly logger: Logger;
   private readonly client: LndClient;
   private readonly stream: InvoiceStream;
-  private timer?: NodeJS.Timeout;
+  private healthJob?: ScheduledJob;
   private probing?: Promise<void>;
   private stopped = false;
   private state: NodeHealth;
@@ -57,13 +61,13 @@ export class LndBackend implements LightningBackend {
     this.stream.attach(this.client);
     // A node that is down at start-up must not stop the server from starting: it joins later.
     await this.probe();
-    this.timer = setInterval(() => void this.probe(), this.options.healthIntervalMs);
-    this.timer.unref();
+    const jobs = this.options.jobs ?? new ScheduledJobs(new SchedulerRegistry());
+    this.healthJob = jobs.every({ name: `lnd-health:${this.name}`, everyMs: this.options.healthIntervalMs, run: () => this.probe() });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
+    void this.healthJob?.stop();
     this.stream.detach();
     this.client.close();
     this.settlements$.complete();
