@@ -96,7 +96,7 @@ export class PeerAddressConfig {
 }
 
 export class LightningBackendConfig {
-  @IsIn(BACKEND_TYPES as unknown as string[], { message: `type must be one of ${BACKEND_TYPES.join(', ')}` })
+  @IsIn(BACKEND_TYPES, { message: `type must be one of ${BACKEND_TYPES.join(', ')}` })
   type: BackendType;
   @IsString() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'name must be 1-64 letters, digits, _ . -' })
   name: string;

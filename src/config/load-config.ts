@@ -61,7 +61,7 @@ function isPlain(value: unknown): value is Plain {
 export function deepMerge(base: Plain, over: Plain): Plain {
   const out: Plain = { ...base };
   for (const [key, value] of Object.entries(over)) {
-    out[key] = isPlain(value) && isPlain(base[key]) ? deepMerge(base[key] as Plain, value) : value;
+    out[key] = isPlain(value) && isPlain(base[key]) ? deepMerge(base[key], value) : value;
   }
   return out;
 }

@@ -101,12 +101,12 @@ describe('OpenAPI document: complete, and true of the real answers', () => {
     const lnd = nodeHealthView({
       name: 'lnd-a', type: 'lnd', role: 'independent', reachable: true, syncedToChain: true, infoKnown: false, liquidityKnown: false, activeChannels: 0, inboundSats: 0, canIssue: true,
       permissions: { verifiedBy: 'CheckMacaroonPermissions', granted: ['invoices:write'], missing: ['info:read', 'offchain:read'] }, warnings: ['the macaroon lacks info:read'], checkedAt: at,
-    } as NodeHealth);
+    });
     expect(lnd).toMatchObject({ syncedToChain: null, inboundSats: null, liquidity: 'unknown' });
     const leader = nodeHealthView({
       name: 'c-1', group: 'c', type: 'cluster-member', role: 'leader', reachable: true, syncedToChain: true, activeChannels: 1, inboundSats: 5, canIssue: true, checkedAt: at, failovers: 1, lastFailoverAt: at,
       channelPeers: [{ pubkey: '02ab', connected: false, channels: 1, activeChannels: 0, lastAttemptAt: at, lastError: 'dial tcp 10.0.0.5:9735: refused' }], channelPeersError: 'timeout',
-    } as NodeHealth);
+    });
     const replica = { replicaId: 'r', coordination: 'local', isLeader: true, leaderSince: null, leaderId: null };
     expect(t.openapi.check('get', '/health/nodes', fake(200, { replica, nodes: [lnd, leader] }))).toEqual([]);
     // And the document is closed enough to notice a wrong type there.
