@@ -171,7 +171,7 @@ function withDerivedSettings(plain: Plain): Plain {
   const out = { ...plain };
   if (server.publicUrl === '' || server.publicUrl === undefined || server.publicUrl === null) {
     const port = typeof server.port === 'number' ? server.port : NaN;
-    out.server = { ...server, publicUrl: Number.isInteger(port) ? localPublicUrl(String(server.host ?? ''), port) : '', publicUrlFromPort: true };
+    out.server = { ...server, publicUrl: Number.isInteger(port) ? localPublicUrl(String((server.host as string | undefined) ?? ''), port) : '', publicUrlFromPort: true };
   }
   if ((database.path === '' || database.path === undefined || database.path === null) && typeof plain.dataDir === 'string' && plain.dataDir !== '') {
     out.database = { ...database, path: join(plain.dataDir, 'checkout.sqlite') };
