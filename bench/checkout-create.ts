@@ -95,7 +95,7 @@ interface ApiRun {
 
 /** AddInvoice on ln-service's raw gRPC client: what the server's lnd backend calls. */
 function addInvoiceRpc(node: LndNode, sats: number, memo: string): Promise<unknown> {
-  const rpc = (node.lnd as unknown as { default: { addInvoice(req: object, cb: (err: unknown, res: unknown) => void): void } }).default;
+  const rpc = (node.lnd as unknown as { default: { addInvoice(req: object, cb: (err: Error | null, res: unknown) => void): void } }).default;
   return new Promise((resolve, reject) => rpc.addInvoice({ value_msat: String(sats * 1000), memo, expiry: 900 }, (err, res) => (err ? reject(err) : resolve(res))));
 }
 

@@ -46,7 +46,7 @@ export async function run(opts: EmbeddedOptions = {}): Promise<Row[]> {
     }
 
     // Warm-up: JIT, connection pool, SQLite page cache.
-    await runLoad({ total: 100, concurrency, timeLimitMs: 10_000, op: () => server!.api.ok('POST', '/api/v1/checkouts', { amount: 1000, currency: 'SATS' }) });
+    await runLoad({ total: 100, concurrency, timeLimitMs: 10_000, op: () => server.api.ok('POST', '/api/v1/checkouts', { amount: 1000, currency: 'SATS' }) });
     await runLoad({ total: 200, concurrency, timeLimitMs: 10_000, op: () => baselineClient.ok('GET', baselinePath) });
 
     const baseline = await runLoad({ total, concurrency, timeLimitMs, op: () => baselineClient.ok('GET', baselinePath) });
@@ -58,7 +58,7 @@ export async function run(opts: EmbeddedOptions = {}): Promise<Row[]> {
       total: serialTotal,
       concurrency: 1,
       timeLimitMs: timeLimitMs / 4,
-      op: (i) => server!.api.ok('POST', '/api/v1/checkouts', { amount: 1000 + (i % 1000), currency: 'SATS', orderId: `serial-${i}` }),
+      op: (i) => server.api.ok('POST', '/api/v1/checkouts', { amount: 1000 + (i % 1000), currency: 'SATS', orderId: `serial-${i}` }),
     });
 
     const rss = new RssSampler(server.pid);
@@ -67,7 +67,7 @@ export async function run(opts: EmbeddedOptions = {}): Promise<Row[]> {
       total,
       concurrency,
       timeLimitMs,
-      op: (i) => server!.api.ok('POST', '/api/v1/checkouts', { amount: 1000 + (i % 1000), currency: 'SATS', orderId: `bench-${i}` }),
+      op: (i) => server.api.ok('POST', '/api/v1/checkouts', { amount: 1000 + (i % 1000), currency: 'SATS', orderId: `bench-${i}` }),
     });
     const peakRss = rss.stop();
     const cpuUsed = cpu();

@@ -56,7 +56,7 @@ function toRows(bench: string, result: unknown): Row[] {
       const row = r as Partial<Row> & Record<string, unknown>;
       return {
         bench: row.bench ?? bench,
-        figure: String(row.figure ?? row.name ?? ''),
+        figure: String(row.figure ?? (row.name as string | undefined) ?? ''),
         value: String(row.value ?? ''),
         baseline: row.baseline === undefined ? undefined : String(row.baseline),
         ratio: row.ratio === undefined ? undefined : String(row.ratio),

@@ -15,7 +15,7 @@ elapsed() {
 }
 
 installed() {
-  for bin in node tsc jest; do [ -x "node_modules/.bin/$bin" ] || return 1; done
+  for bin in node tsc jest eslint prettier; do [ -x "node_modules/.bin/$bin" ] || return 1; done
   [ ! package-lock.json -nt node_modules/.package-lock.json ]
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs dependencies, builds (or reuses) lnd/btcd,
-# installs etcd, makes sure Redis and PostgreSQL answer, then runs unit, e2e (on SQLite and on
-# PostgreSQL) and the integration suites against the real regtest stack.
+# installs etcd, makes sure Redis and PostgreSQL answer, typechecks and lints, then runs unit, e2e
+# (on SQLite and on PostgreSQL) and the integration suites against the real regtest stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
@@ -27,6 +27,13 @@ bash scripts/ensure-php.sh # the BTCPay PHP client e2e suite runs BTCPay's libra
 step "typecheck"
 tsc -p tsconfig.json --noEmit
 
+# A lint or format failure fails the run, but the tests still run so one run shows everything.
+step "lint"
+lint_failed=0
+# No --cache: with type-aware rules an edit to one file can change another file's result.
+eslint . || lint_failed=1
+prettier --check . || lint_failed=1
+
 run_jest() {
   local name="$1"; shift
   step "$name"
@@ -36,7 +43,7 @@ run_jest() {
   return $status
 }
 
-failed=0
+failed=$lint_failed
 run_jest unit --selectProjects unit || failed=1
 TEST_DB=sqlite run_jest e2e-sqlite test/e2e --maxWorkers=2 --selectProjects integration || failed=1
 TEST_DB=postgres run_jest e2e-postgres test/e2e --maxWorkers=2 --selectProjects integration || failed=1
@@ -56,4 +63,5 @@ node -e '
   }
   console.log(`tests: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' "$REPORTS"
+if [ "$lint_failed" -ne 0 ]; then echo "lint: failed (eslint or prettier --check, see the lint step)"; else echo "lint: clean"; fi
 exit $failed

@@ -89,11 +89,24 @@ export function quietStartupLogger(inner: LoggerService): LoggerService {
     return typeof context === 'string' && ROUTINE_CONTEXTS.has(context);
   };
   return {
-    log: (message: unknown, ...params: unknown[]) => (routine(params) && inner.debug ? inner.debug(message, ...params) : inner.log(message, ...params)),
-    error: (message: unknown, ...params: unknown[]) => inner.error(message, ...params),
-    warn: (message: unknown, ...params: unknown[]) => inner.warn(message, ...params),
-    debug: (message: unknown, ...params: unknown[]) => inner.debug?.(message, ...params),
-    verbose: (message: unknown, ...params: unknown[]) => inner.verbose?.(message, ...params),
-    fatal: (message: unknown, ...params: unknown[]) => inner.fatal?.(message, ...params),
+    log: (message: unknown, ...params: unknown[]) => {
+      if (routine(params) && inner.debug) inner.debug(message, ...params);
+      else inner.log(message, ...params);
+    },
+    error: (message: unknown, ...params: unknown[]) => {
+      inner.error(message, ...params);
+    },
+    warn: (message: unknown, ...params: unknown[]) => {
+      inner.warn(message, ...params);
+    },
+    debug: (message: unknown, ...params: unknown[]) => {
+      inner.debug?.(message, ...params);
+    },
+    verbose: (message: unknown, ...params: unknown[]) => {
+      inner.verbose?.(message, ...params);
+    },
+    fatal: (message: unknown, ...params: unknown[]) => {
+      inner.fatal?.(message, ...params);
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { INestApplication, Logger, ShutdownSignal } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { redactUrlCredentials } from './common/redact';
 import { SERVER_NAME, SERVER_VERSION } from './common/version';
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const app = await createApp(config, { shutdownSignals: Object.values(ShutdownSignal).filter((s) => s !== ShutdownSignal.SIGTERM) });
   await app.listen(config.server.port, config.server.host);
   const url = await app.getUrl();
-  const bound = (app.getHttpServer().address() as AddressInfo).port;
+  const bound = ((app.getHttpServer() as Server).address() as AddressInfo).port;
   // No publicUrl configured: links name the port actually bound (PORT=0 picks one only now).
   if (config.server.publicUrlFromPort) config.server.publicUrl = localPublicUrl(config.server.host, bound);
   const publicUrl = config.server.publicUrl.replace(/\/$/, '');

@@ -8,7 +8,7 @@ import { LightningService } from '../lightning/lightning.service';
 import { Checkout } from './checkout.entity';
 import { CheckoutEvent } from './checkout-event.entity';
 import { CheckoutEventsBus } from './checkout-events.bus';
-import { AdditionalStatus, CheckoutEventType, CheckoutStatus } from './checkout-status';
+import { CheckoutEventType, CheckoutStatus } from './checkout-status';
 import { checkoutView } from './checkout.view';
 import { paymentStep } from './payment-rule';
 

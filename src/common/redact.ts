@@ -61,7 +61,7 @@ export function redactForDisplay(text: string): string {
 export const NOT_SHOWN = '(not shown: it may contain a password)';
 
 function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 
@@ -146,7 +146,7 @@ function redactError(err: Error, seen: WeakSet<object>, depth: number, redactStr
     const cause = hasCause ? walk(err.cause, seen, depth + 1, redactString) : undefined;
     const fields = redactFields(err as unknown as Record<string, unknown>, seen, depth, redactString);
     if (message === err.message && stack === err.stack && cause === err.cause && !fields) return err;
-    const copy = Object.create(Object.getPrototypeOf(err)) as Error;
+    const copy = Object.create(Object.getPrototypeOf(err) as object | null) as Error;
     Object.assign(copy, err, fields);
     const hidden = (name: string, value: unknown) => Object.defineProperty(copy, name, { value, enumerable: false, writable: true, configurable: true });
     hidden('message', message);

@@ -27,7 +27,7 @@ export class ServerConfig {
   @IsString() host: string;
   @IsInt() @Min(0) @Max(65535) port: number;
   /** Empty in the config: derived from the port (the one actually bound, when it is 0). */
-  @ValidateIf((o) => !o.publicUrlFromPort) @IsUrl({ require_tld: false, require_protocol: true }) publicUrl: string;
+  @ValidateIf((o: ServerConfig) => !o.publicUrlFromPort) @IsUrl({ require_tld: false, require_protocol: true }) publicUrl: string;
   /** Set by loadConfig, not by the operator: publicUrl was not configured but derived from the port. */
   @IsOptional() @IsBoolean() publicUrlFromPort?: boolean;
   @IsBoolean() trustProxy: boolean;
@@ -40,8 +40,8 @@ export class ServerConfig {
 
 export class DatabaseConfig {
   @IsIn(['sqlite', 'postgres']) type: 'sqlite' | 'postgres';
-  @ValidateIf((o) => o.type === 'sqlite') @IsString() @MinLength(1) path: string;
-  @ValidateIf((o) => o.type === 'postgres')
+  @ValidateIf((o: DatabaseConfig) => o.type === 'sqlite') @IsString() @MinLength(1) path: string;
+  @ValidateIf((o: DatabaseConfig) => o.type === 'postgres')
   @Matches(/^postgres(ql)?:\/\//, { message: 'database.url must be a postgres:// URL when database.type is postgres' })
   url: string;
   @IsBoolean() migrationsRun: boolean;
@@ -55,7 +55,7 @@ export class DatabaseConfig {
 }
 
 export class RedisConfig {
-  @IsString() @ValidateIf((o) => o.url !== '') @Matches(/^rediss?:\/\//, { message: 'redis.url must be a redis:// URL or empty' })
+  @IsString() @ValidateIf((o: RedisConfig) => o.url !== '') @Matches(/^rediss?:\/\//, { message: 'redis.url must be a redis:// URL or empty' })
   url: string;
   @IsString() @MinLength(1) prefix: string;
 }
@@ -96,28 +96,28 @@ export class PeerAddressConfig {
 }
 
 export class LightningBackendConfig {
-  @IsIn(BACKEND_TYPES as unknown as string[], { message: `type must be one of ${BACKEND_TYPES.join(', ')}` })
+  @IsIn(BACKEND_TYPES, { message: `type must be one of ${BACKEND_TYPES.join(', ')}` })
   type: BackendType;
   @IsString() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'name must be 1-64 letters, digits, _ . -' })
   name: string;
 
-  @ValidateIf((o) => o.type === 'lnd') @IsString() @MinLength(3) socket?: string;
-  @ValidateIf((o) => o.type === 'lnd') @IsString() @MinLength(1) cert?: string;
-  @ValidateIf((o) => o.type === 'lnd') @IsString() @MinLength(1) macaroon?: string;
+  @ValidateIf((o: LightningBackendConfig) => o.type === 'lnd') @IsString() @MinLength(3) socket?: string;
+  @ValidateIf((o: LightningBackendConfig) => o.type === 'lnd') @IsString() @MinLength(1) cert?: string;
+  @ValidateIf((o: LightningBackendConfig) => o.type === 'lnd') @IsString() @MinLength(1) macaroon?: string;
 
   /** dev only: false makes it refuse amountless (top-up) invoices, like a node without them. Default true, as LND. */
-  @ValidateIf((o) => o.type === 'dev') @IsOptional() @IsBoolean() amountlessInvoices?: boolean;
+  @ValidateIf((o: LightningBackendConfig) => o.type === 'dev') @IsOptional() @IsBoolean() amountlessInvoices?: boolean;
 
   /** Bound on every RPC to this backend, so a hanging node cannot hang a checkout. */
   @IsOptional() @IsInt() @Min(100) @Max(120000) timeoutMs?: number;
 
-  @ValidateIf((o) => o.type === 'pool')
+  @ValidateIf((o: LightningBackendConfig) => o.type === 'pool')
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => LightningBackendConfig)
   members?: LightningBackendConfig[];
 
-  @ValidateIf((o) => o.type === 'cluster')
+  @ValidateIf((o: LightningBackendConfig) => o.type === 'cluster')
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ClusterMemberConfig)
@@ -126,7 +126,7 @@ export class LightningBackendConfig {
   @IsOptional() @ValidateNested() @Type(() => ClusterEtcdConfig) etcd?: ClusterEtcdConfig;
 
   /** cluster only: channel peers' addresses, tried before the graph's when a new leader reconnects them. */
-  @ValidateIf((o) => o.type === 'cluster')
+  @ValidateIf((o: LightningBackendConfig) => o.type === 'cluster')
   @IsOptional()
   @IsArray()
   @ValidateNested({ each: true })

@@ -61,7 +61,7 @@ function isPlain(value: unknown): value is Plain {
 export function deepMerge(base: Plain, over: Plain): Plain {
   const out: Plain = { ...base };
   for (const [key, value] of Object.entries(over)) {
-    out[key] = isPlain(value) && isPlain(base[key]) ? deepMerge(base[key] as Plain, value) : value;
+    out[key] = isPlain(value) && isPlain(base[key]) ? deepMerge(base[key], value) : value;
   }
   return out;
 }
@@ -173,7 +173,7 @@ function withDerivedSettings(plain: Plain): Plain {
   const out = { ...plain };
   if (server.publicUrl === '' || server.publicUrl === undefined || server.publicUrl === null) {
     const port = typeof server.port === 'number' ? server.port : NaN;
-    out.server = { ...server, publicUrl: Number.isInteger(port) ? localPublicUrl(String(server.host ?? ''), port) : '', publicUrlFromPort: true };
+    out.server = { ...server, publicUrl: Number.isInteger(port) ? localPublicUrl(String((server.host as string | undefined) ?? ''), port) : '', publicUrlFromPort: true };
   }
   if ((database.path === '' || database.path === undefined || database.path === null) && typeof plain.dataDir === 'string' && plain.dataDir !== '') {
     out.database = { ...database, path: join(plain.dataDir, 'checkout.sqlite') };

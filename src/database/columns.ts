@@ -9,5 +9,5 @@ export const bigintAsNumber: ValueTransformer = {
 /** JSON kept as text so the same column works on SQLite and PostgreSQL. */
 export const jsonText: ValueTransformer = {
   to: (value: unknown) => (value === undefined ? null : JSON.stringify(value)),
-  from: (value: string | null) => (value === null || value === undefined ? null : JSON.parse(value)),
+  from: (value: string | null) => (value === null || value === undefined ? null : (JSON.parse(value) as unknown)),
 };

@@ -20,7 +20,7 @@ function prepare(dataSource: DataSource, target: EntityTarget<ObjectLiteral>, ro
   const present = metadata.columns.filter((column) => column.getEntityValue(row) !== undefined);
   const key = present.map((column) => column.databaseName).join(',');
   let perEntity = statements.get(metadata);
-  if (!perEntity) statements.set(metadata, (perEntity = new Map()));
+  if (!perEntity) statements.set(metadata, (perEntity = new Map<string, PreparedInsert>()));
   let prepared = perEntity.get(key);
   if (!prepared) {
     const { driver } = dataSource;
@@ -36,7 +36,7 @@ function statementFor(dataSource: DataSource, [target, row]: RowOf, offset: numb
   const prepared = prepare(dataSource, target, row);
   const postgres = dataSource.driver.options.type === 'postgres';
   const placeholders = prepared.columns.map((_, i) => (postgres ? `$${offset + i + 1}` : '?')).join(', ');
-  const values = prepared.columns.map((column) => dataSource.driver.preparePersistentValue(column.getEntityValue(row), column));
+  const values = prepared.columns.map((column): unknown => dataSource.driver.preparePersistentValue(column.getEntityValue(row), column));
   return { sql: `${prepared.head}${placeholders})`, values };
 }
 

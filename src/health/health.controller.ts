@@ -28,7 +28,7 @@ function degradedWhenDown(key: keyof typeof DEGRADED_IMPACT, check: () => Promis
     const result = await check();
     const detail = result[key];
     if (detail?.status !== 'down') return result;
-    return { [key]: { ...detail, status: 'degraded', impact: DEGRADED_IMPACT[key] } } as HealthIndicatorResult;
+    return { [key]: { ...detail, status: 'degraded', impact: DEGRADED_IMPACT[key] } };
   };
 }
 

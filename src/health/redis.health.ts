@@ -43,7 +43,7 @@ export class RedisHealthIndicator implements OnApplicationShutdown {
       .attempt(async () => {
         if (!this.client) return { configured: false };
         if (this.client.status === 'connecting' || this.client.status === 'connect') await this.firstConnect;
-        const answer = await this.client.ping();
+        const answer: string = await this.client.ping();
         if (answer !== 'PONG') throw new Error(`unexpected PING answer ${answer}`);
         return {};
       })

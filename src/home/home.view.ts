@@ -69,5 +69,5 @@ ${curl}</code></pre>
   </div>
 </main>
 </body>
-</html>`}`;
+</html>`.value}`;
 }

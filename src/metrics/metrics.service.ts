@@ -101,13 +101,13 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
-    const self = this;
+    const depthSource = () => this.webhookQueueDepthSource ?? this.webhookQueueDepthFallback;
     new Gauge({
       name: 'webhook_queue_depth',
       help: 'Webhook deliveries waiting to be sent (pending in the database, shared by all replicas: aggregate with max()).',
       registers: [this.registry],
       async collect() {
-        const source = self.webhookQueueDepthSource ?? self.webhookQueueDepthFallback;
+        const source = depthSource();
         if (!source) return;
         try {
           this.set(await source());

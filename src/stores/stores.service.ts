@@ -68,12 +68,12 @@ export class StoresService {
     const cached = this.cache.get(keyHash);
     if (cached) return cached;
     const stamp = this.cache.stamp();
-    const row = (await this.keys
+    const row: (ApiKey & { store?: Store }) | null = await this.keys
       .createQueryBuilder('k')
       .innerJoinAndMapOne('k.store', Store, 's', 's.id = k.storeId')
       .where('k.keyHash = :keyHash', { keyHash })
       .andWhere('k.revokedAt IS NULL')
-      .getOne()) as (ApiKey & { store?: Store }) | null;
+      .getOne();
     if (!row?.store) return null;
     const { store } = row;
     delete row.store;

@@ -15,7 +15,7 @@ describe('retry policy', () => {
     [404, { kind: 'final', disableEndpoint: false }],
     [410, { kind: 'final', disableEndpoint: true }],
   ])('HTTP %p → %j', (status, verdict) => {
-    expect(verdictFor(status as number | null)).toEqual(verdict);
+    expect(verdictFor(status)).toEqual(verdict);
   });
 
   it('honours Retry-After on 429, 502, 503 and 504 only', () => {

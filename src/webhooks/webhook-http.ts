@@ -46,7 +46,7 @@ export function postWebhook(url: URL, headers: Record<string, string>, body: str
       method: 'POST',
       headers: { ...headers, 'content-length': String(payload.length) },
       agent: false,
-      ...(options.allowPrivateTargets ? {} : { lookup: guardedLookup as RequestOptions['lookup'] }),
+      ...(options.allowPrivateTargets ? {} : { lookup: guardedLookup }),
     };
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, requestOptions, (res) => {
       const chunks: Buffer[] = [];
@@ -61,7 +61,7 @@ export function postWebhook(url: URL, headers: Record<string, string>, body: str
       const done = () =>
         finish({
           status: res.statusCode ?? null,
-          retryAfter: (res.headers['retry-after'] as string | undefined) ?? null,
+          retryAfter: res.headers['retry-after'] ?? null,
           body: Buffer.concat(chunks).toString('utf8'),
           error: null,
         });

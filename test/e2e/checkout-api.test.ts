@@ -79,7 +79,7 @@ describe('checkout API (embedded dev backend)', () => {
 
   it('an underpayment is never Settled: the checkout stays New, marked PaidPartial, with the amount really paid', async () => {
     const c = await create({ amount: 1025 }).expect(201);
-    t.app.get(LightningService).simulatePayment(c.body.paymentHash, 400);
+    void t.app.get(LightningService).simulatePayment(c.body.paymentHash, 400);
     await waitFor(async () => (await t.http.get(`/api/v1/checkouts/${c.body.id}`).set(auth)).body.amountPaidSats === 400);
     const after = await t.http.get(`/api/v1/checkouts/${c.body.id}`).set(auth).expect(200);
     expect(after.body).toMatchObject({ status: 'New', additionalStatus: 'PaidPartial', amountPaidSats: 400, amountSats: 1025 });
@@ -131,8 +131,8 @@ describe('checkout API (embedded dev backend)', () => {
   it('settles exactly once on a simulated payment, and records a payment after expiry as PaidLate', async () => {
     const c = await create({ amount: 42 }).expect(201);
     const lightning = t.app.get(LightningService);
-    lightning.simulatePayment(c.body.paymentHash);
-    lightning.simulatePayment(c.body.paymentHash);
+    void lightning.simulatePayment(c.body.paymentHash);
+    void lightning.simulatePayment(c.body.paymentHash);
     await waitFor(async () => (await t.http.get(`/api/v1/checkouts/${c.body.id}`).set(auth)).body.status === 'Settled');
     const transitions = t.app.get(CheckoutTransitions);
     expect(await transitions.applyPayment({ paymentHash: c.body.paymentHash, amountPaidSats: 42, settledAt: new Date() })).toBe('already_applied');

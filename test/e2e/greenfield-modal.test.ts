@@ -8,7 +8,6 @@ import { LightningService } from '../../src/lightning/lightning.service';
 import { startTestApp, TestApp } from '../support/test-app';
 
 // Browser globals, used only inside page.evaluate callbacks (the project compiles without the DOM lib).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 
@@ -89,7 +88,7 @@ describe('greenfield modal checkout: /modal/btcpay.js on a shop page, the hosted
       await frame.waitForSelector('#modal-close', { state: 'visible' });
       expect(await frame.locator('h1').textContent()).toBe('Mug shop');
 
-      t.app.get(LightningService).simulatePayment((await t.http.get(`/api/v1/stores/${storeId}/invoices/${invoice.id}/payment-methods`).set(auth).expect(200)).body[0].additionalData.paymentHash);
+      void t.app.get(LightningService).simulatePayment((await t.http.get(`/api/v1/stores/${storeId}/invoices/${invoice.id}/payment-methods`).set(auth).expect(200)).body[0].additionalData.paymentHash);
       await page.waitForFunction(() => window.received.some((m: any) => m && m.status === 'Settled'), undefined, { timeout: 15_000 });
       expect(await page.evaluate(() => window.received.filter((m: any) => typeof m === 'object'))).toEqual([{ invoiceId: invoice.id, status: 'Settled' }]);
       await frame.waitForSelector('[data-screen-for="Settled"]:not([hidden])');

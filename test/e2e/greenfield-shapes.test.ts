@@ -77,7 +77,7 @@ describeWithPeers('greenfield answers carry every field the PHP client reads', (
       const [method] = (await t.http.get(`${base}/invoices/${invoice.id}/payment-methods`).set(auth).expect(200)).body;
       expect(missing('InvoicePaymentMethod', method)).toEqual([]);
       for (const key of ['rate', 'amount', 'due', 'totalPaid', 'paymentMethodPaid', 'paymentMethodFee', 'destination']) expect([key, typeof method[key]]).toEqual([key, 'string']);
-      t.app.get(LightningService).simulatePayment(method.additionalData.paymentHash);
+      void t.app.get(LightningService).simulatePayment(method.additionalData.paymentHash);
       const paid = await eventually(async () => {
         const [m] = (await t.http.get(`${base}/invoices/${invoice.id}/payment-methods`).set(auth).expect(200)).body;
         return m.payments.length > 0 ? m : null;

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
-import { DataSource } from 'typeorm';
 import { Checkout } from '../../src/checkout/checkout.entity';
 import { CheckoutStatus } from '../../src/checkout/checkout-status';
 import { CheckoutService } from '../../src/checkout/checkout.service';
@@ -19,7 +18,6 @@ import { Policy } from '../../src/stores/permissions';
 import { Store } from '../../src/stores/store.entity';
 
 // Browser globals, used only inside page.evaluate callbacks (the project compiles without the DOM lib).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 declare const window: any;
 declare const Image: any;

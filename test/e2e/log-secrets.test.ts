@@ -32,7 +32,7 @@ describe('logs never contain secrets', () => {
     dir = mkdtempSync(join(tmpdir(), 'lc-logsecrets-'));
     receiver = createServer((req, res) => {
       let body = '';
-      req.on('data', (c: Buffer) => (body += c));
+      req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         received.push({ headers: req.headers, body });
         res.writeHead(204).end();

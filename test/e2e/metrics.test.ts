@@ -41,7 +41,7 @@ describe('Prometheus /metrics', () => {
 
   it('measures settlement → committed event latency', async () => {
     const c = await t.http.post('/api/v1/checkouts').set(auth).send({ amount: 300 }).expect(201);
-    t.app.get(LightningService).simulatePayment(c.body.paymentHash);
+    void t.app.get(LightningService).simulatePayment(c.body.paymentHash);
     let text = '';
     for (let i = 0; i < 100 && !(sample(text, 'checkout_status_changes_total{status="Settled"}') ?? 0); i++) {
       text = await scrape();

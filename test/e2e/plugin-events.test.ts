@@ -42,7 +42,7 @@ describe('PluginEvents: durable, at-least-once checkout events for plugins', () 
     const flaky = await createCheckout('flaky');
     await createCheckout('doomed');
     await createCheckout('broken');
-    t.app.get(LightningService).simulatePayment(flaky.paymentHash);
+    void t.app.get(LightningService).simulatePayment(flaky.paymentHash);
 
     await eventually(() => seen.some((s) => s.orderId === 'flaky' && s.type === 'InvoiceSettled'), 'the settlement');
     await eventually(async () => (await events.stats('test-retries')).pending === 0, 'no pending deliveries');

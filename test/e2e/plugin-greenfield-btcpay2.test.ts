@@ -76,7 +76,7 @@ describe('greenfield plugin: BTCPay 2.x behaviour the real clients depend on', (
     const hash = await hashOf(invoice.id);
     await t.app.get(CheckoutTransitions).expire(invoice.id);
     await eventually(() => eventsFor('/late', invoice.id).some((e) => e.type === 'InvoiceExpired'), 'InvoiceExpired');
-    t.app.get(LightningService).simulatePayment(hash);
+    void t.app.get(LightningService).simulatePayment(hash);
     await eventually(() => eventsFor('/late', invoice.id).some((e) => e.type === 'InvoicePaidAfterExpiration'), 'InvoicePaidAfterExpiration');
     const events = eventsFor('/late', invoice.id);
     expect(events.map((e) => e.type)).toEqual(['InvoiceCreated', 'InvoiceExpired', 'InvoiceReceivedPayment', 'InvoicePaymentSettled', 'InvoicePaidAfterExpiration']);
@@ -92,7 +92,7 @@ describe('greenfield plugin: BTCPay 2.x behaviour the real clients depend on', (
   it('a Lightning settlement sends what BTCPay sends for one: ReceivedPayment, PaymentSettled, Processing, Settled', async () => {
     await t.http.post(`${base()}/webhooks`).set(auth).send({ url: `${receiver.url}/settle`, authorizedEvents: { everything: true } }).expect(200);
     const invoice = await createInvoice({ amount: '12.50', currency: 'USD', metadata: { orderId: 'ok-1' } });
-    t.app.get(LightningService).simulatePayment(await hashOf(invoice.id));
+    void t.app.get(LightningService).simulatePayment(await hashOf(invoice.id));
     await eventually(() => eventsFor('/settle', invoice.id).some((e) => e.type === 'InvoiceSettled'), 'InvoiceSettled');
     const events = eventsFor('/settle', invoice.id);
     expect(events.map((e) => e.type)).toEqual(['InvoiceCreated', 'InvoiceReceivedPayment', 'InvoicePaymentSettled', 'InvoiceProcessing', 'InvoiceSettled']);
@@ -106,7 +106,7 @@ describe('greenfield plugin: BTCPay 2.x behaviour the real clients depend on', (
     const hook = (await t.http.post(`${base()}/webhooks`).set(auth).send({ url: `${receiver.url}/some`, authorizedEvents: { everything: false, specificEvents: ['InvoicePaymentSettled', 'InvoiceSettled'] } }).expect(200)).body;
     expect(hook.authorizedEvents).toEqual({ everything: false, specificEvents: ['InvoicePaymentSettled', 'InvoiceSettled'] });
     const invoice = await createInvoice({ amount: 1500, currency: 'SATS' });
-    t.app.get(LightningService).simulatePayment(await hashOf(invoice.id));
+    void t.app.get(LightningService).simulatePayment(await hashOf(invoice.id));
     await eventually(() => eventsFor('/some', invoice.id).some((e) => e.type === 'InvoiceSettled'), 'InvoiceSettled');
     expect(eventsFor('/some', invoice.id).map((e) => e.type)).toEqual(['InvoicePaymentSettled', 'InvoiceSettled']);
   });
@@ -219,7 +219,7 @@ describe('greenfield plugin: BTCPay 2.x behaviour the real clients depend on', (
     expect(inv).toMatchObject({ type: 'TopUp', amount: '0', status: 'New' });
     const [pm] = (await t.http.get(`${base()}/invoices/${inv.id}/payment-methods`).set(auth).expect(200)).body;
     expect(pm.destination).toMatch(/^lnbcrt1p/);
-    t.app.get(LightningService).simulatePayment(pm.additionalData.paymentHash, 4321);
+    void t.app.get(LightningService).simulatePayment(pm.additionalData.paymentHash, 4321);
     await eventually(async () => (await t.http.get(`${base()}/invoices/${inv.id}`).set(auth)).body.status === 'Settled', 'Settled');
     const paid = (await t.http.get(`${base()}/invoices/${inv.id}`).set(auth).expect(200)).body;
     expect(paid).toMatchObject({ type: 'TopUp', amount: '4321' });

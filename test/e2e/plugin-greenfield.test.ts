@@ -100,7 +100,7 @@ describe('greenfield plugin: a BTCPay Greenfield-compatible API', () => {
     expect(method).toMatchObject({ paymentMethodId: 'BTC-LN', amount: '0.00012500', due: '0.00012500', rate: '100000.00000000' });
     expect(method.destination).toMatch(/^lnbcrt/);
 
-    t.app.get(LightningService).simulatePayment(method.additionalData.paymentHash);
+    void t.app.get(LightningService).simulatePayment(method.additionalData.paymentHash);
     await eventually(async () => (await t.http.get(`/api/v1/stores/${storeId}/invoices/${invoice.id}`).set(auth)).body.status === 'Settled', 'Settled');
     const settled = await t.http.get(`/api/v1/stores/${storeId}/invoices?status=Settled`).set(auth).expect(200);
     expect(settled.body.map((i: { id: string }) => i.id)).toEqual([invoice.id]);
@@ -122,7 +122,7 @@ describe('greenfield plugin: a BTCPay Greenfield-compatible API', () => {
     const [method] = (await t.http.get(`/api/v1/stores/${storeId}/invoices/${b.id}/payment-methods`).set(auth).expect(200)).body;
     await t.app.get(CheckoutTransitions).expire(b.id);
     expect((await t.http.get(`/api/v1/stores/${storeId}/invoices/${b.id}`).set(auth).expect(200)).body).toMatchObject({ status: 'Expired', additionalStatus: 'None' });
-    t.app.get(LightningService).simulatePayment(method.additionalData.paymentHash);
+    void t.app.get(LightningService).simulatePayment(method.additionalData.paymentHash);
     await eventually(async () => (await t.http.get(`/api/v1/stores/${storeId}/invoices/${b.id}`).set(auth)).body.additionalStatus === 'PaidLate', 'PaidLate');
 
     // BTCPay reports a late payment as InvoiceReceivedPayment with afterExpiration; our own format names it.
@@ -161,7 +161,7 @@ describe('greenfield plugin: a BTCPay Greenfield-compatible API', () => {
 
     const invoice = (await t.http.post(`/api/v1/stores/${storeId}/invoices`).set(auth).send(btcpayInvoice('wc-88')).expect(200)).body;
     const [method] = (await t.http.get(`/api/v1/stores/${storeId}/invoices/${invoice.id}/payment-methods`).set(auth).expect(200)).body;
-    t.app.get(LightningService).simulatePayment(method.additionalData.paymentHash);
+    void t.app.get(LightningService).simulatePayment(method.additionalData.paymentHash);
     const delivery = await eventually(() => receiver.calls.find((c) => (c.body as { invoiceId?: string })?.invoiceId === invoice.id && (c.body as { type?: string }).type === 'InvoiceSettled'), 'the InvoiceSettled delivery');
     // BTCPay sends InvoiceProcessing just before InvoiceSettled for a Lightning payment; this webhook asked for both.
     expect(receiver.calls.filter((c) => c.path === '/btcpay' && (c.body as { invoiceId?: string })?.invoiceId === invoice.id).map((c) => (c.body as { type: string }).type)).toEqual(['InvoiceProcessing', 'InvoiceSettled']);

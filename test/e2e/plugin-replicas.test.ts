@@ -46,7 +46,7 @@ describe('plugin events with two replicas on one PostgreSQL database', () => {
     }
     const started = Date.now();
     // The dev backend is per process: the replica that issued an invoice is the one that sees it paid.
-    for (const order of orders) order.replica.app.get(LightningService).simulatePayment(order.paymentHash);
+    for (const order of orders) void order.replica.app.get(LightningService).simulatePayment(order.paymentHash);
     await eventually(() => orders.every((o) => woo.orders.get(o.id)!.status === 'processing'), 'every order processing');
     const elapsed = Date.now() - started;
     for (const order of orders) expect(woo.callsTo('PUT', `/orders/${order.id}`)).toHaveLength(1);

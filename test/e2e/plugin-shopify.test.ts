@@ -80,7 +80,7 @@ describe('shopify plugin: orders/create → checkout → payment → orderMarkAs
     const checkout = (await t.http.get(`/api/v1/checkouts/${body.checkoutId}`).set(auth).expect(200)).body;
     await eventually(() => order.note !== null, 'the link note');
     shopify.failNext(1);
-    t.app.get(LightningService).simulatePayment(checkout.paymentHash);
+    void t.app.get(LightningService).simulatePayment(checkout.paymentHash);
     await eventually(() => order.displayFinancialStatus === 'PAID', 'order 5010 paid');
     const call = shopify.mutations('orderMarkAsPaid').at(-1)!;
     expect(call.headers['x-shopify-access-token']).toBe(TOKEN);
@@ -103,7 +103,7 @@ describe('shopify plugin: orders/create → checkout → payment → orderMarkAs
     const { body } = await send(shopifyOrderWebhook(APP_SECRET, { id: 5020 })).expect(200);
     const checkout = (await t.http.get(`/api/v1/checkouts/${body.checkoutId}`).set(auth).expect(200)).body;
     order.displayFinancialStatus = 'PAID';
-    t.app.get(LightningService).simulatePayment(checkout.paymentHash);
+    void t.app.get(LightningService).simulatePayment(checkout.paymentHash);
     await eventually(() => shopify.mutations('orderMarkAsPaid').some((c) => JSON.stringify(c.body).includes('/5020')), 'the mark-as-paid attempt');
     await eventually(async () => (await t.app.get(PluginEvents).stats('shopify')).pending === 0, 'no pending deliveries');
     expect((await t.app.get(PluginEvents).stats('shopify')).failed).toBe(0);

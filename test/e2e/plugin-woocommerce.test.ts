@@ -1,6 +1,5 @@
 import { CheckoutTransitions } from '../../src/checkout/checkout-transitions';
 import { LightningService } from '../../src/lightning/lightning.service';
-import { DataSource } from 'typeorm';
 import { PluginEvents } from '../../src/plugins/plugin-events.service';
 import { PluginOrderLink } from '../../src/plugins/plugin-order-link.entity';
 import { eventually } from '../support/fake-platform-server';
@@ -111,7 +110,7 @@ describe('woocommerce plugin: order webhook → checkout → payment → order p
     const checkout = (await t!.http.get(`/api/v1/checkouts/${body.checkoutId}`).set(auth).expect(200)).body;
     await eventually(() => woo.orders.get(110)!.notes.length > 0, 'the link note');
     woo.failNext(2);
-    t!.app.get(LightningService).simulatePayment(checkout.paymentHash);
+    void t!.app.get(LightningService).simulatePayment(checkout.paymentHash);
     await eventually(() => woo.orders.get(110)!.status === 'processing', 'order 110 processing');
     const order = woo.orders.get(110)!;
     expect(order.transaction_id).toBe(checkout.paymentHash);
@@ -161,7 +160,7 @@ describe('woocommerce plugin: order webhook → checkout → payment → order p
     expect((await t!.http.get(`/plugins/woocommerce/pay/${storeId}/160?key=wc_order_160abc`).expect(303)).headers.location).toBe(`/i/${second.checkoutId}`);
     // The replaced checkout's InvoiceInvalid must not cancel the order that is still being paid.
     await eventually(() => woo.orders.get(160)!.notes.some((n) => n.note.includes(second.checkoutId)), 'the new link note');
-    t!.app.get(LightningService).simulatePayment(replacement.paymentHash);
+    void t!.app.get(LightningService).simulatePayment(replacement.paymentHash);
     await eventually(() => woo.orders.get(160)!.status === 'processing', 'order 160 processing');
     expect(woo.callsTo('PUT', '/orders/160').map((c) => (c.body as { status: string }).status)).toEqual(['processing']);
     // The old invoice paid too (its payer had the old link, and the payment beat the cancel to the
@@ -210,7 +209,7 @@ describe('woocommerce plugin: order webhook → checkout → payment → order p
     const { body } = await sendOrder(130).expect(200);
     const checkout = (await t!.http.get(`/api/v1/checkouts/${body.checkoutId}`).set(auth).expect(200)).body;
     woo.failNext(1_000_000);
-    t!.app.get(LightningService).simulatePayment(checkout.paymentHash);
+    void t!.app.get(LightningService).simulatePayment(checkout.paymentHash);
     await eventually(async () => (await t!.app.get(PluginEvents).stats('woocommerce')).pending > 0 && woo.callsTo('PUT', '/orders/130').length > 0, 'a failed attempt');
     await t!.close();
     t = undefined;

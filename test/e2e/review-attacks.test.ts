@@ -299,7 +299,7 @@ describe('review: hostile input on the Greenfield routes', () => {
       expectProblem(await t.http.post(`${base}/webhooks`).set(auth).send(body), `create ${JSON.stringify(body).slice(0, 80)}`);
     }
     for (const body of [{ secret: '' }, { secret: 5 }, { url: 'javascript:x' }, { authorizedEvents: { specificEvents: [] , everything: false } }, []]) {
-      const res = await t.http.put(`${base}/webhooks/${hook.body.id}`).set(auth).send(body as object);
+      const res = await t.http.put(`${base}/webhooks/${hook.body.id}`).set(auth).send(body);
       expectProblem(res, `update ${JSON.stringify(body)}`);
     }
   });

@@ -50,7 +50,7 @@ function scriptedWriter(path: string, count: number, timeoutMs: number): Promise
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', script, path], { stdio: ['ignore', 'inherit', 'pipe'] });
     let err = '';
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);

@@ -121,7 +121,7 @@ describe('SQLite write discipline (whatever TEST_DB says)', () => {
     const child = spawn(process.execPath, ['-e', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('written') && resolve());
+      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('written') && resolve());
       child.once('exit', (code) => reject(new Error(`writer exited with ${code}`)));
     });
     const queued = t.http.post('/api/v1/checkouts').set(auth).send({ amount: 1700, orderId: 'after-crash-1' }).timeout(20_000);

@@ -1,5 +1,3 @@
-import { getRepositoryToken } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { LightningService } from '../../src/lightning/lightning.service';
 import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher';
 import { WebhookEndpoint } from '../../src/webhooks/webhook-endpoint.entity';
@@ -105,7 +103,7 @@ describe('webhooks (in-process delivery, real receiver)', () => {
   it('signs deliveries per Standard Webhooks and BTCPay, verifiable byte for byte', async () => {
     const hook = await endpoint(() => 200, []);
     const c = await checkout(210);
-    t.app.get(LightningService).simulatePayment(c.paymentHash);
+    void t.app.get(LightningService).simulatePayment(c.paymentHash);
     await waitFor(() => receiver.accepted(hook.path).length >= 2, 15_000, 'created + settled delivered');
     const [created, settled] = receiver.on(hook.path);
     for (const r of [created, settled]) {
@@ -256,7 +254,7 @@ describe('webhooks (in-process delivery, real receiver)', () => {
     await checkout();
     await waitFor(() => receiver.accepted(hook.path).length === 1);
     const first = receiver.on(hook.path)[0];
-    const res = await t.http.post(`/api/v1/webhooks/${hook.id}/deliveries/${first.headers['webhook-id']}/redeliver`).set(auth).expect(201);
+    const res = await t.http.post(`/api/v1/webhooks/${hook.id}/deliveries/${String(first.headers['webhook-id'])}/redeliver`).set(auth).expect(201);
     expect(res.body).toMatchObject({ isRedelivery: true, originalDeliveryId: first.headers['webhook-id'], status: 'pending' });
     await waitFor(() => receiver.accepted(hook.path).length === 2);
     const again = receiver.on(hook.path)[1];

@@ -43,7 +43,7 @@ interface RawBtcd {
   rpcHost: string;
   p2pHost?: string;
   rpcCert: string;
-  rpc<T>(method: string, params?: unknown[]): Promise<T>;
+  rpc: <T>(method: string, params?: unknown[]) => Promise<T>;
 }
 
 const RPC_USER = 'harness';

@@ -22,7 +22,7 @@ export async function waitFor<T>(
   for (;;) {
     try {
       const value = await probe();
-      if (value !== undefined && value !== null && value !== false) return value as T;
+      if (value !== undefined && value !== null && value !== false) return value;
     } catch (err) {
       if (err instanceof WaitAbort) throw err;
       lastError = err;

@@ -31,7 +31,7 @@ describe('invoice expiry and cancel on real LND', () => {
   });
 
   const create = async (amount: number, expirySeconds?: number) => {
-    const res = await shop.create({ amount, ...(expirySeconds ? { expirySeconds } : {}) } as { amount: number });
+    const res = await shop.create({ amount, ...(expirySeconds ? { expirySeconds } : {}) });
     expect(res.status).toBe(201);
     return res.body as typeof res.body & { expiresAt: string };
   };
@@ -44,9 +44,9 @@ describe('invoice expiry and cancel on real LND', () => {
       const c = await create(1500, expirySeconds);
       const invoice = await ln.getInvoice({ lnd: merchant.lnd, id: c.paymentHash });
       // Same clock here: the node's whole-second date + expiry, or our clock after its reply + expiry (later by under a second plus the round trip).
-      expect(new Date(c.expiresAt).getTime()).toBeGreaterThanOrEqual(new Date(invoice.expires_at!).getTime());
-      expect(new Date(c.expiresAt).getTime()).toBeLessThan(new Date(invoice.expires_at!).getTime() + 60_000);
-      expect(new Date(invoice.expires_at!).getTime() - new Date(invoice.created_at).getTime()).toBe(expirySeconds * 1000);
+      expect(new Date(c.expiresAt).getTime()).toBeGreaterThanOrEqual(new Date(invoice.expires_at).getTime());
+      expect(new Date(c.expiresAt).getTime()).toBeLessThan(new Date(invoice.expires_at).getTime() + 60_000);
+      expect(new Date(invoice.expires_at).getTime() - new Date(invoice.created_at).getTime()).toBe(expirySeconds * 1000);
     }
   });
 

@@ -332,7 +332,7 @@ describe('ClusterBackend', () => {
       for (const election of [undefined, () => { throw new Error('etcd unreachable'); }]) {
         const [a, b] = [new FakeProcess('a'), new FakeProcess('b')];
         a.active = true;
-        const c = start([a, b], election as (() => string | undefined) | undefined);
+        const c = start([a, b], election);
         await c.start();
         await waitUntil('b seen waiting', () => c.health().find((h) => h.name === 'b')?.reachable === true);
         a.frozen = true;

@@ -413,7 +413,7 @@ export class ClusterBackend implements LightningBackend {
     // A resumed old leader may answer SERVER_ACTIVE for a moment before it notices it lost its lease.
     candidates.sort((a, b) => Number(a === this.lostLeader) - Number(b === this.lostLeader) || Number(b.campaigning) - Number(a.campaigning));
     if (candidates.length === 0) return;
-    let ordered = candidates;
+    let ordered: typeof candidates;
     if (this.options.election) {
       try {
         const elected = await this.options.election.leaderId();

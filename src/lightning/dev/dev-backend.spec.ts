@@ -19,7 +19,7 @@ describe('DevBackend', () => {
     const dev = new DevBackend('dev', null, {});
     const issued = await dev.createInvoice({ amountSats: 10, description: '', expirySeconds: 60 });
     const next = firstValueFrom(dev.settlements$);
-    dev.simulatePayment(issued.paymentHash);
+    void dev.simulatePayment(issued.paymentHash);
     expect(await next).toMatchObject({ paymentHash: issued.paymentHash, nodeName: 'dev', amountPaidSats: 10 });
     expect((await dev.lookupInvoice(issued)).settled).toBe(true);
   });

@@ -77,7 +77,7 @@ export class DevBackend implements LightningBackend {
         { tagName: 'expire_time', data: request.expirySeconds },
         { tagName: 'min_final_cltv_expiry', data: 80 },
       ],
-    } as bolt11.PaymentRequestObject);
+    });
     const signed = bolt11.sign(unsigned, this.privateKey);
     const paymentRequest = signed.paymentRequest as string;
     // What the invoice itself says, as for LND: the server never expires a checkout before the node does.

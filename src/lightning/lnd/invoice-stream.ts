@@ -88,7 +88,7 @@ export class InvoiceStream {
       return fail(err as Error);
     }
     this.subscription = subscription;
-    subscription.on('invoice_updated', (invoice) => {
+    subscription.on('invoice_updated', (invoice: Parameters<typeof settlementOf>[1]) => {
       const settlement = settlementOf(this.options.nodeName, invoice);
       if (settlement) this.handlers.onSettlement(settlement);
     });

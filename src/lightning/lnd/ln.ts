@@ -3,7 +3,7 @@
 import type * as Lightning from 'lightning';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const ln: typeof Lightning = require('ln-service');
+export const ln = require('ln-service') as typeof Lightning;
 
 export type AuthenticatedLnd = Lightning.AuthenticatedLnd;
 export type UnauthenticatedLnd = Lightning.UnauthenticatedLnd;

@@ -15,7 +15,7 @@ function clientWithNodeClock(skewSeconds: number): LndClient {
       { tagName: 'description', data: 'x' },
       { tagName: 'expire_time', data: request.expiry },
     ];
-    const unsigned = bolt11.encode({ network: REGTEST, satoshis: 1000, timestamp, tags } as unknown as bolt11.PaymentRequestObject);
+    const unsigned = bolt11.encode({ network: REGTEST, satoshis: 1000, timestamp, tags });
     done(null, { r_hash: paymentHash, payment_request: bolt11.sign(unsigned, randomBytes(32)).paymentRequest });
   };
   Object.assign(client, { name: 'n', timeoutMs: 1000, authenticated: { default: { addInvoice } } });

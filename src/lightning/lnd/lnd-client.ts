@@ -45,6 +45,9 @@ export interface CreatedInvoice {
   expiresAt: Date;
 }
 
+/** ln-service types its raw gRPC services as `any`; this is the one AddInvoice call made on them. */
+type AddInvoiceRpc = { addInvoice(req: object, done: (err: Error | null, res: { r_hash?: unknown; payment_request?: string }) => void): void };
+
 /** One LND process over ln-service, with a time bound on every call. */
 export class LndClient {
   readonly name: string;
@@ -79,7 +82,7 @@ export class LndClient {
       'addInvoice',
       () =>
         new Promise<{ r_hash?: unknown; payment_request?: string }>((resolve, reject) =>
-          this.authenticated.default.addInvoice(request, (err: unknown, res: { r_hash?: unknown; payment_request?: string }) => (err ? reject(err) : resolve(res))),
+          (this.authenticated.default as AddInvoiceRpc).addInvoice(request, (err, res) => (err ? reject(err) : resolve(res))),
         ),
     );
     if (!added?.payment_request) throw new Error(`${this.name}: addInvoice returned no payment request`);
@@ -182,7 +185,7 @@ export class LndClient {
   /** True when the node lets through a call needing exactly this permission; false on "permission denied". */
   private async provePermission(permission: Permission): Promise<boolean> {
     const hash = randomBytes(32);
-    const raw = this.authenticated as unknown as Record<string, Record<string, (req: object, done: (err: unknown) => void) => void>>;
+    const raw = this.authenticated as unknown as Record<string, Record<string, (req: object, done: (err: Error | null) => void) => void>>;
     const calls: Record<Permission, () => Promise<unknown>> = {
       'invoices:write': () => new Promise((resolve, reject) => raw.invoices.cancelInvoice({ payment_hash: hash }, (err) => (err ? reject(err) : resolve(null)))),
       'invoices:read': () => new Promise((resolve, reject) => raw.default.lookupInvoice({ r_hash: hash }, (err) => (err ? reject(err) : resolve(null)))),

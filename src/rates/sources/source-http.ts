@@ -29,7 +29,7 @@ export async function getJson(url: string, signal: AbortSignal): Promise<unknown
   }
   const text = await readCapped(res, url);
   try {
-    return JSON.parse(text, (_key, value, context?: { source?: string }) => (typeof value === 'number' && context?.source ? context.source : value));
+    return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) => (typeof value === 'number' && context?.source ? context.source : value)) as unknown;
   } catch {
     throw new SourceError(`${new URL(url).host}: answer is not JSON`);
   }
@@ -43,7 +43,7 @@ async function readCapped(res: Response, url: string): Promise<string> {
   if (!res.body) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of res.body) {
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
     // Leaving the loop cancels the stream, which closes the connection.
     if (size > MAX_BODY_BYTES) throw new SourceError(`${new URL(url).host}: answer too large`);
