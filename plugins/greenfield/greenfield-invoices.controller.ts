@@ -48,7 +48,7 @@ export class GreenfieldInvoicesController {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'invalid_idempotency_key', 'Idempotency-Key must be 1-200 visible ASCII characters.');
     }
     const metadata = dto.metadata ?? {};
-    const orderId = metadata.orderId === undefined || metadata.orderId === null ? undefined : String(metadata.orderId).slice(0, 200);
+    const orderId = metadata.orderId === undefined || metadata.orderId === null ? undefined : orderIdText(metadata.orderId).slice(0, 200);
     const itemDesc = typeof metadata.itemDesc === 'string' ? metadata.itemDesc.slice(0, 500) : undefined;
     const minutes = dto.checkout?.expirationMinutes;
     const { checkout } = await this.checkouts.create(
@@ -107,7 +107,7 @@ export class GreenfieldInvoicesController {
   async update(@CurrentStore() store: StoreView, @Param('invoiceId') invoiceId: string, @Body() body: unknown) {
     const dto = parsePlatformPayload(UpdateGreenfieldInvoiceDto, body, 'validation_failed');
     const metadata = dto.metadata ?? {};
-    const orderId = metadata.orderId === undefined || metadata.orderId === null ? null : String(metadata.orderId).slice(0, 200) || null;
+    const orderId = metadata.orderId === undefined || metadata.orderId === null ? null : orderIdText(metadata.orderId).slice(0, 200) || null;
     return this.view(await this.checkouts.setMetadata(store.id, invoiceId, { metadata: Object.keys(metadata).length > 0 ? metadata : null, orderId }));
   }
 
@@ -157,4 +157,9 @@ export class GreenfieldInvoicesController {
   private view(checkout: CheckoutRecord) {
     return greenfieldInvoice(checkout, this.server.publicUrl);
   }
+}
+
+/** BTCPay shops send orderId as a string or a number; anything else is kept as its JSON text. */
+function orderIdText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : JSON.stringify(value);
 }

@@ -120,7 +120,7 @@ export class GreenfieldWebhooksController {
   @GreenfieldOperation('The body a delivery sent', 'eventBody')
   @ApiProblems('nul_character', 'webhook_not_found', 'webhook_delivery_not_found')
   async deliveryRequest(@CurrentStore() store: StoreView, @Param('webhookId') id: string, @Param('deliveryId') deliveryId: string) {
-    return JSON.parse((await this.webhooks.delivery(store.id, id, deliveryId)).body);
+    return JSON.parse((await this.webhooks.delivery(store.id, id, deliveryId)).body) as unknown;
   }
 
   /** BTCPay answers with the new delivery's id as a JSON string. */

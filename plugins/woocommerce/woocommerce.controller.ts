@@ -18,8 +18,9 @@ export class WooCommerceController {
     const site = this.woo.site(storeId);
     const signature = req.headers['x-wc-webhook-signature'];
     // Saving a webhook in WooCommerce sends an unsigned `webhook_id=<id>` form post that must get a 200.
-    if (signature === undefined && req.is('application/x-www-form-urlencoded') && typeof req.body?.webhook_id === 'string') {
-      return { ok: true, ping: req.body.webhook_id };
+    const ping = (req.body as { webhook_id?: unknown } | undefined)?.webhook_id;
+    if (signature === undefined && req.is('application/x-www-form-urlencoded') && typeof ping === 'string') {
+      return { ok: true, ping };
     }
     if (!verifyHmacSha256Base64(site.webhookSecret, req.rawBody, signature)) {
       throw new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid_signature', 'X-WC-Webhook-Signature does not match the body signed with the webhook secret.');

@@ -93,7 +93,8 @@ export class WooCommerceService implements OnModuleInit {
     if (!/^\d{1,20}$/.test(orderId) || !key) throw notFound;
     const link = await this.links.findByOrder(PLUGIN, site.storeId, orderId);
     if (link) {
-      if (!sameSecret(String(link.details?.orderKey ?? ''), key)) throw notFound;
+      const orderKey = link.details?.orderKey;
+      if (typeof orderKey !== 'string' || !sameSecret(orderKey, key)) throw notFound;
       return link.checkoutId;
     }
     let order: WooOrderPayload;

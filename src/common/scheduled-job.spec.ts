@@ -18,7 +18,7 @@ describe('ScheduledJobs', () => {
   let busy: string[];
   let errors: unknown[][];
   let logs: unknown[][];
-  let started: ScheduledJob[] = [];
+  const started: ScheduledJob[] = [];
 
   beforeEach(() => {
     jest.useFakeTimers();

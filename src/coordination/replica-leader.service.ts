@@ -55,14 +55,11 @@ export class ReplicaLeaderService implements OnApplicationBootstrap, OnModuleDes
     metrics: MetricsService,
     private readonly jobs: ScheduledJobs,
   ) {
-    const self = this;
-    new Gauge({
+    const gauge: Gauge = new Gauge({
       name: 'replica_is_leader',
       help: 'This replica runs the singleton work (expiry sweeps, reconciliation): 1, or 0.',
       registers: [metrics.registry],
-      collect() {
-        this.set(self.isLeader ? 1 : 0);
-      },
+      collect: () => gauge.set(this.isLeader ? 1 : 0),
     });
     this.ttlSeconds = config.etcd.electionTtlSeconds;
     this.leadership$ = new BehaviorSubject(!etcd.configured);

@@ -1,3 +1,4 @@
+import type { EntityClass, MigrationClass } from './table-classes';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
@@ -13,8 +14,8 @@ export const SQLITE_BUSY_TIMEOUT_MS = 20;
 
 /** Tables beyond the core's: those of the enabled plugins (src/plugins/registry.ts, enabledPluginTables). */
 export interface ExtraTables {
-  entities: Function[];
-  migrations: Function[];
+  entities: EntityClass[];
+  migrations: MigrationClass[];
 }
 
 export function dataSourceOptions(config: DatabaseConfig, extra: ExtraTables = { entities: [], migrations: [] }): DataSourceOptions {

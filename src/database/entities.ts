@@ -1,3 +1,4 @@
+import type { EntityClass, MigrationClass } from './table-classes';
 import { Checkout } from '../checkout/checkout.entity';
 import { CheckoutEvent } from '../checkout/checkout-event.entity';
 import { ApiKey } from '../stores/api-key.entity';
@@ -23,8 +24,8 @@ import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
  * The core's entities and migrations; domains append theirs here so one list feeds app, CLI and tests.
  * Enabled plugins add their own (dataSourceOptions' second argument, from the plugin loader).
  */
-export const ENTITIES: Function[] = [Store, ApiKey, Checkout, CheckoutEvent, WebhookEndpoint, WebhookDelivery, WebhookAttempt, DevInvoice, Instance, ...PLUGIN_CORE_ENTITIES];
-export const MIGRATIONS: Function[] = [
+export const ENTITIES: EntityClass[] = [Store, ApiKey, Checkout, CheckoutEvent, WebhookEndpoint, WebhookDelivery, WebhookAttempt, DevInvoice, Instance, ...PLUGIN_CORE_ENTITIES];
+export const MIGRATIONS: MigrationClass[] = [
   Initial1732350000000,
   Webhooks1732400000000,
   WebhookFormat1732500000000,

@@ -112,13 +112,13 @@ export class InstanceRegistry implements OnModuleInit, BeforeApplicationShutdown
   /** Renews this process's heartbeat; false when its previous one is older than deadAfterMs / 2 (a gap). */
   private async renew(m: EntityManager): Promise<boolean> {
     const now = this.now();
-    const [previous] = (await m.query(
+    const [previous] = await m.query<{ heartbeatAt?: string; gapMs?: string | number }[]>(
       this.uow.isSqlite
         ? `SELECT "heartbeatAt" AS "heartbeatAt" FROM instances WHERE id = ?`
         : `SELECT EXTRACT(EPOCH FROM (now() - "heartbeatAt")) * 1000 AS "gapMs" FROM instances WHERE id = $1`,
       [this.id],
-    )) as { heartbeatAt?: string; gapMs?: string | number }[];
-    const renewed = await m.update(Instance, { id: this.id }, { heartbeatAt: now as Date, reapedAt: null });
+    );
+    const renewed = await m.update(Instance, { id: this.id }, { heartbeatAt: now, reapedAt: null });
     // First beat, or the row was pruned while this process was frozen: (re)insert it.
     if (!renewed.affected) await m.insert(Instance, { id: this.id, host: hostname().slice(0, 255), pid: process.pid, startedAt: now as Date, heartbeatAt: now as Date, reapedAt: null });
     // The first beat judges at once: a restarted process takes its dead predecessor's work back.
@@ -143,22 +143,22 @@ export class InstanceRegistry implements OnModuleInit, BeforeApplicationShutdown
       .execute();
     if (dead.length === 0) return null;
     const released = await this.release(m, dead);
-    await m.update(Instance, { id: In(dead) }, { reapedAt: this.now() as Date });
+    await m.update(Instance, { id: In(dead) }, { reapedAt: this.now() });
     return { instances: dead, ...released };
   }
 
   private async release(m: EntityManager, owners: string[]): Promise<Omit<Reclaimed, 'instances'>> {
-    let endpointIds: string[] = [];
+    let endpointIds: string[];
     if (this.uow.isSqlite) {
       // SQLite is served by one process, which leases webhook deliveries in memory: a dead
       // predecessor left no lease, only (with BullMQ) jobs Redis still thinks are running. Every
       // endpoint's head gets a new job id (generation), so the sweeper's enqueue is not swallowed by them.
-      const heads = await m.query(`SELECT MIN(seq) AS seq, "endpointId" AS "endpointId" FROM webhook_deliveries WHERE status = 'pending' GROUP BY "endpointId"`);
-      const seqs = (heads as { seq: number }[]).map((h) => Number(h.seq));
+      const heads = await m.query<{ seq: number; endpointId: string }[]>(`SELECT MIN(seq) AS seq, "endpointId" AS "endpointId" FROM webhook_deliveries WHERE status = 'pending' GROUP BY "endpointId"`);
+      const seqs = heads.map((h) => Number(h.seq));
       for (let i = 0; i < seqs.length; i += 500) {
         await m.createQueryBuilder().update(WebhookDelivery).set({ leaseGeneration: () => '"leaseGeneration" + 1' }).where({ seq: In(seqs.slice(i, i + 500)) }).execute();
       }
-      endpointIds = (heads as { endpointId: string }[]).map((h) => h.endpointId);
+      endpointIds = heads.map((h) => h.endpointId);
     } else {
       const leased = await m.find(WebhookDelivery, { select: { seq: true, endpointId: true }, where: { leaseOwner: In(owners), status: 'pending' } });
       if (leased.length > 0) {

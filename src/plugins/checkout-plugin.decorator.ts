@@ -1,3 +1,4 @@
+import type { EntityClass, MigrationClass } from '../database/table-classes';
 import 'reflect-metadata';
 import { Module, ModuleMetadata, Type } from '@nestjs/common';
 import { validRange } from 'semver';
@@ -22,8 +23,8 @@ export interface PluginManifest {
    * TypeORM entities and migrations the plugin owns. The loader resolves `plugins.enabled` before
    * the DataSource is built, and registers those of the enabled plugins only.
    */
-  entities?: Function[];
-  migrations?: Function[];
+  entities?: EntityClass[];
+  migrations?: MigrationClass[];
 }
 
 export type CheckoutPluginOptions = PluginManifest & ModuleMetadata;
@@ -40,7 +41,7 @@ export function CheckoutPlugin(options: CheckoutPluginOptions): ClassDecorator {
   if (!/^[a-z][a-z0-9-]{1,39}$/.test(name) || RESERVED_PLUGIN_KEYS.includes(name)) throw new Error(`Plugin name "${name}" must be 2-40 lower-case letters, digits or dashes, and not ${RESERVED_PLUGIN_KEYS.join(' or ')}`);
   if (typeof compatibility !== 'string' || validRange(compatibility) === null) throw new Error(`Plugin "${name}": compatibility must be a semver range of server versions, e.g. "^0.1.0" (got ${JSON.stringify(compatibility)})`);
   const manifest: PluginManifest = { name, version, compatibility, description, configSchema, entities: entities ?? [], migrations: migrations ?? [] };
-  return (target: Function) => {
+  return (target) => {
     Reflect.defineMetadata(PLUGIN_METADATA, manifest, target);
     Module(moduleMetadata)(target);
   };
@@ -50,7 +51,7 @@ export function isCheckoutPlugin(value: unknown): value is Type<unknown> {
   return typeof value === 'function' && Reflect.hasOwnMetadata(PLUGIN_METADATA, value);
 }
 
-export function pluginManifest(plugin: Function): PluginManifest {
+export function pluginManifest(plugin: Type<unknown>): PluginManifest {
   const manifest = Reflect.getMetadata(PLUGIN_METADATA, plugin) as PluginManifest | undefined;
   if (!manifest) throw new Error(`${plugin.name} is not decorated with @CheckoutPlugin`);
   return manifest;

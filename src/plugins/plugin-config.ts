@@ -40,7 +40,7 @@ export function findAmong(known: readonly Type<unknown>[]): PluginFinder {
 }
 
 /** Empty when the plugin's `compatibility` range admits this server's version, else the problem. */
-export function compatibilityProblems(plugin: Function, from: string, serverVersion: string): string[] {
+export function compatibilityProblems(plugin: Type<unknown>, from: string, serverVersion: string): string[] {
   const { name, version, compatibility } = pluginManifest(plugin);
   if (valid(serverVersion) && satisfies(serverVersion, compatibility, { includePrerelease: true })) return [];
   return [`plugins.enabled: plugin "${name}" ${version} (${from}) works with server versions "${compatibility}" (its compatibility), but this server is ${serverVersion}`];
@@ -57,7 +57,7 @@ function flatten(errors: ValidationError[], prefix: string): string[] {
 }
 
 /** Validates one plugin's settings; problems name the full key, e.g. `plugins.woocommerce.sites.0.consumerSecret`. */
-export function validatePluginOptions(plugin: Function, raw: unknown): { options: object; problems: string[] } {
+export function validatePluginOptions(plugin: Type<unknown>, raw: unknown): { options: object; problems: string[] } {
   const { name, configSchema } = pluginManifest(plugin);
   const prefix = `plugins.${name}`;
   if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {

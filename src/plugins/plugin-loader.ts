@@ -51,6 +51,8 @@ function packageRoot(file: string): string {
 function loadFrom(file: string, from: string): Type<unknown> {
   let exports: unknown;
   try {
+    // require, not import(): a plugin is CommonJS like the server, and Jest's transform sees require only.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     exports = require(file);
   } catch (err) {
     throw new Error(`plugins.enabled: ${from} failed to load: ${err instanceof Error ? err.message : String(err)}`);

@@ -35,7 +35,7 @@ export class PluginOrderLinks {
       m
         .createQueryBuilder()
         .update(PluginOrderLink)
-        .set({ checkoutId: newCheckoutId, details: { ...(link.details ?? {}), replaced } as never })
+        .set({ checkoutId: newCheckoutId, details: { ...(link.details ?? {}), replaced } })
         .where({ id: link.id, checkoutId: link.checkoutId })
         .execute(),
     );

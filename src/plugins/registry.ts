@@ -1,3 +1,4 @@
+import type { EntityClass, MigrationClass } from '../database/table-classes';
 import { dirname } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { SERVER_VERSION } from '../common/version';
@@ -12,8 +13,8 @@ import { pluginFinder } from './plugin-loader';
 import { PluginOrderLink } from './plugin-order-link.entity';
 
 /** The core's own plugin tables (consumers, deliveries, order links): registered whichever plugins are enabled. */
-export const PLUGIN_CORE_ENTITIES: Function[] = [PluginConsumer, PluginDelivery, PluginOrderLink];
-export const PLUGIN_CORE_MIGRATIONS: Function[] = [PluginTables1732360000000, PluginConsumers1732620000001, PluginLeaseOwner1732660000002];
+export const PLUGIN_CORE_ENTITIES: EntityClass[] = [PluginConsumer, PluginDelivery, PluginOrderLink];
+export const PLUGIN_CORE_MIGRATIONS: MigrationClass[] = [PluginTables1732360000000, PluginConsumers1732620000001, PluginLeaseOwner1732660000002];
 
 export interface EnabledPlugins {
   loaded: LoadedPlugin[];
@@ -37,7 +38,7 @@ export function enabledPlugins(config: AppConfig): EnabledPlugins {
 }
 
 /** The entities and migrations of the enabled plugins (the core's plugin tables are in ENTITIES already). */
-export function enabledPluginTables(config: AppConfig): { entities: Function[]; migrations: Function[] } {
+export function enabledPluginTables(config: AppConfig): { entities: EntityClass[]; migrations: MigrationClass[] } {
   const manifests = enabledPlugins(config).loaded.map((p) => pluginManifest(p.plugin));
   return { entities: manifests.flatMap((m) => m.entities ?? []), migrations: manifests.flatMap((m) => m.migrations ?? []) };
 }
