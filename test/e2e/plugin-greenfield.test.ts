@@ -138,6 +138,16 @@ describe('greenfield plugin: a BTCPay Greenfield-compatible API', () => {
     await t.http.delete(`/api/v1/webhooks/${nativeHook.id}`).set(auth).expect(204);
   });
 
+  it('finds an invoice by an orderId sent as a number, and keeps a non-scalar orderId as its JSON text (not [object Object])', async () => {
+    const numeric = await t.http.post(`/api/v1/stores/${storeId}/invoices`).set(auth).send({ ...btcpayInvoice('x'), metadata: { orderId: 4242 } }).expect(200);
+    const byNumber = await t.http.get(`/api/v1/stores/${storeId}/invoices?orderId=4242`).set(auth).expect(200);
+    expect(byNumber.body.map((i: { id: string }) => i.id)).toEqual([numeric.body.id]);
+    const odd = await t.http.post(`/api/v1/stores/${storeId}/invoices`).set(auth).send({ ...btcpayInvoice('x'), metadata: { orderId: { wc: 7 } } }).expect(200);
+    const byJson = await t.http.get(`/api/v1/stores/${storeId}/invoices`).query({ orderId: '{"wc":7}' }).set(auth).expect(200);
+    expect(byJson.body.map((i: { id: string }) => i.id)).toEqual([odd.body.id]);
+    expect((await t.http.get(`/api/v1/stores/${storeId}/invoices`).query({ orderId: '[object Object]' }).set(auth).expect(200)).body).toEqual([]);
+  });
+
   it('answers bad invoice bodies with a 422 problem', async () => {
     // No amount at all is a top-up invoice (see plugin-greenfield-btcpay2.test.ts); a zero amount is not.
     for (const body of [{ amount: 0 }, { amount: '0.000' }, { amount: 'ten' }, { amount: 5, currency: 'SATS', checkout: { redirectURL: 'javascript:alert(1)' } }, { amount: 5, checkout: { expirationMinutes: 0 } }]) {
