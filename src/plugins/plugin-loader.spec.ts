@@ -76,4 +76,10 @@ describe('plugin loader: finding plugins named in plugins.enabled', () => {
     expect(() => find(join(dir, 'two.js'))).toThrow(/exports several @CheckoutPlugin classes \(.*\): make the plugin its default export/);
     expect(() => find(join(dir, 'broken.js'))).toThrow(`plugins.enabled: ${join(dir, 'broken.js')} failed to load: boom at import`);
   });
+
+  it("says a Node.js built-in module is no plugin, instead of a stat error in the working directory", () => {
+    for (const entry of ['fs', 'node:fs']) {
+      expect(() => find(entry)).toThrow(`plugins.enabled: "${entry}" is a Node.js built-in module, not a plugin`);
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { Type } from '@nestjs/common';
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { isCheckoutPlugin } from './checkout-plugin.decorator';
 import { shareServerModules } from './external-plugin-hooks';
@@ -90,6 +91,7 @@ export function pluginFinder({ baseDir, packagesFrom, builtInDir = BUILT_IN_PLUG
     }
     const builtIns = builtInPlugins(builtInDir);
     if (builtIns.includes(entry)) return { plugin: loadFrom(join(builtInDir, entry), `built-in plugin "${entry}"`), from: 'built-in' };
+    if (isBuiltin(entry)) throw new Error(`plugins.enabled: "${entry}" is a Node.js built-in module, not a plugin`);
     let main: string;
     try {
       main = require.resolve(entry, { paths: [packagesFrom] });
