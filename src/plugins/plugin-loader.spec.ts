@@ -82,4 +82,14 @@ describe('plugin loader: finding plugins named in plugins.enabled', () => {
       expect(() => find(entry)).toThrow(`plugins.enabled: "${entry}" is a Node.js built-in module, not a plugin`);
     }
   });
+
+  it("never shares a folder that holds the server itself: a plugin file in the server's folder tree is its own root", () => {
+    mkdirSync(join(dir, 'server', 'config', 'plugins'), { recursive: true });
+    writeFileSync(join(dir, 'server', 'package.json'), JSON.stringify({ name: 'lightning-checkout' }));
+    writeFileSync(join(dir, 'server', 'config', 'plugins', 'inside.js'), pluginSource('inside'));
+    const inServer = pluginFinder({ baseDir: join(dir, 'server', 'config'), packagesFrom: join(dir, 'server'), serverRoot: join(dir, 'server'), share: (root) => shared.push(root) });
+    expect(pluginManifest(inServer('./plugins/inside.js').plugin).name).toBe('inside');
+    // Not the server's folder: every server module and dependency would pass through the plugin hook.
+    expect(shared).toEqual([join(dir, 'server', 'config', 'plugins')]);
+  });
 });
