@@ -1,10 +1,10 @@
 // An external plugin with tables of its own: its migration runs on the first start that enables it
 // (not before), the server still starts and migrates once it is disabled again, its rows survive,
 // the TypeORM CLI's data source (src/database/data-source.ts) sees it, and PluginStorage.write
-// reaches its entity but not the core's tables.
+// reaches its entity but not the core's tables. The plugin folder has its own copy of @nestjs/common.
 import { transformFile } from '@swc/core';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -97,6 +97,8 @@ describe('an external plugin with its own tables, enabled on a later start and d
     writeFileSync(join(dir, 'notes', 'package.json'), JSON.stringify({ name: 'checkout-plugin-notes', version: '1.0.0', main: 'notes.plugin.js' }));
     writeFileSync(join(dir, 'notes', 'notes.plugin.ts'), NOTES_PLUGIN);
     writeFileSync(join(dir, 'notes', 'notes.plugin.js'), (await transformFile(join(dir, 'notes', 'notes.plugin.ts'), SWC_OPTIONS)).code);
+    // What `npm install` leaves in a plugin folder: its own copy of the peer dependency @nestjs/common.
+    cpSync(join(REPO_ROOT, 'node_modules', '@nestjs', 'common'), join(dir, 'notes', 'node_modules', '@nestjs', 'common'), { recursive: true, dereference: true });
     db = await createTestDatabase();
     compiled = await compileServer();
   });
@@ -116,6 +118,10 @@ describe('an external plugin with its own tables, enabled on a later start and d
     expect(await tableExists()).toBe(true);
     expect((await fetch(`${url}/plugins/notes/n1`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: 'first' }) })).status).toBe(201);
     expect(await (await fetch(`${url}/plugins/notes/n1`)).json()).toEqual({ id: 'n1', text: 'first' });
+    // The plugin's NotFoundException is the server's HttpException (one Nest), so a 404 problem, not a 500.
+    const missing = await fetch(`${url}/plugins/notes/missing`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(await (await fetch(`${url}/plugins/notes/attack/checkouts`, { method: 'POST' })).json()).toEqual({ refused: true });
     await stop();
 
