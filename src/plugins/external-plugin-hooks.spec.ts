@@ -32,6 +32,8 @@ describe('external plugins share the server modules', () => {
     write('plugin/node_modules/@nestjs/common/index.js', "module.exports = { copy: 'plugin' };");
     write('plugin/node_modules/@nestjs/common/package.json', '{"name": "@nestjs/common", "main": "index.js"}');
     write('plugin/nest.js', "module.exports = require('@nestjs/common');");
+    // An ES module of the plugin (or one of its ESM dependencies) asking for a peer the server has.
+    write('plugin/esm.mjs', "export { default as peer } from 'peer-dep';");
     write('plugin/missing.js', "require('not-installed-anywhere');");
     write('outsider/index.js', "const tryIt = (m) => { try { require(m); return 'found'; } catch (e) { return e.code; } }; module.exports = { api: tryIt('lightning-checkout/plugin-api'), peer: tryIt('peer-dep') };");
     write(
@@ -48,6 +50,7 @@ describe('external plugins share the server modules', () => {
          own: p.own.copy,
          nested: p.nested === p.peer,
          nest: require(pluginDir + '/nest.js').copy,
+         esmPeer: require(pluginDir + '/esm.mjs').peer === require('peer-dep'),
          missing,
          outsider: require(${JSON.stringify(join(dir, 'outsider'))}),
        }));`,
@@ -63,6 +66,7 @@ describe('external plugins share the server modules', () => {
       samePeer: true,
       own: 'plugin', // a package the plugin has itself stays its own
       nested: true,
+      esmPeer: true,
       nest: 'server', // a shared package (Nest, class-validator, class-transformer, typeorm…) is always the server's
       missing: "Cannot find module 'not-installed-anywhere'",
       outsider: { api: 'MODULE_NOT_FOUND', peer: 'MODULE_NOT_FOUND' },

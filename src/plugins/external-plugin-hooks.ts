@@ -53,7 +53,9 @@ export function shareServerModules(root: string): void {
       try {
         return nextResolve(specifier, context);
       } catch (err) {
-        if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
+        // MODULE_NOT_FOUND from require, ERR_MODULE_NOT_FOUND from an ES module's import (Nest 12 is ESM).
+        const code = (err as { code?: string }).code;
+        if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') throw err;
         const fromServer = resolveFromServer(specifier);
         if (!fromServer) throw err; // the plugin's own "cannot find module", which names the plugin file
         return { url: pathToFileURL(fromServer).href, shortCircuit: true };
