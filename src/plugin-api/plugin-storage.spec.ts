@@ -45,6 +45,8 @@ describe('PluginStorage', () => {
       ['raw SQL', () => storage.write((m) => m.query('UPDATE checkouts SET archived = 1'))],
       ['query builder', () => storage.write((m) => m.createQueryBuilder().update('checkouts').set({ archived: true }).execute())],
       ['the data source', () => storage.write(async (m) => m.connection.getRepository(Checkout).find())],
+      ["an own repository's manager", () => storage.write((m) => m.getRepository(SampleNote).manager.update('checkouts', { id: 'c1' }, { archived: true }))],
+      ["an own repository's raw SQL", () => storage.write((m) => m.getRepository(SampleNote).query('UPDATE checkouts SET archived = 1'))],
     ];
     const outcomes: Array<[string, string]> = [];
     // One at a time: SQLite has one connection.

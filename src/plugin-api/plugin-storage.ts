@@ -41,7 +41,7 @@ export class PluginStorage {
       if (!manager.connection.hasMetadata(target as Function)) throw refuse(`${describe(target)} is not an entity a plugin declares`);
       if (!this.allowed.has(manager.connection.getMetadata(target as Function).target as Function)) throw refuse(`${describe(target)} is a table of the server`);
     };
-    return new Proxy(manager, {
+    const guarded: EntityManager = new Proxy(manager, {
       get: (target, property, receiver) => {
         if (property === 'connection' || property === 'dataSource' || property === 'queryRunner') throw refuse(`the manager's ${String(property)} is not available`);
         const value = Reflect.get(target, property, receiver) as unknown;
@@ -53,10 +53,13 @@ export class PluginStorage {
           if (named) checkTarget(first);
           else if (property === 'createQueryBuilder') throw refuse('a query builder must name the entity');
           else for (const record of Array.isArray(first) ? first : [first]) if (record !== null && typeof record === 'object' && record.constructor !== Object) checkTarget(record.constructor);
-          return (value as Function).call(target, first, ...rest) as unknown;
+          const result = (value as Function).call(target, first, ...rest) as unknown;
+          // A repository works through its `manager`: this guarded one, so its methods are checked too.
+          return property === 'getRepository' || property === 'getTreeRepository' ? Object.create(result as object, { manager: { value: guarded }, metadata: { value: (result as { metadata: unknown }).metadata } }) : result;
         };
       },
     });
+    return guarded;
   }
 }
 
