@@ -15,11 +15,14 @@ import { redactUrlCredentials } from './common/redact';
 import { prepareDataDir } from './config/data-dir';
 import { STORE_SPREAD } from './stores/store-spread';
 import { checkLogoUrl } from './stores/store-logo';
+import { enabledPlugins } from './plugins/registry';
 
 /** Operator commands that work on the database directly, with the server's configuration. */
 async function withStores<T>(work: (stores: StoresService, config: AppConfig) => Promise<T>): Promise<T> {
   const config = loadConfig();
   prepareDataDir(config);
+  // The enabled plugins' tables are the DataSource's too: a plugin that cannot load is a config error, said before Nest starts.
+  enabledPlugins(config);
   @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, StoresModule] })
   class CliModule {}
   const ctx = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });

@@ -33,13 +33,23 @@ export type CheckoutPluginOptions = PluginManifest & ModuleMetadata;
 export const RESERVED_PLUGIN_KEYS = ['enabled', 'onError'];
 
 /**
+ * What is wrong with a manifest's name or compatibility, or undefined. The loader asks again: a
+ * plugin built with another copy of this decorator writes its manifest under the same key.
+ */
+export function manifestProblem({ name, compatibility }: Pick<PluginManifest, 'name' | 'compatibility'>): string | undefined {
+  if (typeof name !== 'string' || !/^[a-z][a-z0-9-]{1,39}$/.test(name) || RESERVED_PLUGIN_KEYS.includes(name)) return `plugin name "${String(name)}" must be 2-40 lower-case letters, digits or dashes, and not ${RESERVED_PLUGIN_KEYS.join(' or ')}`;
+  if (typeof compatibility !== 'string' || validRange(compatibility) === null) return `plugin "${name}": compatibility must be a semver range of server versions, e.g. "^0.1.0" (got ${JSON.stringify(compatibility)})`;
+  return undefined;
+}
+
+/**
  * Marks a class as a checkout plugin: a Nest `@Module` (controllers, providers, imports) plus a
  * manifest the loader validates configuration against. Like Vendure's `@VendurePlugin`.
  */
 export function CheckoutPlugin(options: CheckoutPluginOptions): ClassDecorator {
   const { name, version, compatibility, description, configSchema, entities, migrations, ...moduleMetadata } = options;
-  if (!/^[a-z][a-z0-9-]{1,39}$/.test(name) || RESERVED_PLUGIN_KEYS.includes(name)) throw new Error(`Plugin name "${name}" must be 2-40 lower-case letters, digits or dashes, and not ${RESERVED_PLUGIN_KEYS.join(' or ')}`);
-  if (typeof compatibility !== 'string' || validRange(compatibility) === null) throw new Error(`Plugin "${name}": compatibility must be a semver range of server versions, e.g. "^0.1.0" (got ${JSON.stringify(compatibility)})`);
+  const problem = manifestProblem({ name, compatibility });
+  if (problem) throw new Error(problem.charAt(0).toUpperCase() + problem.slice(1));
   const manifest: PluginManifest = { name, version, compatibility, description, configSchema, entities: entities ?? [], migrations: migrations ?? [] };
   return (target) => {
     Reflect.defineMetadata(PLUGIN_METADATA, manifest, target);

@@ -26,6 +26,14 @@ describe('external plugins share the server modules', () => {
     write('plugin/index.js', "module.exports = { api: require('lightning-checkout/plugin-api'), peer: require('peer-dep'), own: require('own-dep'), nested: require('./lib/nested') };");
     write('plugin/lib/nested.js', "module.exports = require('peer-dep');");
     write('plugin/node_modules/own-dep/index.js', "module.exports = { copy: 'plugin' };");
+    // npm installs peer dependencies by default: the plugin's copy of Nest must not replace the server's.
+    write('server/node_modules/@nestjs/common/index.js', "module.exports = { copy: 'server' };");
+    write('server/node_modules/@nestjs/common/package.json', '{"name": "@nestjs/common", "main": "index.js"}');
+    write('plugin/node_modules/@nestjs/common/index.js', "module.exports = { copy: 'plugin' };");
+    write('plugin/node_modules/@nestjs/common/package.json', '{"name": "@nestjs/common", "main": "index.js"}');
+    write('plugin/nest.js', "module.exports = require('@nestjs/common');");
+    // An ES module of the plugin (or one of its ESM dependencies) asking for a peer the server has.
+    write('plugin/esm.mjs', "export { default as peer } from 'peer-dep';");
     write('plugin/missing.js', "require('not-installed-anywhere');");
     write('outsider/index.js', "const tryIt = (m) => { try { require(m); return 'found'; } catch (e) { return e.code; } }; module.exports = { api: tryIt('lightning-checkout/plugin-api'), peer: tryIt('peer-dep') };");
     write(
@@ -41,6 +49,8 @@ describe('external plugins share the server modules', () => {
          samePeer: p.peer === require('peer-dep'),
          own: p.own.copy,
          nested: p.nested === p.peer,
+         nest: require(pluginDir + '/nest.js').copy,
+         esmPeer: require(pluginDir + '/esm.mjs').peer === require('peer-dep'),
          missing,
          outsider: require(${JSON.stringify(join(dir, 'outsider'))}),
        }));`,
@@ -56,6 +66,8 @@ describe('external plugins share the server modules', () => {
       samePeer: true,
       own: 'plugin', // a package the plugin has itself stays its own
       nested: true,
+      esmPeer: true,
+      nest: 'server', // a shared package (Nest, class-validator, class-transformer, typeorm…) is always the server's
       missing: "Cannot find module 'not-installed-anywhere'",
       outsider: { api: 'MODULE_NOT_FOUND', peer: 'MODULE_NOT_FOUND' },
     });

@@ -49,7 +49,7 @@ export class PluginCheckouts {
   async forOrder(request: OrderCheckoutRequest): Promise<{ checkout: CheckoutRecord; created: boolean }> {
     const existing = await this.links.findByOrder(request.plugin, request.storeId, request.orderId);
     if (existing) {
-      const current = await this.checkouts.getPublic(existing.checkoutId);
+      const current = await this.checkouts.get({ id: request.storeId }, existing.checkoutId);
       if (!request.repriceOpenCheckout || current.status !== CheckoutStatus.New || samePrice(current, request.checkout)) return { checkout: current, created: false };
       return this.reprice(request, existing, current);
     }
@@ -68,7 +68,7 @@ export class PluginCheckouts {
     }
     const { checkout, replayed } = created;
     const link = await this.links.link(request.plugin, request.storeId, request.orderId, checkout.id, request.details ?? null);
-    if (link.checkoutId !== checkout.id) return { checkout: await this.checkouts.getPublic(link.checkoutId), created: false };
+    if (link.checkoutId !== checkout.id) return { checkout: await this.checkouts.get({ id: request.storeId }, link.checkoutId), created: false };
     return { checkout, created: !replayed };
   }
 
@@ -83,7 +83,7 @@ export class PluginCheckouts {
     const { checkout, replayed } = await this.checkouts.create(store, request.checkout, `plugin:${request.plugin}:${request.orderId}:after:${current.id}`);
     if (!(await this.links.replace(link, checkout.id))) {
       const now = await this.links.findByOrder(request.plugin, request.storeId, request.orderId);
-      return { checkout: await this.checkouts.getPublic(now?.checkoutId ?? checkout.id), created: false };
+      return { checkout: await this.checkouts.get({ id: request.storeId }, now?.checkoutId ?? checkout.id), created: false };
     }
     // Conditional: an old invoice paid a moment ago stays paid, and plugins report it on the order.
     await this.transitions.invalidate(current.id);
@@ -97,16 +97,16 @@ export class PluginCheckouts {
   async closeForOrder(plugin: string, storeId: string, orderId: string): Promise<CheckoutRecord | null> {
     const link = await this.links.findByOrder(plugin, storeId, orderId);
     if (!link) return null;
-    const checkout = await this.checkouts.getPublic(link.checkoutId);
+    const checkout = await this.checkouts.get({ id: storeId }, link.checkoutId);
     if (checkout.status !== CheckoutStatus.New) return checkout;
     await this.transitions.invalidate(checkout.id);
-    return this.checkouts.getPublic(checkout.id);
+    return this.checkouts.get({ id: storeId }, checkout.id);
   }
 
   /** The checkout currently linked to a platform order, or null. */
   async findByOrder(plugin: string, storeId: string, orderId: string): Promise<CheckoutRecord | null> {
     const link = await this.links.findByOrder(plugin, storeId, orderId);
-    return link ? this.checkouts.getPublic(link.checkoutId) : null;
+    return link ? this.checkouts.get({ id: storeId }, link.checkoutId) : null;
   }
 
   /**

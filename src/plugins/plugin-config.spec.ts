@@ -103,4 +103,21 @@ describe('plugin loader configuration', () => {
     const find = (entry: string) => ({ plugin: BetaPlugin, from: entry });
     expect(problemsOf(() => resolveWith(twice, find, SERVER))).toEqual(['plugins.enabled: "beta" and "beta-again" are both plugin "beta"']);
   });
+
+  it("checks a manifest written by another copy of the decorator too: its name must be a plugin key, its compatibility a range", () => {
+    const handWritten = (manifest: object) => {
+      const plugin = class HandWritten {};
+      Reflect.defineMetadata(Symbol.for('lightning-checkout:plugin-manifest'), manifest, plugin);
+      return (entry: string) => ({ plugin, from: entry });
+    };
+    const one = config({ enabled: ['./x'] });
+    for (const name of ['enabled', 'onError', '__proto__', 'Bad Name']) {
+      expect(problemsOf(() => resolveWith(one, handWritten({ name, version: '1.0.0', compatibility: '*' }), SERVER))).toEqual([
+        `plugins.enabled: ./x: plugin name "${name}" must be 2-40 lower-case letters, digits or dashes, and not enabled or onError`,
+      ]);
+    }
+    expect(problemsOf(() => resolveWith(one, handWritten({ name: 'ok', version: '1.0.0', compatibility: 'soon' }), SERVER))).toEqual([
+      'plugins.enabled: ./x: plugin "ok": compatibility must be a semver range of server versions, e.g. "^0.1.0" (got "soon")',
+    ]);
+  });
 });

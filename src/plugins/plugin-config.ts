@@ -4,7 +4,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import { satisfies, valid } from 'semver';
 import { PluginsConfig } from '../config/app-config';
 import { ConfigError } from '../config/load-config';
-import { pluginManifest } from './checkout-plugin.decorator';
+import { manifestProblem, pluginManifest } from './checkout-plugin.decorator';
 
 export interface LoadedPlugin {
   name: string;
@@ -89,6 +89,8 @@ export function resolvePlugins(config: PluginsConfig, find: PluginFinder, server
     let problems: string[];
     try {
       const found = find(entry);
+      const problem = manifestProblem(pluginManifest(found.plugin));
+      if (problem) throw new Error(`plugins.enabled: ${entry}: ${problem}`);
       plugin = found.plugin;
       name = pluginManifest(plugin).name;
       const twin = entryOf.get(name);

@@ -2,7 +2,9 @@ import { Global, Module } from '@nestjs/common';
 import { CheckoutModule } from '../checkout/checkout.module';
 import { PluginRates } from '../plugin-api/plugin-rates';
 import { PluginServer } from '../plugin-api/plugin-server';
-import { PluginStorage } from '../plugin-api/plugin-storage';
+import { PLUGIN_ENTITIES, PluginStorage } from '../plugin-api/plugin-storage';
+import { AppConfig } from '../config/app-config';
+import { enabledPluginTables } from './registry';
 import { PluginWebhooks } from '../plugin-api/plugin-webhooks';
 import { StoresModule } from '../stores/stores.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
@@ -20,7 +22,7 @@ const FACADES = [PluginEvents, PluginOrderLinks, PluginCheckouts, PluginWebhooks
 @Global()
 @Module({
   imports: [CheckoutModule, StoresModule, WebhooksModule],
-  providers: FACADES,
+  providers: [...FACADES, { provide: PLUGIN_ENTITIES, inject: [AppConfig], useFactory: (config: AppConfig) => enabledPluginTables(config).entities }],
   exports: [...FACADES, StoresModule],
 })
 export class PluginCoreModule {}

@@ -76,4 +76,20 @@ describe('plugin loader: finding plugins named in plugins.enabled', () => {
     expect(() => find(join(dir, 'two.js'))).toThrow(/exports several @CheckoutPlugin classes \(.*\): make the plugin its default export/);
     expect(() => find(join(dir, 'broken.js'))).toThrow(`plugins.enabled: ${join(dir, 'broken.js')} failed to load: boom at import`);
   });
+
+  it("says a Node.js built-in module is no plugin, instead of a stat error in the working directory", () => {
+    for (const entry of ['fs', 'node:fs']) {
+      expect(() => find(entry)).toThrow(`plugins.enabled: "${entry}" is a Node.js built-in module, not a plugin`);
+    }
+  });
+
+  it("never shares a folder that holds the server itself: a plugin file in the server's folder tree is its own root", () => {
+    mkdirSync(join(dir, 'server', 'config', 'plugins'), { recursive: true });
+    writeFileSync(join(dir, 'server', 'package.json'), JSON.stringify({ name: 'lightning-checkout' }));
+    writeFileSync(join(dir, 'server', 'config', 'plugins', 'inside.js'), pluginSource('inside'));
+    const inServer = pluginFinder({ baseDir: join(dir, 'server', 'config'), packagesFrom: join(dir, 'server'), serverRoot: join(dir, 'server'), share: (root) => shared.push(root) });
+    expect(pluginManifest(inServer('./plugins/inside.js').plugin).name).toBe('inside');
+    // Not the server's folder: every server module and dependency would pass through the plugin hook.
+    expect(shared).toEqual([join(dir, 'server', 'config', 'plugins')]);
+  });
 });

@@ -1,5 +1,6 @@
 import { Type } from '@nestjs/common';
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { isCheckoutPlugin } from './checkout-plugin.decorator';
 import { shareServerModules } from './external-plugin-hooks';
@@ -39,11 +40,18 @@ function looksLikePath(entry: string, baseDir: string): boolean {
   return entry.startsWith('.') || isAbsolute(entry) || ((entry.includes('/') || entry.includes(sep)) && existsSync(resolve(baseDir, entry)));
 }
 
-/** The folder of the package a file belongs to (nearest package.json), else the file's own folder. */
-function packageRoot(file: string): string {
+/** The server's own folder (package.json, node_modules): never an external plugin's root. */
+const SERVER_ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * The folder of the package a file belongs to (nearest package.json), else the file's own folder;
+ * never a folder holding the server (a plugin file kept in the server's config folder, say).
+ */
+function packageRoot(file: string, serverRoot: string): string {
   const start = statSync(file).isDirectory() ? file : dirname(file);
+  const holdsServer = (dir: string) => serverRoot === dir || serverRoot.startsWith(dir.endsWith(sep) ? dir : dir + sep);
   for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (existsSync(join(dir, 'package.json'))) return holdsServer(dir) ? start : dir;
     if (dirname(dir) === dir) return start;
   }
 }
@@ -72,6 +80,8 @@ export interface PluginLocations {
   builtInDir?: string;
   /** Called with an external plugin's folder before it is required (default: shareServerModules). */
   share?: (root: string) => void;
+  /** The server's folder (default: the one this module runs from), which no plugin root may contain. */
+  serverRoot?: string;
 }
 
 /**
@@ -79,9 +89,9 @@ export interface PluginLocations {
  * plugin's folder or file, or an npm package name. The module is required there and then; its
  * manifest says the plugin's name.
  */
-export function pluginFinder({ baseDir, packagesFrom, builtInDir = BUILT_IN_PLUGINS_DIR, share = shareServerModules }: PluginLocations): PluginFinder {
+export function pluginFinder({ baseDir, packagesFrom, builtInDir = BUILT_IN_PLUGINS_DIR, share = shareServerModules, serverRoot = SERVER_ROOT }: PluginLocations): PluginFinder {
   const loadExternal = (file: string, from: string): FoundPlugin => {
-    share(packageRoot(realpathSync(file)));
+    share(packageRoot(realpathSync(file), serverRoot));
     return { plugin: loadFrom(file, from), from };
   };
   return (entry) => {
@@ -92,6 +102,7 @@ export function pluginFinder({ baseDir, packagesFrom, builtInDir = BUILT_IN_PLUG
     }
     const builtIns = builtInPlugins(builtInDir);
     if (builtIns.includes(entry)) return { plugin: loadFrom(join(builtInDir, entry), `built-in plugin "${entry}"`), from: 'built-in' };
+    if (isBuiltin(entry)) throw new Error(`plugins.enabled: "${entry}" is a Node.js built-in module, not a plugin`);
     let main: string;
     try {
       main = require.resolve(entry, { paths: [packagesFrom] });

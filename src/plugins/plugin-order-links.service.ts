@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { Checkout } from '../checkout/checkout.entity';
+import { NotFound } from '../common/problem';
 import { UnitOfWork } from '../database/unit-of-work';
 import { PluginOrderLink } from './plugin-order-link.entity';
 
@@ -19,8 +21,14 @@ export class PluginOrderLinks {
     return this.repo.findOne({ where: { plugin, checkoutId } });
   }
 
+  /** 404 `checkout_not_found` unless the checkout is the store's: a link never crosses stores. */
+  private async assertStoreCheckout(storeId: string, checkoutId: string): Promise<void> {
+    if (!(await this.uow.dataSource.getRepository(Checkout).exists({ where: { id: checkoutId, storeId } }))) throw NotFound('checkout', checkoutId);
+  }
+
   /** Idempotent: a concurrent or repeated webhook for the same order keeps the first link. */
   async link(plugin: string, storeId: string, orderId: string, checkoutId: string, details: Record<string, unknown> | null): Promise<PluginOrderLink> {
+    await this.assertStoreCheckout(storeId, checkoutId);
     await this.uow.run((m) => m.createQueryBuilder().insert().into(PluginOrderLink).values({ plugin, storeId, orderId, checkoutId, details: details as never }).orIgnore().execute());
     return this.repo.findOneOrFail({ where: { plugin, storeId, orderId } });
   }
@@ -30,6 +38,7 @@ export class PluginOrderLinks {
    * `details.replaced`, so a late payment of the old invoice can still be traced to the order.
    */
   async replace(link: PluginOrderLink, newCheckoutId: string): Promise<boolean> {
+    await this.assertStoreCheckout(link.storeId, newCheckoutId);
     const replaced = [...((link.details?.replaced as string[] | undefined) ?? []), link.checkoutId];
     const result = await this.uow.run((m) =>
       m

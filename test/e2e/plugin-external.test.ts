@@ -151,4 +151,15 @@ describe('an external plugin from plugins/README.md, loaded from a folder outsid
       `plugins.enabled: unknown plugin "checkout-plugin-hello": not a built-in plugin (built-in: greenfield, shopify, woocommerce), not an npm package installed in ${join(REPO_ROOT, 'node_modules')} or above, and not a path (start it with ./ or /)`,
     );
   });
+
+  it('the CLI, which loads the enabled plugins for their tables, says what is wrong with one instead of a Nest stack trace', async () => {
+    writeFileSync(join(dir, 'broken.js'), "throw new Error('boom at import');");
+    writeFileSync(join(dir, 'cli-broken.yaml'), stringify({ database: db.config, plugins: { enabled: ['./broken.js'] } }));
+    const failure = await runCli(compiled, ['list-stores'], { CONFIG_FILE: join(dir, 'cli-broken.yaml') }).then(
+      () => 'succeeded',
+      (err: Error) => err.message,
+    );
+    expect(failure).toContain(`plugins.enabled: ${join(dir, 'broken.js')} failed to load: boom at import`);
+    expect(failure).not.toMatch(/ExceptionHandler|\n\s+at /);
+  });
 });
