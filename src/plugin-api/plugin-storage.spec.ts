@@ -22,7 +22,7 @@ describe('PluginStorage', () => {
 
   beforeAll(async () => {
     const base = dataSourceOptions({ type: 'sqlite', path: ':memory:', migrationsRun: false } as never, { entities: [SampleNote], migrations: [] });
-    ds = await new DataSource({ ...base, synchronize: true, migrationsRun: false } as never).initialize();
+    ds = await new DataSource({ ...base, synchronize: true, migrationsRun: false }).initialize();
     const uow = { run: <T>(work: (m: DataSource['manager']) => Promise<T>) => ds.transaction(work) } as unknown as UnitOfWork;
     storage = new PluginStorage(uow, [SampleNote]);
   });

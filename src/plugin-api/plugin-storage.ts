@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, EntityTarget } from 'typeorm';
+import type { EntityClass } from '../database/table-classes';
 import { UnitOfWork } from '../database/unit-of-work';
 
 /** The entities the enabled plugins declare in their manifests (provided by PluginCoreModule). */
@@ -22,11 +23,11 @@ const ENTITY_METHODS = new Set([
  */
 @Injectable()
 export class PluginStorage {
-  private readonly allowed: ReadonlySet<Function>;
+  private readonly allowed: ReadonlySet<unknown>;
 
   constructor(
     private readonly uow: UnitOfWork,
-    @Inject(PLUGIN_ENTITIES) entities: Function[],
+    @Inject(PLUGIN_ENTITIES) entities: EntityClass[],
   ) {
     this.allowed = new Set(entities);
   }
@@ -38,8 +39,8 @@ export class PluginStorage {
   private guard(manager: EntityManager): EntityManager {
     const refuse = (what: string) => new Error(`PluginStorage: ${what}; a plugin writes only the entities its manifest declares`);
     const checkTarget = (target: unknown) => {
-      if (!manager.connection.hasMetadata(target as Function)) throw refuse(`${describe(target)} is not an entity a plugin declares`);
-      if (!this.allowed.has(manager.connection.getMetadata(target as Function).target as Function)) throw refuse(`${describe(target)} is a table of the server`);
+      if (!manager.connection.hasMetadata(target as EntityTarget<unknown>)) throw refuse(`${describe(target)} is not an entity a plugin declares`);
+      if (!this.allowed.has(manager.connection.getMetadata(target as EntityTarget<unknown>).target)) throw refuse(`${describe(target)} is a table of the server`);
     };
     const guarded: EntityManager = new Proxy(manager, {
       get: (target, property, receiver) => {
@@ -47,15 +48,16 @@ export class PluginStorage {
         const value = Reflect.get(target, property, receiver) as unknown;
         if (typeof value !== 'function' || typeof property !== 'string') return value;
         if (property === 'query' || property === 'sql' || property === 'transaction') throw refuse(`${property}() is not available`);
-        if (!ENTITY_METHODS.has(property)) return (value as Function).bind(target);
+        const method = value as (...args: unknown[]) => unknown;
+        if (!ENTITY_METHODS.has(property)) return method.bind(target);
         return (first: unknown, ...rest: unknown[]) => {
-          const named = typeof first === 'function' || typeof first === 'string' || (first !== null && typeof first === 'object' && 'options' in first && (first as { options?: { name?: unknown } }).options?.name !== undefined && first.constructor?.name === 'EntitySchema');
+          const named = typeof first === 'function' || typeof first === 'string' || isEntitySchema(first);
           if (named) checkTarget(first);
           else if (property === 'createQueryBuilder') throw refuse('a query builder must name the entity');
-          else for (const record of Array.isArray(first) ? first : [first]) if (record !== null && typeof record === 'object' && record.constructor !== Object) checkTarget(record.constructor);
-          const result = (value as Function).call(target, first, ...rest) as unknown;
+          else for (const record of (Array.isArray(first) ? first : [first]) as unknown[]) if (record !== null && typeof record === 'object' && record.constructor !== Object) checkTarget(record.constructor);
+          const result = method.call(target, first, ...rest);
           // A repository works through its `manager`: this guarded one, so its methods are checked too.
-          return property === 'getRepository' || property === 'getTreeRepository' ? Object.create(result as object, { manager: { value: guarded }, metadata: { value: (result as { metadata: unknown }).metadata } }) : result;
+          return property === 'getRepository' || property === 'getTreeRepository' ? (Object.create(result as object, { manager: { value: guarded }, metadata: { value: (result as { metadata: unknown }).metadata } }) as unknown) : result;
         };
       },
     });
@@ -65,4 +67,11 @@ export class PluginStorage {
 
 function describe(target: unknown): string {
   return typeof target === 'function' ? target.name : typeof target === 'string' ? `"${target}"` : 'that entity';
+}
+
+/** An EntitySchema by shape: the class may come from another copy of TypeORM. */
+function isEntitySchema(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const { options, constructor } = value as { options?: { name?: unknown }; constructor?: { name?: string } };
+  return options?.name !== undefined && constructor?.name === 'EntitySchema';
 }
