@@ -163,4 +163,12 @@ describe('ScheduledJobs', () => {
     jobs.every({ name: 'webhook-sweep', everyMs: 1000, run: async () => undefined });
     expect(() => jobs.every({ name: 'webhook-sweep', everyMs: 1000, run: async () => undefined })).toThrow(/webhook-sweep/);
   });
+
+  it('a job refused for its name leaves no timer running behind it', async () => {
+    jobs.every({ name: 'webhook-sweep', everyMs: 1000, run: async () => undefined });
+    let refusedRuns = 0;
+    expect(() => jobs.every({ name: 'webhook-sweep', everyMs: 1000, run: async () => void refusedRuns++ })).toThrow(/webhook-sweep/);
+    await advance(3000);
+    expect(refusedRuns).toBe(0);
+  });
 });

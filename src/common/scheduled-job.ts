@@ -40,10 +40,17 @@ export class ScheduledJob {
 
   start(): this {
     if (this.handle || this.stopped) return this;
-    this.handle = setInterval(() => void this.tick(), this.options.everyMs);
+    const handle = setInterval(() => void this.tick(), this.options.everyMs);
     // Like the loops it replaces: a scheduled job alone never keeps the process alive.
-    this.handle.unref();
-    this.registry.addInterval(this.options.name, this.handle);
+    handle.unref();
+    try {
+      this.registry.addInterval(this.options.name, handle);
+    } catch (err) {
+      // Refused (the name is taken): no timer may keep ticking for a job nobody holds.
+      clearInterval(handle);
+      throw err;
+    }
+    this.handle = handle;
     this.logger.log({ job: this.options.name, everyMs: this.options.everyMs }, `scheduled job ${this.options.name} started`);
     return this;
   }

@@ -12,7 +12,7 @@ import { Reconciler } from './reconciler';
 
 type Row = Pick<Checkout, 'id' | 'paymentHash' | 'nodeName'> & { invoiceCancelPending?: boolean };
 
-function setup(rows: Row[], lookup: (ref: InvoiceRef) => Promise<InvoiceState>) {
+function setup(rows: Row[], lookup: (ref: InvoiceRef) => Promise<InvoiceState>, reconcileIntervalSeconds = 3600) {
   const applied: PaymentReport[] = [];
   const lookups: InvoiceRef[] = [];
   // Each `where` alternative carries nodeName when the pass is for one node.
@@ -28,7 +28,7 @@ function setup(rows: Row[], lookup: (ref: InvoiceRef) => Promise<InvoiceState>) 
     applyPayment: async (r: PaymentReport) => (applied.push(r), 'settled'),
     cancelOnNode: async (c: Row) => void canceled.push(c.paymentHash),
   } as unknown as CheckoutTransitions;
-  const config = { checkout: { lateWindowSeconds: 3600 }, lightning: { reconcileIntervalSeconds: 3600 } } as AppConfig;
+  const config = { checkout: { lateWindowSeconds: 3600 }, lightning: { reconcileIntervalSeconds } } as AppConfig;
   return { reconciler: new Reconciler(repo, lightning, transitions, config, new ScheduledJobs(new SchedulerRegistry())), applied, lookups, canceled };
 }
 
@@ -87,5 +87,34 @@ describe('Reconciler', () => {
     await Promise.all([first, coalesced, alsoCoalesced]);
     await new Promise((r) => setTimeout(r, 20));
     expect(lookups).toHaveLength(2);
+  });
+
+  it('on the periodic tick, a node whose pass outlasts the period does not hold up the other nodes', async () => {
+    jest.useFakeTimers();
+    let release!: () => void;
+    const slowPass = new Promise<void>((r) => (release = r));
+    const { reconciler, lookups } = setup(
+      [...rowsOn('slow', 1), ...rowsOn('fast', 1)],
+      async (ref) => {
+        if (ref.nodeName === 'slow') await slowPass; // a node with many open invoices, or one answering slowly
+        return { paymentHash: ref.paymentHash, settled: false, canceled: false };
+      },
+      1,
+    );
+    try {
+      reconciler.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(5000);
+      // The start-up pass and one per tick: the fast node is not made to wait for the slow one.
+      expect(lookups.filter((l) => l.nodeName === 'fast').length).toBeGreaterThanOrEqual(5);
+      expect(lookups.filter((l) => l.nodeName === 'slow')).toHaveLength(1);
+      release();
+      await jest.advanceTimersByTimeAsync(0);
+      // The slow node's ticks during its pass became one more pass right after it.
+      expect(lookups.filter((l) => l.nodeName === 'slow')).toHaveLength(2);
+    } finally {
+      release();
+      reconciler.onApplicationShutdown();
+      jest.useRealTimers();
+    }
   });
 });

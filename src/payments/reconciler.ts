@@ -53,8 +53,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
 
   onApplicationBootstrap(): void {
     this.subscription = this.lightning.reconnects$.subscribe((node) => void this.reconcile(node).catch(() => undefined));
-    // Coalesced: a tick during a pass asks for one more, as reconnects do.
-    this.job = this.jobs.every({ name: 'reconcile', everyMs: this.config.lightning.reconcileIntervalSeconds * 1000, run: () => this.reconcile(), whenBusy: 'coalesce' });
+    this.job = this.jobs.every({ name: 'reconcile', everyMs: this.config.lightning.reconcileIntervalSeconds * 1000, run: () => this.startPasses() });
     void this.reconcile().catch(() => undefined);
   }
 
@@ -71,6 +70,15 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     const nodes = await this.nodesWithOpenInvoices();
     const results = await Promise.all(nodes.map((node) => this.reconcileNode(node)));
     return results.reduce(add, empty());
+  }
+
+  /**
+   * The periodic tick: a pass for every node with open invoices, not awaited, so a node whose pass
+   * outlasts the period holds up no other node; a node still in its pass gets one more after it.
+   */
+  private async startPasses(): Promise<void> {
+    if (!this.enabled || this.stopped) return;
+    for (const node of await this.nodesWithOpenInvoices()) void this.reconcileNode(node);
   }
 
   /** Coalesces requests for a node; a request during a pass schedules one more pass after it. */

@@ -1,6 +1,8 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Job, Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { BullmqDeliveryQueue } from '../../src/webhooks/bullmq-delivery-queue';
+import { BullmqDeliveryQueue, WEBHOOK_QUEUE } from '../../src/webhooks/bullmq-delivery-queue';
 import { DeliveryQueue } from '../../src/webhooks/delivery-queue';
 import { InProcessDeliveryQueue } from '../../src/webhooks/in-process-delivery-queue';
 import { WebhookDeliveryProcessor } from '../../src/webhooks/webhook-delivery.processor';
@@ -67,7 +69,11 @@ it('with Redis, the BullMQ worker is configured from the config, runs, and is cl
     expect(worker.listenerCount('error')).toBeGreaterThan(0);
     expect(worker.listenerCount('failed')).toBeGreaterThan(0);
     // An unknown delivery is a no-op for the worker; the job goes and nothing is left behind.
+    // The producer writes where the worker reads: a job it adds is taken by this worker.
+    expect(t.app.get<Queue>(getQueueToken(WEBHOOK_QUEUE)).opts.prefix).toBe(prefix);
+    const taken = new Promise<string | undefined>((resolve) => worker.once('completed', (job: Job<{ deliveryId: string }>) => resolve(job.id)));
     await t.app.get(DeliveryQueue).enqueue('whd_unknown', new Date());
+    expect(await taken).toBe('whd_unknown');
     const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
     try {
       const deadline = Date.now() + 10_000;
