@@ -40,13 +40,24 @@ export async function run(opts: CheckoutCreateOptions = {}): Promise<Row[]> {
         }
         const nodes = net.merchants.slice(0, size);
         // Baseline: AddInvoice straight to the same nodes, round-robin like an anonymous pool.
-        await runLoad({ total: 20, concurrency, timeLimitMs: 10_000, op: (i) => ln.createInvoice({ lnd: nodes[i % size].lnd, tokens: 1000, description: 'warm-up' }) });
+        await runLoad({
+          total: 20,
+          concurrency,
+          timeLimitMs: 10_000,
+          op: (i) => ln.createInvoice({ lnd: nodes[i % size].lnd, tokens: 1000, description: 'warm-up' }),
+        });
         const directCpu = cpuMeter(lightningPids(net, nodes));
         const direct = await runLoad({
           total,
           concurrency,
           timeLimitMs,
-          op: (i) => ln.createInvoice({ lnd: nodes[i % size].lnd, tokens: 1000 + i, description: `bench direct ${i}`, expires_at: new Date(Date.now() + 900_000).toISOString() }),
+          op: (i) =>
+            ln.createInvoice({
+              lnd: nodes[i % size].lnd,
+              tokens: 1000 + i,
+              description: `bench direct ${i}`,
+              expires_at: new Date(Date.now() + 900_000).toISOString(),
+            }),
         });
         const directCpuUsed = directCpu();
 
@@ -96,7 +107,9 @@ interface ApiRun {
 /** AddInvoice on ln-service's raw gRPC client: what the server's lnd backend calls. */
 function addInvoiceRpc(node: LndNode, sats: number, memo: string): Promise<unknown> {
   const rpc = (node.lnd as unknown as { default: { addInvoice(req: object, cb: (err: Error | null, res: unknown) => void): void } }).default;
-  return new Promise((resolve, reject) => rpc.addInvoice({ value_msat: String(sats * 1000), memo, expiry: 900 }, (err, res) => (err ? reject(err) : resolve(res))));
+  return new Promise((resolve, reject) =>
+    rpc.addInvoice({ value_msat: String(sats * 1000), memo, expiry: 900 }, (err, res) => (err ? reject(err) : resolve(res))),
+  );
 }
 
 /** Starts the server on a pool of `nodes` and drives checkouts through the HTTP API. */
@@ -119,7 +132,8 @@ async function measureApi(
   }
   try {
     await waitUntilReady(server, 60_000);
-    const create = (i: number, tag: string) => server.api.ok('POST', '/api/v1/checkouts', { amount: 1000 + i, currency: 'SATS', orderId: `${tag}-${size}-${i}` });
+    const create = (i: number, tag: string) =>
+      server.api.ok('POST', '/api/v1/checkouts', { amount: 1000 + i, currency: 'SATS', orderId: `${tag}-${size}-${i}` });
     await runLoad({ total: 20, concurrency: load.concurrency, timeLimitMs: 10_000, op: (i) => create(i, 'warm') });
     // One request at a time, the API, ln-service createInvoice and the bare AddInvoice RPC in
     // alternating blocks of 10 on the same nodes (round-robin): the p50 ratio compares them under
@@ -130,7 +144,13 @@ async function measureApi(
       timeLimitMs: load.timeLimitMs,
       ops: [
         (i) => create(i, 'serial'),
-        (i) => ln.createInvoice({ lnd: nodes[i % size].lnd, tokens: 2000 + i, description: `bench serial ${i}`, expires_at: new Date(Date.now() + 900_000).toISOString() }),
+        (i) =>
+          ln.createInvoice({
+            lnd: nodes[i % size].lnd,
+            tokens: 2000 + i,
+            description: `bench serial ${i}`,
+            expires_at: new Date(Date.now() + 900_000).toISOString(),
+          }),
         (i) => addInvoiceRpc(nodes[i % size], 3000 + i, `bench rpc ${i}`),
       ],
     });
@@ -166,9 +186,16 @@ interface SizeLoads {
   rpcSerial: LoadResult;
 }
 
-function sizeRows(tag: string, { api, direct, apiSerial, directSerial, rpcSerial }: SizeLoads, apiCpu: Record<string, number>, directCpu: Record<string, number>, concurrency: number): Row[] {
+function sizeRows(
+  tag: string,
+  { api, direct, apiSerial, directSerial, rpcSerial }: SizeLoads,
+  apiCpu: Record<string, number>,
+  directCpu: Record<string, number>,
+  concurrency: number,
+): Row[] {
   const p50Ratio = apiSerial.p50 / directSerial.p50;
-  const counts = (r: LoadResult) => `${r.ok} ok / ${r.failed} failed${r.truncated ? ' (time limit)' : ''}${r.firstError ? `; first error: ${r.firstError}` : ''}`;
+  const counts = (r: LoadResult) =>
+    `${r.ok} ok / ${r.failed} failed${r.truncated ? ' (time limit)' : ''}${r.firstError ? `; first error: ${r.firstError}` : ''}`;
   return [
     {
       bench: BENCH,
@@ -196,16 +223,40 @@ function sizeRows(tag: string, { api, direct, apiSerial, directSerial, rpcSerial
       ratio: ratio(apiSerial.p50, rpcSerial.p50),
       note: `createInvoice is AddInvoice + LookupInvoice + decoding; the server makes the AddInvoice RPC alone. RPC ${counts(rpcSerial)}`,
     },
-    { bench: BENCH, figure: `${tag}: latency p99, one request at a time`, value: ms(apiSerial.p99), baseline: ms(directSerial.p99), ratio: ratio(apiSerial.p99, directSerial.p99) },
-    { bench: BENCH, figure: `${tag}: latency p50 (concurrency ${concurrency})`, value: ms(api.p50), baseline: ms(direct.p50), ratio: ratio(api.p50, direct.p50) },
-    { bench: BENCH, figure: `${tag}: latency p99 (concurrency ${concurrency})`, value: ms(api.p99), baseline: ms(direct.p99), ratio: ratio(api.p99, direct.p99) },
+    {
+      bench: BENCH,
+      figure: `${tag}: latency p99, one request at a time`,
+      value: ms(apiSerial.p99),
+      baseline: ms(directSerial.p99),
+      ratio: ratio(apiSerial.p99, directSerial.p99),
+    },
+    {
+      bench: BENCH,
+      figure: `${tag}: latency p50 (concurrency ${concurrency})`,
+      value: ms(api.p50),
+      baseline: ms(direct.p50),
+      ratio: ratio(api.p50, direct.p50),
+    },
+    {
+      bench: BENCH,
+      figure: `${tag}: latency p99 (concurrency ${concurrency})`,
+      value: ms(api.p99),
+      baseline: ms(direct.p99),
+      ratio: ratio(api.p99, direct.p99),
+    },
     {
       bench: BENCH,
       figure: `${tag}: CPU per checkout (server / all lnds)`,
       value: `${ms((apiCpu.server / Math.max(1, api.ok)) * 1000)} / ${ms((lndCpu(apiCpu) / Math.max(1, api.ok)) * 1000)}`,
       baseline: `lnds ${ms((lndCpu(directCpu) / Math.max(1, direct.ok)) * 1000)} per direct createInvoice`,
     },
-    { bench: BENCH, figure: `${tag}: CPU seconds (API run)`, value: cpuText(apiCpu), baseline: cpuText(directCpu), note: `API run ${(api.durationMs / 1000).toFixed(1)} s wall, direct ${(direct.durationMs / 1000).toFixed(1)} s wall` },
+    {
+      bench: BENCH,
+      figure: `${tag}: CPU seconds (API run)`,
+      value: cpuText(apiCpu),
+      baseline: cpuText(directCpu),
+      note: `API run ${(api.durationMs / 1000).toFixed(1)} s wall, direct ${(direct.durationMs / 1000).toFixed(1)} s wall`,
+    },
   ];
 }
 

@@ -52,7 +52,12 @@ export async function run(opts: EmbeddedOptions = {}): Promise<Row[]> {
     const baseline = await runLoad({ total, concurrency, timeLimitMs, op: () => baselineClient.ok('GET', baselinePath) });
     // One request at a time: the per-request cost without queueing in front of the event loop.
     const serialTotal = Math.max(20, Math.round(total / 10));
-    const baselineSerial = await runLoad({ total: serialTotal, concurrency: 1, timeLimitMs: timeLimitMs / 4, op: () => baselineClient.ok('GET', baselinePath) });
+    const baselineSerial = await runLoad({
+      total: serialTotal,
+      concurrency: 1,
+      timeLimitMs: timeLimitMs / 4,
+      op: () => baselineClient.ok('GET', baselinePath),
+    });
     baselineClient.close();
     const serial = await runLoad({
       total: serialTotal,
@@ -81,14 +86,23 @@ export async function run(opts: EmbeddedOptions = {}): Promise<Row[]> {
 function rows(load: LoadResult, baseline: LoadResult, baselineLabel: string, peakRss: number, cpu: Record<string, number>, concurrency: number): Row[] {
   const note = `${load.ok} ok / ${load.failed} failed, concurrency ${concurrency}${load.truncated ? ', stopped by time limit' : ''}${load.firstError ? `; first error: ${load.firstError}` : ''}`;
   return [
-    { bench: BENCH, figure: 'checkouts/s (POST /api/v1/checkouts)', value: perSec(load.throughput), baseline: `${perSec(baseline.throughput)} (${baselineLabel})`, ratio: ratio(load.throughput, baseline.throughput), note },
+    {
+      bench: BENCH,
+      figure: 'checkouts/s (POST /api/v1/checkouts)',
+      value: perSec(load.throughput),
+      baseline: `${perSec(baseline.throughput)} (${baselineLabel})`,
+      ratio: ratio(load.throughput, baseline.throughput),
+      note,
+    },
     { bench: BENCH, figure: 'checkout latency p50', value: ms(load.p50), baseline: ms(baseline.p50), ratio: ratio(load.p50, baseline.p50) },
     { bench: BENCH, figure: 'checkout latency p99', value: ms(load.p99), baseline: ms(baseline.p99), ratio: ratio(load.p99, baseline.p99) },
     { bench: BENCH, figure: 'server peak RSS under load', value: mib(peakRss), note: 'VmRSS sampled every 50 ms' },
     {
       bench: BENCH,
       figure: 'CPU seconds during the checkout load',
-      value: Object.entries(cpu).map(([name, s]) => `${name} ${s.toFixed(2)} s`).join(', '),
+      value: Object.entries(cpu)
+        .map(([name, s]) => `${name} ${s.toFixed(2)} s`)
+        .join(', '),
       note: `${(load.durationMs / 1000).toFixed(1)} s wall on 2 cores`,
     },
     { bench: BENCH, figure: 'server CPU per checkout', value: ms((cpu.server / Math.max(1, load.ok)) * 1000) },
@@ -97,8 +111,21 @@ function rows(load: LoadResult, baseline: LoadResult, baselineLabel: string, pea
 
 function serialRows(serial: LoadResult, baseline: LoadResult): Row[] {
   return [
-    { bench: BENCH, figure: 'checkout latency p50, one request at a time', value: ms(serial.p50), baseline: ms(baseline.p50), ratio: ratio(serial.p50, baseline.p50), note: `${serial.ok} ok / ${serial.failed} failed` },
-    { bench: BENCH, figure: 'checkout latency p99, one request at a time', value: ms(serial.p99), baseline: ms(baseline.p99), ratio: ratio(serial.p99, baseline.p99) },
+    {
+      bench: BENCH,
+      figure: 'checkout latency p50, one request at a time',
+      value: ms(serial.p50),
+      baseline: ms(baseline.p50),
+      ratio: ratio(serial.p50, baseline.p50),
+      note: `${serial.ok} ok / ${serial.failed} failed`,
+    },
+    {
+      bench: BENCH,
+      figure: 'checkout latency p99, one request at a time',
+      value: ms(serial.p99),
+      baseline: ms(baseline.p99),
+      ratio: ratio(serial.p99, baseline.p99),
+    },
   ];
 }
 

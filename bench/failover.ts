@@ -28,7 +28,10 @@ const seconds = (msValue: number) => (Number.isFinite(msValue) ? `${(msValue / 1
 
 /** Longest stretch between consecutive successful completions, from the last success before `from`. */
 function longestGap(samples: Sample[], from: number, end: number): number {
-  const ok = samples.filter((s) => s.ok).map((s) => s.at).sort((a, b) => a - b);
+  const ok = samples
+    .filter((s) => s.ok)
+    .map((s) => s.at)
+    .sort((a, b) => a - b);
   const before = ok.filter((t) => t <= from);
   let prev = before.length ? before[before.length - 1] : from;
   let gap = 0;
@@ -80,7 +83,10 @@ export async function run(opts: FailoverOptions = {}): Promise<Row[]> {
       let server: BenchServer;
       try {
         // As deployed: with LND's etcd election key cross-checked (and watched).
-        server = await startServer({ config: { lightning: { backend: clusterBackend(cluster, cluster.name, net.etcd?.clientUrl) } }, maxSockets: opts.concurrency ?? 2 });
+        server = await startServer({
+          config: { lightning: { backend: clusterBackend(cluster, cluster.name, net.etcd?.clientUrl) } },
+          maxSockets: opts.concurrency ?? 2,
+        });
       } catch (err) {
         return [unavailable(BENCH, 'leader kill under load', errorMessage(err))];
       }
@@ -93,10 +99,14 @@ export async function run(opts: FailoverOptions = {}): Promise<Row[]> {
         try {
           await killed.restart({ waitReady: false });
           await killed.waitForState('WAITING_TO_START', { timeoutMs: 60_000, intervalMs: 200 });
-          await waitFor('the server to see the restarted follower', async () => {
-            const res = await server.api.send<NodesView>('GET', '/health/nodes', undefined, 2000);
-            return res.body.nodes.some((n) => n.name === killed.id && n.reachable);
-          }, { timeoutMs: 30_000, intervalMs: 200 });
+          await waitFor(
+            'the server to see the restarted follower',
+            async () => {
+              const res = await server.api.send<NodesView>('GET', '/health/nodes', undefined, 2000);
+              return res.body.nodes.some((n) => n.name === killed.id && n.reachable);
+            },
+            { timeoutMs: 30_000, intervalMs: 200 },
+          );
         } catch (err) {
           return [...rows, unavailable(BENCH, FREEZE.label, `restarting the killed member: ${errorMessage(err)}`)];
         }
@@ -135,9 +145,10 @@ async function failoverCase(server: BenchServer, cluster: LndCluster, how: Disru
     await new Promise((r) => setTimeout(r, warmupMs));
     disruptAt = since();
     const lndActive = next.waitForState('SERVER_ACTIVE', { timeoutMs: (ttl + 80) * 1000 }).then(() => (newLeaderAt = since()));
-    const serverSwitch = waitFor(`the server to use ${next.id}`, async () => (await serverLeader(server)) === next.id, { timeoutMs: (ttl + 80) * 1000, intervalMs: 50 }).then(
-      () => (serverSwitchAt = since()),
-    );
+    const serverSwitch = waitFor(`the server to use ${next.id}`, async () => (await serverLeader(server)) === next.id, {
+      timeoutMs: (ttl + 80) * 1000,
+      intervalMs: 50,
+    }).then(() => (serverSwitchAt = since()));
     await how.apply(leader);
     await Promise.all([lndActive, serverSwitch]);
   })();

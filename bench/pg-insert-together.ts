@@ -26,10 +26,31 @@ function rows(i: number): [[typeof Checkout, Partial<Checkout>], [typeof Checkou
     [
       Checkout,
       {
-        id, storeId: 'bench', status: CheckoutStatus.New, additionalStatus: AdditionalStatus.None, amountSats: 1000 + i, currency: 'SATS', amount: String(1000 + i), rate: null,
-        orderId: `o-${i}`, customerId: null, description: null, redirectUrl: null, metadata: null, idempotencyKey: null, idempotencyFingerprint: null,
-        bolt11: 'lnbcrt1bench', paymentHash: randomBytes(32).toString('hex'), nodeName: 'dev', nodePubkey: '02'.padEnd(66, 'a'), expiresAt: now, settledAt: null,
-        amountPaidSats: null, invoiceCancelPending: false, createdAt: now, updatedAt: now,
+        id,
+        storeId: 'bench',
+        status: CheckoutStatus.New,
+        additionalStatus: AdditionalStatus.None,
+        amountSats: 1000 + i,
+        currency: 'SATS',
+        amount: String(1000 + i),
+        rate: null,
+        orderId: `o-${i}`,
+        customerId: null,
+        description: null,
+        redirectUrl: null,
+        metadata: null,
+        idempotencyKey: null,
+        idempotencyFingerprint: null,
+        bolt11: 'lnbcrt1bench',
+        paymentHash: randomBytes(32).toString('hex'),
+        nodeName: 'dev',
+        nodePubkey: '02'.padEnd(66, 'a'),
+        expiresAt: now,
+        settledAt: null,
+        amountPaidSats: null,
+        invoiceCancelPending: false,
+        createdAt: now,
+        updatedAt: now,
       },
     ],
     [CheckoutEvent, { id: `evt_${id}`, storeId: 'bench', checkoutId: id, type: CheckoutEventType.InvoiceCreated, payload: { n: i }, dispatchedAt: null }],
@@ -79,8 +100,21 @@ export async function run(total = Number(process.env.BENCH_PG_INSERTS ?? 600)): 
     const inP50 = percentile(inside, 50);
     const outP50 = percentile(outside, 50);
     return [
-      { bench: BENCH, figure: 'checkout + event insert p50, inside its transaction (now)', value: ms(inP50), baseline: `${ms(outP50)} pool, outside any transaction (before)`, ratio: ratio(inP50, outP50), note: `${inside.length} + ${outside.length} inserts, one at a time, interleaved in blocks of 20` },
-      { bench: BENCH, figure: 'checkout + event insert p99, inside its transaction (now)', value: ms(percentile(inside, 99)), baseline: ms(percentile(outside, 99)), ratio: ratio(percentile(inside, 99), percentile(outside, 99)) },
+      {
+        bench: BENCH,
+        figure: 'checkout + event insert p50, inside its transaction (now)',
+        value: ms(inP50),
+        baseline: `${ms(outP50)} pool, outside any transaction (before)`,
+        ratio: ratio(inP50, outP50),
+        note: `${inside.length} + ${outside.length} inserts, one at a time, interleaved in blocks of 20`,
+      },
+      {
+        bench: BENCH,
+        figure: 'checkout + event insert p99, inside its transaction (now)',
+        value: ms(percentile(inside, 99)),
+        baseline: ms(percentile(outside, 99)),
+        ratio: ratio(percentile(inside, 99), percentile(outside, 99)),
+      },
     ];
   } finally {
     await ds.destroy().catch(() => undefined);

@@ -67,7 +67,11 @@ function toRows(bench: string, result: unknown): Row[] {
     });
   }
   if (result && typeof result === 'object') {
-    return Object.entries(result as Record<string, unknown>).map(([figure, value]) => ({ bench, figure, value: typeof value === 'string' ? value : JSON.stringify(value) }));
+    return Object.entries(result as Record<string, unknown>).map(([figure, value]) => ({
+      bench,
+      figure,
+      value: typeof value === 'string' ? value : JSON.stringify(value),
+    }));
   }
   return [{ bench, figure: 'result', value: String(result) }];
 }
@@ -79,7 +83,9 @@ function machine(): string {
   } catch {
     /* not a checkout */
   }
-  return `${new Date().toISOString()} · ${cpus().length} cores (${cpus()[0]?.model ?? '?'}) · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} · Node ${process.version}${commit ? ` · commit ${commit}` : ''}`;
+  return `${new Date().toISOString()} · ${cpus().length} cores (${cpus()[0]?.model ?? '?'}) · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} · Node ${process.version}${commit ? ` · commit ${commit}` : ''}`;
 }
 
 async function main(): Promise<void> {
@@ -91,7 +97,9 @@ async function main(): Promise<void> {
   let netError = '';
   await bounded('regtest network', 240_000, async () => {
     net = await startBenchNetwork({ merchants: SHARED_NETWORK.merchants, clusterMembers: SHARED_NETWORK.clusterMembers });
-    log(`network up in ${(net.setupMs / 1000).toFixed(1)} s: btcd, customer, ${net.merchants.length} merchants, cluster of ${net.clusters[0]?.members.length ?? 0}`);
+    log(
+      `network up in ${(net.setupMs / 1000).toFixed(1)} s: btcd, customer, ${net.merchants.length} merchants, cluster of ${net.clusters[0]?.members.length ?? 0}`,
+    );
     return [];
   }).then((r) => (netError = r[0]?.value ?? ''));
   if (!net) netError ||= 'unavailable: regtest network did not start';

@@ -113,7 +113,11 @@ export async function run(opts: SettleLatencyOptions = {}): Promise<Row[]> {
         const deadline = performance.now() + timeLimitMs;
         for (let i = 0; i < payments && performance.now() < deadline; i++) {
           try {
-            const checkout = await server.api.ok<{ id: string; bolt11: string; paymentHash: string }>('POST', '/api/v1/checkouts', { amount: 1000 + i, currency: 'SATS', orderId: `settle-${i}` });
+            const checkout = await server.api.ok<{ id: string; bolt11: string; paymentHash: string }>('POST', '/api/v1/checkouts', {
+              amount: 1000 + i,
+              currency: 'SATS',
+              orderId: `settle-${i}`,
+            });
             const t0 = performance.now();
             const arrival = mode === 'webhook' ? receiver.waitFor(checkout.id, 15_000) : pollSettled(server, checkout.id, 15_000);
             arrival.catch(() => undefined);

@@ -139,7 +139,12 @@ async function simulatePayment(api: JsonClient, checkoutId: string): Promise<voi
 async function measureSettleRate(api: JsonClient, opts: Required<WebhookBenchOptions>): Promise<number> {
   const count = Math.max(20, Math.floor(opts.checkouts / 2));
   const ids: string[] = [];
-  await runLoad({ total: count, concurrency: opts.concurrency, timeLimitMs: opts.timeLimitMs, op: async () => ids.push((await api.ok<{ id: string }>('POST', '/api/v1/checkouts', { amount: 1000 })).id) });
+  await runLoad({
+    total: count,
+    concurrency: opts.concurrency,
+    timeLimitMs: opts.timeLimitMs,
+    op: async () => ids.push((await api.ok<{ id: string }>('POST', '/api/v1/checkouts', { amount: 1000 })).id),
+  });
   const settledBefore = (await api.ok<{ total: number }>('GET', '/api/v1/checkouts?status=Settled&limit=1')).total;
   const started = performance.now();
   await runLoad({ total: ids.length, concurrency: opts.concurrency, timeLimitMs: opts.timeLimitMs, op: (i) => simulatePayment(api, ids[i]) });
@@ -225,7 +230,13 @@ function signedPost(receiver: Receiver, key: Buffer, i: number): Promise<void> {
     const req = request(`${receiver.url}/hook`, {
       method: 'POST',
       agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${signature}` },
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'webhook-id': id,
+        'webhook-timestamp': String(ts),
+        'webhook-signature': `v1,${signature}`,
+      },
     });
     req.on('response', (res) => {
       res.resume();
@@ -294,7 +305,13 @@ export async function run(options: WebhookBenchOptions = {}): Promise<Row[]> {
           ratio: ratio(f.serialP50, bSerial.p50),
           note: `${f.serialCount} settlements via the dev backend, each waited for; ${where}; SQLite`,
         });
-        rows.push({ bench: BENCH, figure: `${mode}: settle → delivery p99, one at a time`, value: ms(f.serialP99), baseline: ms(bSerial.p99), ratio: ratio(f.serialP99, bSerial.p99) });
+        rows.push({
+          bench: BENCH,
+          figure: `${mode}: settle → delivery p99, one at a time`,
+          value: ms(f.serialP99),
+          baseline: ms(bSerial.p99),
+          ratio: ratio(f.serialP99, bSerial.p99),
+        });
         rows.push({
           bench: BENCH,
           figure: `${mode}: deliveries/s, burst`,
@@ -304,9 +321,19 @@ export async function run(options: WebhookBenchOptions = {}): Promise<Row[]> {
           note: `${f.delivered}/${f.expected} InvoiceSettled delivered in order to one endpoint, ${f.badSignatures} bad signatures; settle concurrency ${opts.concurrency}`,
         });
         if (f.settleRate !== undefined) {
-          rows.push({ bench: BENCH, figure: 'reference: burst settlements applied/s, no webhook endpoint', value: perSec(f.settleRate), note: 'what the settlement path alone sustains on this server' });
+          rows.push({
+            bench: BENCH,
+            figure: 'reference: burst settlements applied/s, no webhook endpoint',
+            value: perSec(f.settleRate),
+            note: 'what the settlement path alone sustains on this server',
+          });
         }
-        rows.push({ bench: BENCH, figure: `${mode}: settle → delivery p50 / p99, burst`, value: `${ms(f.burstP50)} / ${ms(f.burstP99)}`, note: 'includes queueing behind the burst' });
+        rows.push({
+          bench: BENCH,
+          figure: `${mode}: settle → delivery p50 / p99, burst`,
+          value: `${ms(f.burstP50)} / ${ms(f.burstP99)}`,
+          note: 'includes queueing behind the burst',
+        });
       } catch (err) {
         rows.push(unavailable(BENCH, `${mode}: all figures`, errorMessage(err)));
       } finally {

@@ -77,8 +77,13 @@ program
       console.log(`API key (shown once, keep it safe): ${key}`);
       console.log(`Permissions: ${apiKey.permissions.join(', ')}`);
       // PORT=0 without a publicUrl: the port is picked when the server starts, so the CLI cannot name it.
-      const base = config.server.publicUrlFromPort && config.server.port === 0 ? 'http://localhost:<the port the server printed>' : config.server.publicUrl.replace(/\/$/, '');
-      console.log(`\nTry it:\n  curl -s -X POST ${base}/api/v1/checkouts -H 'Authorization: token ${key}' -H 'Content-Type: application/json' -d '{"amount": "2100", "currency": "SATS", "orderId": "demo-1"}'`);
+      const base =
+        config.server.publicUrlFromPort && config.server.port === 0
+          ? 'http://localhost:<the port the server printed>'
+          : config.server.publicUrl.replace(/\/$/, '');
+      console.log(
+        `\nTry it:\n  curl -s -X POST ${base}/api/v1/checkouts -H 'Authorization: token ${key}' -H 'Content-Type: application/json' -d '{"amount": "2100", "currency": "SATS", "orderId": "demo-1"}'`,
+      );
     });
   });
 

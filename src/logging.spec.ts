@@ -35,7 +35,11 @@ describe('log redaction', () => {
     ['a macaroon three objects down', { backend: { members: { lnd1: { macaroon: 'MDAxZGVlcGx5bmVzdGVk' } } } }, 'MDAxZGVlcGx5bmVzdGVk'],
     ['a password in an array of objects', { nodes: [{ name: 'a' }, { auth: { password: 'hunter2-deep' } }] }, 'hunter2-deep'],
     ['an API key six levels down', { a: { b: { c: { d: { e: { apiKey: 'lck_sixlevelsdownxxxxxxxx' } } } } } }, 'lck_sixlevelsdownxxxxxxxx'],
-    ['an Authorization header deep in a request log', { call: { request: { options: { headers: { Authorization: 'token lck_headerdeep' } } } } }, 'lck_headerdeep'],
+    [
+      'an Authorization header deep in a request log',
+      { call: { request: { options: { headers: { Authorization: 'token lck_headerdeep' } } } } },
+      'lck_headerdeep',
+    ],
     ['a database URL with a password, nested', { config: { database: { url: 'postgres://app:s3cr3t-pw@db.internal:5432/shop' } } }, 's3cr3t-pw'],
     ['a Redis URL with only a password', { queue: { redisUrl: 'redis://:r3dis-pw@cache:6379/0' } }, 'r3dis-pw'],
     ['a webhook secret under any name ending in Secret', { store: { webhook: { signingSecret: 'whsec_nestednested' } } }, 'whsec_nestednested'],
@@ -100,7 +104,10 @@ describe('log redaction', () => {
 
   it.each([
     ['an error logged alone', (logger: pino.Logger) => logger.error(new Error('cannot connect to postgres://app:alone-pw@db:5432/shop'))],
-    ['an error logged as { err } without a message (Nest Logger.error(err) through nestjs-pino)', (logger: pino.Logger) => logger.error({ err: new Error('cannot connect to postgres://app:alone-pw@db:5432/shop'), context: 'TypeOrmModule' })],
+    [
+      'an error logged as { err } without a message (Nest Logger.error(err) through nestjs-pino)',
+      (logger: pino.Logger) => logger.error({ err: new Error('cannot connect to postgres://app:alone-pw@db:5432/shop'), context: 'TypeOrmModule' }),
+    ],
   ])('hides a URL password in the message pino takes from %s', (_what, log) => {
     const { logger, text } = capture();
     log(logger);
@@ -118,7 +125,10 @@ describe('log redaction', () => {
 
   it("hides secrets in an error's own fields (a client's options, a nested error's URL)", () => {
     const { logger, text } = capture();
-    const err = Object.assign(new Error('request failed'), { options: { host: 'lnd-1', macaroon: 'MDAxZXJyb3JmaWVsZA' }, target: 'redis://:field-pw@cache:6379' });
+    const err = Object.assign(new Error('request failed'), {
+      options: { host: 'lnd-1', macaroon: 'MDAxZXJyb3JmaWVsZA' },
+      target: 'redis://:field-pw@cache:6379',
+    });
     logger.error({ err }, 'failed');
     logger.warn({ detail: { error: err } }, 'nested');
     expect(text()).not.toContain('MDAxZXJyb3JmaWVsZA');
@@ -142,7 +152,12 @@ describe('log redaction', () => {
 
   it('keeps logging when a logged value has a getter that throws', () => {
     const { logger, text } = capture();
-    const hostile = Object.defineProperty({}, 'boom', { enumerable: true, get: () => { throw new Error('getter'); } });
+    const hostile = Object.defineProperty({}, 'boom', {
+      enumerable: true,
+      get: () => {
+        throw new Error('getter');
+      },
+    });
     expect(() => logger.info({ nested: { hostile } }, 'still logged')).not.toThrow();
     expect(text()).toContain('still logged');
   });
@@ -157,7 +172,10 @@ describe('log redaction', () => {
 describe('quietStartupLogger', () => {
   it("moves Nest's route and module lines to debug and keeps everything else", () => {
     const calls: string[] = [];
-    const record = (level: string) => (message: unknown, ...params: unknown[]) => void calls.push(`${level} ${String(message)} ${params.join(',')}`);
+    const record =
+      (level: string) =>
+      (message: unknown, ...params: unknown[]) =>
+        void calls.push(`${level} ${String(message)} ${params.join(',')}`);
     const logger = quietStartupLogger({ log: record('info'), error: record('error'), warn: record('warn'), debug: record('debug') });
     logger.log('Mapped {/, GET} route', 'RouterExplorer');
     logger.log('AppModule dependencies initialized', 'InstanceLoader');

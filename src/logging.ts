@@ -7,7 +7,20 @@ import { redactSecrets, redactUrlCredentials } from './common/redact';
 import { AppConfig } from './config/app-config';
 
 /** Field names that hold credentials, for pino's paths (top level or one object down); REDACTION below reaches any depth. */
-const SECRET_FIELDS = ['macaroon', 'secret', 'apiKey', 'key', 'password', 'consumerSecret', 'accessToken', 'token', 'seed', 'privateKey', 'webhookSecret', 'signingKey'];
+const SECRET_FIELDS = [
+  'macaroon',
+  'secret',
+  'apiKey',
+  'key',
+  'password',
+  'consumerSecret',
+  'accessToken',
+  'token',
+  'seed',
+  'privateKey',
+  'webhookSecret',
+  'signingKey',
+];
 
 /** Paths whose values must never reach a log line: keys, macaroons, secrets, signatures. */
 export const REDACT_PATHS = [
@@ -38,7 +51,10 @@ export const REDACTION: Pick<LoggerOptions, 'redact' | 'formatters' | 'hooks'> =
   formatters: { log: (object) => redactSecrets(object) },
   hooks: {
     logMethod(args: unknown[], method: (...args: unknown[]) => void) {
-      return method.apply(this, withErrorMessage(args).map((arg) => (typeof arg === 'string' ? redactUrlCredentials(arg) : arg)));
+      return method.apply(
+        this,
+        withErrorMessage(args).map((arg) => (typeof arg === 'string' ? redactUrlCredentials(arg) : arg)),
+      );
     },
   },
 };

@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   console.log(`${SERVER_NAME} ${SERVER_VERSION} listening on ${url} (open ${publicUrl}/ in a browser; API docs at ${publicUrl}/docs)`);
   const startBegan = Number(process.env.LC_START_BEGAN_AT_MS);
   if (startBegan > 0) console.log(`npm start took ${formatDuration(Date.now() - startBegan)} (dependencies and build included)`);
-  if (config.server.publicUrlFromPort) console.log('Checkout links point at this machine; set PUBLIC_URL (server.publicUrl) to the address shops and customers reach it at.');
+  if (config.server.publicUrlFromPort)
+    console.log('Checkout links point at this machine; set PUBLIC_URL (server.publicUrl) to the address shops and customers reach it at.');
   process.once('SIGTERM', () => void drainAndClose(app, config.server.shutdownDrainMs));
 }
 

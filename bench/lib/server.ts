@@ -109,7 +109,10 @@ export async function startServer(opts: StartServerOptions = {}): Promise<BenchS
   let url: string;
   try {
     url = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(() => reject(new ServerStartError(`server did not start in ${opts.startTimeoutMs ?? 60_000} ms: ${tail(out)}`)), opts.startTimeoutMs ?? 60_000);
+      const timer = setTimeout(
+        () => reject(new ServerStartError(`server did not start in ${opts.startTimeoutMs ?? 60_000} ms: ${tail(out)}`)),
+        opts.startTimeoutMs ?? 60_000,
+      );
       const onData = () => {
         const match = /listening on (http:\/\/\S+?) /.exec(out);
         if (match) {
@@ -128,7 +131,12 @@ export async function startServer(opts: StartServerOptions = {}): Promise<BenchS
     throw err;
   }
 
-  const cli = spawnSync(process.execPath, [join(DIST, 'cli.js'), 'create-store', '--name', 'Bench shop', '--json'], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  const cli = spawnSync(process.execPath, [join(DIST, 'cli.js'), 'create-store', '--name', 'Bench shop', '--json'], {
+    cwd: REPO_ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   const created = /\{.*"apiKey".*\}/.exec(cli.stdout ?? '');
   if (!created) {
     await cleanup();

@@ -15,7 +15,21 @@ const UNIX: SchemaObject = { type: 'integer', description: 'Unix seconds' };
 export const GREENFIELD_SCHEMAS = {
   invoice: {
     type: 'object',
-    required: ['id', 'storeId', 'amount', 'currency', 'type', 'checkoutLink', 'createdTime', 'expirationTime', 'status', 'additionalStatus', 'archived', 'metadata', 'checkout'],
+    required: [
+      'id',
+      'storeId',
+      'amount',
+      'currency',
+      'type',
+      'checkoutLink',
+      'createdTime',
+      'expirationTime',
+      'status',
+      'additionalStatus',
+      'archived',
+      'metadata',
+      'checkout',
+    ],
     properties: {
       id: { type: 'string' },
       storeId: { type: 'string' },
@@ -88,7 +102,11 @@ export const GREENFIELD_SCHEMAS = {
   rate: {
     type: 'object',
     required: ['currencyPair', 'errors', 'rate'],
-    properties: { currencyPair: { type: 'string', example: 'BTC_USD' }, errors: { type: 'array', items: { type: 'string' } }, rate: { ...DECIMAL, nullable: true } },
+    properties: {
+      currencyPair: { type: 'string', example: 'BTC_USD' },
+      errors: { type: 'array', items: { type: 'string' } },
+      rate: { ...DECIMAL, nullable: true },
+    },
     additionalProperties: true,
   },
   store: {
@@ -136,7 +154,11 @@ export const GREENFIELD_SCHEMAS = {
 } satisfies Record<string, SchemaObject>;
 
 /** A Greenfield operation: a summary, BTCPay's reference for the full shape, the success answer. */
-export function GreenfieldOperation(summary: string, schema: keyof typeof GREENFIELD_SCHEMAS, options: { array?: boolean; status?: number } = {}): MethodDecorator {
+export function GreenfieldOperation(
+  summary: string,
+  schema: keyof typeof GREENFIELD_SCHEMAS,
+  options: { array?: boolean; status?: number } = {},
+): MethodDecorator {
   const one: SchemaObject = GREENFIELD_SCHEMAS[schema];
   return applyDecorators(
     ApiOperation({ summary, description: `BTCPay Greenfield compatible; see ${GREENFIELD_DOCS} for the full shape.` }),

@@ -1,5 +1,21 @@
 import { Transform, Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateNested, registerDecorator } from 'class-validator';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+  registerDecorator,
+} from 'class-validator';
 
 function IsGreenfieldAmount() {
   return (target: object, propertyName: string) =>
@@ -39,7 +55,10 @@ export class GreenfieldCheckoutOptions {
   @IsOptional() @IsInt() @Min(1) @Max(7 * 24 * 60) expirationMinutes?: number;
   @IsOptional() @IsInt() @Min(0) monitoringMinutes?: number;
   @IsOptional() @IsNumber() paymentTolerance?: number;
-  @IsOptional() @IsString() @MaxLength(2000) @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'checkout.redirectURL must be an http(s) URL' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'checkout.redirectURL must be an http(s) URL' })
   redirectURL?: string;
   @IsOptional() @IsBoolean() redirectAutomatically?: boolean;
   @IsOptional() @IsBoolean() requiresRefundEmail?: boolean;

@@ -59,7 +59,14 @@ describe('Greenfield invoice view', () => {
   });
 
   it('reports the Lightning payment in BTC with the BTC price of the invoice currency', () => {
-    expect(greenfieldPaymentMethod(checkout())).toMatchObject({ paymentMethodId: 'BTC-LN', amount: '0.00012500', due: '0.00012500', totalPaid: '0.00000000', rate: '100000.00000000', payments: [] });
+    expect(greenfieldPaymentMethod(checkout())).toMatchObject({
+      paymentMethodId: 'BTC-LN',
+      amount: '0.00012500',
+      due: '0.00012500',
+      totalPaid: '0.00000000',
+      rate: '100000.00000000',
+      payments: [],
+    });
     const paid = greenfieldPaymentMethod(checkout({ status: CheckoutStatus.Settled, amountPaidSats: 12500, settledAt: new Date('2026-01-01T00:01:00Z') }));
     expect(paid).toMatchObject({ due: '0.00000000', totalPaid: '0.00012500', payments: [{ receivedDate: 1767225660, status: 'Settled' }] });
   });

@@ -67,7 +67,9 @@ export function greenfieldPaymentMethod(c: CheckoutRecord) {
     totalPaid: satsToBtc(paid),
     paymentMethodPaid: satsToBtc(paid),
     paymentMethodFee: '0.00000000',
-    payments: c.settledAt ? [{ id: c.paymentHash, receivedDate: unix(c.settledAt), value: satsToBtc(paid), fee: '0.00000000', status: 'Settled', destination: c.bolt11 }] : [],
+    payments: c.settledAt
+      ? [{ id: c.paymentHash, receivedDate: unix(c.settledAt), value: satsToBtc(paid), fee: '0.00000000', status: 'Settled', destination: c.bolt11 }]
+      : [],
     activated: true,
     additionalData: { paymentHash: c.paymentHash },
   };

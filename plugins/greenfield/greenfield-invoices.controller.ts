@@ -40,7 +40,19 @@ export class GreenfieldInvoicesController {
   @RequirePermission(Policy.CanCreateInvoice)
   @HttpCode(HttpStatus.OK)
   @GreenfieldOperation('Create an invoice', 'invoice')
-  @ApiProblems(BODY_PROBLEMS, WRITE_PROBLEMS, 'invalid_idempotency_key', 'idempotency_key_reused', 'invalid_amount', 'amount_required', 'amount_too_small', 'amount_too_large', 'unsupported_currency', 'lightning_unavailable', 'rate_unavailable')
+  @ApiProblems(
+    BODY_PROBLEMS,
+    WRITE_PROBLEMS,
+    'invalid_idempotency_key',
+    'idempotency_key_reused',
+    'invalid_amount',
+    'amount_required',
+    'amount_too_small',
+    'amount_too_large',
+    'unsupported_currency',
+    'lightning_unavailable',
+    'rate_unavailable',
+  )
   async create(@CurrentStore() store: StoreView, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string) {
     // BTCPay ignores fields it does not know; so do we, for clients written against newer BTCPay versions.
     const dto = parsePlatformPayload(CreateGreenfieldInvoiceDto, body, 'validation_failed');
@@ -147,9 +159,14 @@ export class GreenfieldInvoicesController {
   async markStatus(@CurrentStore() store: StoreView, @Param('invoiceId') invoiceId: string, @Body() body: unknown) {
     const dto = parsePlatformPayload(MarkInvoiceStatusDto, body, 'validation_failed');
     if (dto.status === 'Settled') {
-      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'unsupported_status', 'Invoices cannot be marked Settled by hand: a Lightning payment settles them.', {
-        message: 'Invoices cannot be marked Settled by hand.',
-      });
+      throw new ProblemException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'unsupported_status',
+        'Invoices cannot be marked Settled by hand: a Lightning payment settles them.',
+        {
+          message: 'Invoices cannot be marked Settled by hand.',
+        },
+      );
     }
     return this.view(await this.checkouts.cancel(store.id, invoiceId));
   }
@@ -161,5 +178,7 @@ export class GreenfieldInvoicesController {
 
 /** BTCPay shops send orderId as a string or a number; anything else is kept as its JSON text. */
 function orderIdText(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : JSON.stringify(value);
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+    ? String(value)
+    : JSON.stringify(value);
 }

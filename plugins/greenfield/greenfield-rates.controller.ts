@@ -21,7 +21,7 @@ export class GreenfieldRatesController {
   @Get()
   @RequirePermission(Policy.CanViewStoreSettings)
   @GreenfieldOperation("The store's rates", 'rate', { array: true })
-  @ApiQuery({ name: 'currencyPair', required: false, isArray: true, type: String, description: 'BTC_<currency>; default: the plugin\'s default currency' })
+  @ApiQuery({ name: 'currencyPair', required: false, isArray: true, type: String, description: "BTC_<currency>; default: the plugin's default currency" })
   @ApiProblems('nul_character')
   list(@CurrentStore() store: StoreView, @Query('currencyPair') pairs?: string | string[]) {
     const asked = pairs === undefined ? [`BTC_${this.options.defaultCurrency}`] : Array.isArray(pairs) ? pairs : [pairs];

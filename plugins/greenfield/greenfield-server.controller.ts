@@ -1,6 +1,18 @@
 import { Controller, Get, Headers, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AnyPermission, ApiKeyGuard, type ApiKeyView, ApiProblems, CurrentApiKey, CurrentStore, PluginServer, Policy, presentedApiKey, RequirePermission, type StoreView } from '../../src/plugin-api';
+import {
+  AnyPermission,
+  ApiKeyGuard,
+  type ApiKeyView,
+  ApiProblems,
+  CurrentApiKey,
+  CurrentStore,
+  PluginServer,
+  Policy,
+  presentedApiKey,
+  RequirePermission,
+  type StoreView,
+} from '../../src/plugin-api';
 import { GreenfieldOperation } from './greenfield-api-docs';
 import { GreenfieldStoreGuard } from './greenfield-store.guard';
 import { GreenfieldOptions } from './greenfield.options';

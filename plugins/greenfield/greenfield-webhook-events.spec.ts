@@ -9,10 +9,9 @@ describe('Greenfield webhook event filter', () => {
   });
 
   it('keeps the BTCPay names it can send, as given', () => {
-    expect(toStoredEvents({ everything: false, specificEvents: ['InvoiceReceivedPayment', 'InvoicePaymentSettled', 'PayoutCreated', 'InvoiceReceivedPayment'] })).toEqual([
-      'InvoiceReceivedPayment',
-      'InvoicePaymentSettled',
-    ]);
+    expect(
+      toStoredEvents({ everything: false, specificEvents: ['InvoiceReceivedPayment', 'InvoicePaymentSettled', 'PayoutCreated', 'InvoiceReceivedPayment'] }),
+    ).toEqual(['InvoiceReceivedPayment', 'InvoicePaymentSettled']);
     expect(toAuthorizedEvents(['InvoiceSettled'])).toEqual({ everything: false, specificEvents: ['InvoiceSettled'] });
   });
 

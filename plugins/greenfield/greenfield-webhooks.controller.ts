@@ -41,9 +41,14 @@ const deliveryView = (d: WebhookDeliveryView) => ({
 function eventsOrFail(authorized: CreateGreenfieldWebhookDto['authorizedEvents']): string[] {
   const events = toStoredEvents(authorized);
   if (events === null) {
-    throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'no_supported_events', 'None of authorizedEvents.specificEvents is an invoice event this server sends.', {
-      message: 'None of the requested events is supported.',
-    });
+    throw new ProblemException(
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      'no_supported_events',
+      'None of authorizedEvents.specificEvents is an invoice event this server sends.',
+      {
+        message: 'None of the requested events is supported.',
+      },
+    );
   }
   return events;
 }
@@ -61,10 +66,25 @@ export class GreenfieldWebhooksController {
   @Post()
   @HttpCode(HttpStatus.OK)
   @GreenfieldOperation('Register a webhook', 'webhook')
-  @ApiProblems(BODY_PROBLEMS, WRITE_PROBLEMS, 'no_supported_events', 'invalid_webhook_url', 'webhook_url_forbidden', 'webhook_url_unresolvable', 'invalid_webhook_secret', 'too_many_webhooks')
+  @ApiProblems(
+    BODY_PROBLEMS,
+    WRITE_PROBLEMS,
+    'no_supported_events',
+    'invalid_webhook_url',
+    'webhook_url_forbidden',
+    'webhook_url_unresolvable',
+    'invalid_webhook_secret',
+    'too_many_webhooks',
+  )
   async create(@CurrentStore() store: StoreView, @Body() body: unknown) {
     const dto = parsePlatformPayload(CreateGreenfieldWebhookDto, body, 'validation_failed');
-    const { endpoint, secret } = await this.webhooks.create(store.id, { url: dto.url, events: eventsOrFail(dto.authorizedEvents), enabled: dto.enabled ?? true, secret: dto.secret ?? undefined, format: 'btcpay' });
+    const { endpoint, secret } = await this.webhooks.create(store.id, {
+      url: dto.url,
+      events: eventsOrFail(dto.authorizedEvents),
+      enabled: dto.enabled ?? true,
+      secret: dto.secret ?? undefined,
+      format: 'btcpay',
+    });
     return { ...webhookView(endpoint), secret };
   }
 
@@ -83,13 +103,27 @@ export class GreenfieldWebhooksController {
 
   @Put(':webhookId')
   @GreenfieldOperation('Change a webhook', 'webhook')
-  @ApiProblems(BODY_PROBLEMS, WRITE_PROBLEMS, 'webhook_not_found', 'no_supported_events', 'invalid_webhook_url', 'webhook_url_forbidden', 'webhook_url_unresolvable', 'invalid_webhook_secret')
+  @ApiProblems(
+    BODY_PROBLEMS,
+    WRITE_PROBLEMS,
+    'webhook_not_found',
+    'no_supported_events',
+    'invalid_webhook_url',
+    'webhook_url_forbidden',
+    'webhook_url_unresolvable',
+    'invalid_webhook_secret',
+  )
   async update(@CurrentStore() store: StoreView, @Param('webhookId') id: string, @Body() body: unknown) {
     const dto = parsePlatformPayload(UpdateGreenfieldWebhookDto, body, 'validation_failed');
     // BTCPay's clients send every field, null for "unchanged" (the PHP client's default `secret: null`).
     // One update, secret included: a refused part (events, url, secret) leaves the webhook as it was.
     const events = dto.authorizedEvents ? eventsOrFail(dto.authorizedEvents) : undefined;
-    const endpoint = await this.webhooks.update(store.id, id, { url: dto.url ?? undefined, enabled: dto.enabled ?? undefined, events }, dto.secret ?? undefined);
+    const endpoint = await this.webhooks.update(
+      store.id,
+      id,
+      { url: dto.url ?? undefined, enabled: dto.enabled ?? undefined, events },
+      dto.secret ?? undefined,
+    );
     return webhookView(endpoint);
   }
 

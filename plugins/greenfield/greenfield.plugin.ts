@@ -15,7 +15,14 @@ import { GreenfieldOptions } from './greenfield.options';
   compatibility: '^0.1.0',
   description: 'BTCPay Greenfield API subset: invoices, webhooks, stores, server info, API key info',
   configSchema: GreenfieldOptions,
-  controllers: [GreenfieldServerController, GreenfieldInvoicesController, GreenfieldWebhooksController, GreenfieldRatesController, GreenfieldPublicController, GreenfieldModalController],
+  controllers: [
+    GreenfieldServerController,
+    GreenfieldInvoicesController,
+    GreenfieldWebhooksController,
+    GreenfieldRatesController,
+    GreenfieldPublicController,
+    GreenfieldModalController,
+  ],
   providers: [GreenfieldStoreGuard],
 })
 export class GreenfieldPlugin {}

@@ -1,14 +1,23 @@
 import { HttpStatus, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { CHECKOUT_EVENT_TYPES, CheckoutEventType, PermanentPluginError, type PluginCheckoutEvent, PluginCheckouts, PluginEvents, PluginOrderLinks, PluginServer, ProblemException, RetryablePluginError } from '../../src/plugin-api';
+import {
+  CHECKOUT_EVENT_TYPES,
+  CheckoutEventType,
+  PermanentPluginError,
+  type PluginCheckoutEvent,
+  PluginCheckouts,
+  PluginEvents,
+  PluginOrderLinks,
+  PluginServer,
+  ProblemException,
+  RetryablePluginError,
+} from '../../src/plugin-api';
 import { ShopifyAdminClient } from './shopify-admin.client';
 import { orderGid, ShopifyOrderPayload } from './shopify-order.dto';
 import { ShopifyOptions, ShopifyShop } from './shopify.options';
 
 export const PLUGIN = 'shopify';
 
-export type ShopifyOrderOutcome =
-  | { result: 'checkout'; checkoutId: string; checkoutLink: string; created: boolean }
-  | { result: 'ignored'; reason: string };
+export type ShopifyOrderOutcome = { result: 'checkout'; checkoutId: string; checkoutLink: string; created: boolean } | { result: 'ignored'; reason: string };
 
 /** Shopify orders placed with the manual "Bitcoin Lightning" method become checkouts; payment marks them paid. */
 @Injectable()
@@ -40,7 +49,8 @@ export class ShopifyService implements OnModuleInit {
 
   async onOrderCreated(shop: ShopifyShop, order: ShopifyOrderPayload): Promise<ShopifyOrderOutcome> {
     const gateway = shop.gatewayName.toLowerCase();
-    if (!order.payment_gateway_names.some((g) => g.toLowerCase() === gateway)) return { result: 'ignored', reason: `payment gateway is not ${shop.gatewayName}` };
+    if (!order.payment_gateway_names.some((g) => g.toLowerCase() === gateway))
+      return { result: 'ignored', reason: `payment gateway is not ${shop.gatewayName}` };
     if (order.financial_status !== 'pending') return { result: 'ignored', reason: `financial status is ${order.financial_status}` };
     const { checkout, created } = await this.checkouts.forOrder({
       plugin: PLUGIN,
@@ -99,7 +109,8 @@ export class ShopifyService implements OnModuleInit {
       case CheckoutEventType.InvoiceExpired:
       case CheckoutEventType.InvoiceInvalid:
         // Shopify keeps manual-payment orders pending; cancelling would notify and restock, so the merchant decides.
-        if (notes) await this.admin.appendNote(shop, gid, `Lightning invoice ${event.type === CheckoutEventType.InvoiceExpired ? 'expired' : 'canceled'} unpaid.`);
+        if (notes)
+          await this.admin.appendNote(shop, gid, `Lightning invoice ${event.type === CheckoutEventType.InvoiceExpired ? 'expired' : 'canceled'} unpaid.`);
         return;
       case CheckoutEventType.InvoicePaidAfterExpiration:
         // Nothing was released when the invoice expired, so the payment still pays the order.

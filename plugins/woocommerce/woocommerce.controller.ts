@@ -23,7 +23,11 @@ export class WooCommerceController {
       return { ok: true, ping };
     }
     if (!verifyHmacSha256Base64(site.webhookSecret, req.rawBody, signature)) {
-      throw new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid_signature', 'X-WC-Webhook-Signature does not match the body signed with the webhook secret.');
+      throw new ProblemException(
+        HttpStatus.UNAUTHORIZED,
+        'invalid_signature',
+        'X-WC-Webhook-Signature does not match the body signed with the webhook secret.',
+      );
     }
     const topic = req.headers['x-wc-webhook-topic'];
     if (topic === 'order.deleted') {

@@ -1,5 +1,18 @@
 import { HttpStatus, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { baseUrl, CHECKOUT_EVENT_TYPES, CheckoutEventType, parsePlatformPayload, PermanentPluginError, type PluginCheckoutEvent, PluginCheckouts, PluginEvents, PluginOrderLinks, PluginServer, ProblemException, RetryablePluginError } from '../../src/plugin-api';
+import {
+  baseUrl,
+  CHECKOUT_EVENT_TYPES,
+  CheckoutEventType,
+  parsePlatformPayload,
+  PermanentPluginError,
+  type PluginCheckoutEvent,
+  PluginCheckouts,
+  PluginEvents,
+  PluginOrderLinks,
+  PluginServer,
+  ProblemException,
+  RetryablePluginError,
+} from '../../src/plugin-api';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { WooOrderPayload } from './woocommerce-order.dto';
 import { WooCommerceClient } from './woocommerce.client';
@@ -10,9 +23,7 @@ export const PLUGIN = 'woocommerce';
 /** Order statuses after which a Lightning payment for the order must no longer be possible. */
 const CLOSED_STATUSES = ['cancelled', 'refunded', 'failed', 'processing', 'completed', 'trash'];
 
-export type OrderOutcome =
-  | { result: 'checkout'; checkoutId: string; checkoutLink: string; created: boolean }
-  | { result: 'ignored'; reason: string };
+export type OrderOutcome = { result: 'checkout'; checkoutId: string; checkoutLink: string; created: boolean } | { result: 'ignored'; reason: string };
 
 /** Turns pending Lightning orders into checkouts, and checkout events into order updates. */
 @Injectable()
@@ -106,7 +117,8 @@ export class WooCommerceService implements OnModuleInit {
     }
     if (!order.order_key || !sameSecret(order.order_key, key)) throw notFound;
     const outcome = await this.onOrder(site, order);
-    if (outcome.result !== 'checkout') throw new ProblemException(HttpStatus.CONFLICT, 'order_not_payable', `This order cannot be paid over Lightning: ${outcome.reason}.`);
+    if (outcome.result !== 'checkout')
+      throw new ProblemException(HttpStatus.CONFLICT, 'order_not_payable', `This order cannot be paid over Lightning: ${outcome.reason}.`);
     return outcome.checkoutId;
   }
 
@@ -138,7 +150,12 @@ export class WooCommerceService implements OnModuleInit {
         const sats = event.checkout.amountPaidSats ?? event.checkout.amountSats;
         const order = await this.client.getOrder(site, orderId);
         if (['pending', 'cancelled', 'failed'].includes(order.status)) await this.client.updateOrder(site, orderId, { status: 'on-hold' });
-        await this.client.addNote(site, orderId, `Paid ${sats} sats over Lightning on an invoice replaced after the order total changed (payment hash ${hash}). Check the amount, then complete or refund the order.`, false);
+        await this.client.addNote(
+          site,
+          orderId,
+          `Paid ${sats} sats over Lightning on an invoice replaced after the order total changed (payment hash ${hash}). Check the amount, then complete or refund the order.`,
+          false,
+        );
       }
       return;
     }
@@ -165,7 +182,12 @@ export class WooCommerceService implements OnModuleInit {
           // Stock may have been released meanwhile: the merchant decides, so on-hold rather than processing.
           await this.client.updateOrder(site, orderId, { status: 'on-hold', transaction_id: hash });
         }
-        await this.client.addNote(site, orderId, `Paid ${sats} sats over Lightning after the invoice had expired (payment hash ${hash}). Check stock, then complete or refund the order.`, false);
+        await this.client.addNote(
+          site,
+          orderId,
+          `Paid ${sats} sats over Lightning after the invoice had expired (payment hash ${hash}). Check stock, then complete or refund the order.`,
+          false,
+        );
         return;
       }
     }

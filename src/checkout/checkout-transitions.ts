@@ -49,7 +49,10 @@ export class CheckoutTransitions {
   async applyPayment(report: PaymentReport): Promise<PaymentOutcome> {
     const { outcome, events } = await this.uow.run(async (m) => {
       for (;;) {
-        const current = await m.findOne(Checkout, { select: { id: true, status: true, additionalStatus: true, amountSats: true }, where: { paymentHash: report.paymentHash } });
+        const current = await m.findOne(Checkout, {
+          select: { id: true, status: true, additionalStatus: true, amountSats: true },
+          where: { paymentHash: report.paymentHash },
+        });
         if (!current) return { outcome: 'unknown_invoice' as const, events: [] };
         const step = paymentStep(current, report.amountPaidSats);
         if (!step) return { outcome: 'already_applied' as const, events: [] };
@@ -64,7 +67,11 @@ export class CheckoutTransitions {
     });
     this.bus.publish(events);
     if (outcome === 'paid_late') this.logger.warn({ paymentHash: report.paymentHash }, 'payment arrived after the checkout expired: recorded as PaidLate');
-    if (outcome === 'underpaid') this.logger.warn({ paymentHash: report.paymentHash, amountPaidSats: report.amountPaidSats }, 'payment below the amount due: recorded as PaidPartial, not Settled');
+    if (outcome === 'underpaid')
+      this.logger.warn(
+        { paymentHash: report.paymentHash, amountPaidSats: report.amountPaidSats },
+        'payment below the amount due: recorded as PaidPartial, not Settled',
+      );
     return outcome;
   }
 
@@ -104,7 +111,8 @@ export class CheckoutTransitions {
     } catch (err) {
       const state = await this.lightning.lookupInvoice(ref).catch(() => null);
       if (!state?.settled && !state?.canceled) throw err;
-      if (state.settled) await this.applyPayment({ paymentHash: ref.paymentHash, amountPaidSats: state.amountPaidSats ?? 0, settledAt: state.settledAt ?? new Date() });
+      if (state.settled)
+        await this.applyPayment({ paymentHash: ref.paymentHash, amountPaidSats: state.amountPaidSats ?? 0, settledAt: state.settledAt ?? new Date() });
     }
     await this.uow.run((m) => m.update(Checkout, { id: checkout.id, invoiceCancelPending: true }, { invoiceCancelPending: false }));
   }

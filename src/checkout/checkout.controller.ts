@@ -24,11 +24,30 @@ export class CheckoutController {
 
   @Post()
   @RequirePermission(Policy.CanCreateInvoice)
-  @ApiOperation({ summary: 'Create a checkout', description: 'Issues a Lightning invoice for the amount (fiat is converted at a rate locked now) and returns the checkout with its hosted page link.' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key with the same body returns the same checkout (200, `Idempotent-Replayed: true`)' })
+  @ApiOperation({
+    summary: 'Create a checkout',
+    description: 'Issues a Lightning invoice for the amount (fiat is converted at a rate locked now) and returns the checkout with its hosted page link.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'The same key with the same body returns the same checkout (200, `Idempotent-Replayed: true`)',
+  })
   @ApiCreatedResponse({ type: CheckoutView, description: 'Created; `Location` names it' })
   @ApiOkResponse({ type: CheckoutView, description: 'A replay of an earlier request with the same Idempotency-Key' })
-  @ApiProblems(BODY_PROBLEMS, WRITE_PROBLEMS, 'invalid_idempotency_key', 'idempotency_key_reused', 'invalid_amount', 'amount_required', 'amount_too_small', 'amount_too_large', 'unsupported_currency', 'lightning_unavailable', 'rate_unavailable')
+  @ApiProblems(
+    BODY_PROBLEMS,
+    WRITE_PROBLEMS,
+    'invalid_idempotency_key',
+    'idempotency_key_reused',
+    'invalid_amount',
+    'amount_required',
+    'amount_too_small',
+    'amount_too_large',
+    'unsupported_currency',
+    'lightning_unavailable',
+    'rate_unavailable',
+  )
   async create(
     @CurrentStore() store: Store,
     @Body() dto: CreateCheckoutDto,
@@ -67,7 +86,10 @@ export class CheckoutController {
   @Post(':id/cancel')
   @RequirePermission(Policy.CanModifyInvoices)
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Cancel a New checkout', description: 'The checkout becomes Invalid and its invoice is canceled on the node, so it can no longer be paid.' })
+  @ApiOperation({
+    summary: 'Cancel a New checkout',
+    description: 'The checkout becomes Invalid and its invoice is canceled on the node, so it can no longer be paid.',
+  })
   @ApiOkResponse({ type: CheckoutView, description: 'The canceled checkout (status Invalid)' })
   @ApiProblems('nul_character', WRITE_PROBLEMS, 'checkout_not_found', 'checkout_not_cancelable')
   async cancel(@CurrentStore() store: Store, @Param('id') id: string) {

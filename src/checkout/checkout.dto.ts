@@ -50,7 +50,10 @@ const NOT_PRINTABLE = (field: string) => `${field} must not contain control char
 
 export class CreateCheckoutDto {
   @ApiProperty({
-    oneOf: [{ type: 'string', pattern: '^\\d{1,16}(\\.\\d{1,8})?$' }, { type: 'number', minimum: 0 }],
+    oneOf: [
+      { type: 'string', pattern: '^\\d{1,16}(\\.\\d{1,8})?$' },
+      { type: 'number', minimum: 0 },
+    ],
     example: '12.50',
     description: 'Price in `currency`, above 0: a decimal string (preferred: exact) or a JSON number; at most 8 decimals, and no more than the currency has',
   })
@@ -63,31 +66,74 @@ export class CreateCheckoutDto {
   @Matches(/^[A-Za-z]{3,4}$/, { message: 'currency must be SATS, BTC or a 3-letter currency code' })
   currency?: string;
 
-  @ApiPropertyOptional({ example: 'order-1001', minLength: 1, maxLength: 200 }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) @Matches(PRINTABLE, { message: NOT_PRINTABLE('orderId') }) orderId?: string;
+  @ApiPropertyOptional({ example: 'order-1001', minLength: 1, maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  @Matches(PRINTABLE, { message: NOT_PRINTABLE('orderId') })
+  orderId?: string;
   @ApiPropertyOptional({ minLength: 1, maxLength: 200, description: 'Keeps a returning customer on the same node of a pool' })
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) @Matches(PRINTABLE, { message: NOT_PRINTABLE('customerId') }) customerId?: string;
-  @ApiPropertyOptional({ example: 'Two coffees', maxLength: 500, description: 'Shown on the page; the invoice carries as much as BOLT11 holds' }) @IsOptional() @IsString() @MaxLength(500) @Matches(PRINTABLE, { message: NOT_PRINTABLE('description') }) description?: string;
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  @Matches(PRINTABLE, { message: NOT_PRINTABLE('customerId') })
+  customerId?: string;
+  @ApiPropertyOptional({ example: 'Two coffees', maxLength: 500, description: 'Shown on the page; the invoice carries as much as BOLT11 holds' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  @Matches(PRINTABLE, { message: NOT_PRINTABLE('description') })
+  description?: string;
 
-  @ApiPropertyOptional({ example: 'https://shop.example/thanks', format: 'uri', maxLength: 2000, description: 'Where the hosted page sends the customer once paid' })
+  @ApiPropertyOptional({
+    example: 'https://shop.example/thanks',
+    format: 'uri',
+    maxLength: 2000,
+    description: 'Where the hosted page sends the customer once paid',
+  })
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'redirectUrl must be an http(s) URL' })
   @MaxLength(2000)
   redirectUrl?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 60, maximum: 7 * 86400, description: "Seconds until the invoice expires (default: checkout.expirySeconds in the config)" })
-  @IsOptional() @IsInt() @Min(60) @Max(7 * 86400) expirySeconds?: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 60,
+    maximum: 7 * 86400,
+    description: 'Seconds until the invoice expires (default: checkout.expirySeconds in the config)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(7 * 86400)
+  expirySeconds?: number;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Free-form data returned with the checkout and its webhooks: at most 8192 bytes of JSON' })
-  @IsOptional() @IsObject() @IsSmallJson(8192) metadata?: Record<string, unknown>;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Free-form data returned with the checkout and its webhooks: at most 8192 bytes of JSON',
+  })
+  @IsOptional()
+  @IsObject()
+  @IsSmallJson(8192)
+  metadata?: Record<string, unknown>;
 }
 
 export class ListCheckoutsQuery {
   @ApiPropertyOptional({ enum: CheckoutStatus, enumName: 'CheckoutStatus' })
-  @IsOptional() @IsIn(Object.values(CheckoutStatus), { message: `status must be one of ${Object.values(CheckoutStatus).join(', ')}` })
+  @IsOptional()
+  @IsIn(Object.values(CheckoutStatus), { message: `status must be one of ${Object.values(CheckoutStatus).join(', ')}` })
   status?: CheckoutStatus;
   @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @IsString() @MaxLength(200) orderId?: string;
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
   // Bounded: past 2^63 the database cannot even compare it (SQLITE_MISMATCH was a 500).
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 2_147_483_647, default: 0 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(2_147_483_647) offset?: number;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(2_147_483_647)
+  offset?: number;
 }

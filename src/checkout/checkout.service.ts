@@ -137,7 +137,9 @@ export class CheckoutService {
     if (checkout.status === CheckoutStatus.Invalid) return checkout;
     if (!(await this.transitions.invalidate(id))) {
       const now = await this.get(store, id);
-      throw new ProblemException(HttpStatus.CONFLICT, 'checkout_not_cancelable', `The checkout is ${now.status}; only New checkouts can be canceled.`, { checkoutStatus: now.status });
+      throw new ProblemException(HttpStatus.CONFLICT, 'checkout_not_cancelable', `The checkout is ${now.status}; only New checkouts can be canceled.`, {
+        checkoutStatus: now.status,
+      });
     }
     return this.get(store, id);
   }
@@ -162,7 +164,11 @@ export class CheckoutService {
     const decimals = amount.includes('.') ? amount.split('.')[1].length : 0;
     if (decimals > minorUnits(currency)) {
       const unit = minorUnits(currency);
-      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_amount', `An amount in ${currency} has at most ${unit} decimal${unit === 1 ? '' : 's'} (ISO 4217).`);
+      throw new ProblemException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'invalid_amount',
+        `An amount in ${currency} has at most ${unit} decimal${unit === 1 ? '' : 's'} (ISO 4217).`,
+      );
     }
     let sats: bigint;
     const lock = this.lockRate(store, currency);
@@ -170,8 +176,10 @@ export class CheckoutService {
     else if (currency === 'BTC') sats = multiplyCeil(amount, '100000000');
     else sats = satsFor(amount, lock.price!);
     const { minAmountSats, maxAmountSats } = this.config.checkout;
-    if (sats < BigInt(minAmountSats)) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'amount_too_small', `The amount is ${sats} sats; the minimum is ${minAmountSats}.`);
-    if (sats > BigInt(maxAmountSats)) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'amount_too_large', `The amount is ${sats} sats; the maximum is ${maxAmountSats}.`);
+    if (sats < BigInt(minAmountSats))
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'amount_too_small', `The amount is ${sats} sats; the minimum is ${minAmountSats}.`);
+    if (sats > BigInt(maxAmountSats))
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'amount_too_large', `The amount is ${sats} sats; the maximum is ${maxAmountSats}.`);
     return { amountSats: Number(sats), amount, currency, ...lock.columns };
   }
 
@@ -181,7 +189,11 @@ export class CheckoutService {
    */
   private priceTopUp(store: StoreRef, currency: string): Priced {
     if (!this.lightning.amountlessInvoices) {
-      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'amount_required', "This server's Lightning backend cannot issue invoices without an amount; give an amount.");
+      throw new ProblemException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'amount_required',
+        "This server's Lightning backend cannot issue invoices without an amount; give an amount.",
+      );
     }
     return { amountSats: 0, amount: '0', currency, ...this.lockRate(store, currency).columns };
   }
@@ -191,14 +203,28 @@ export class CheckoutService {
     if (currency === 'SATS') return { columns: { rate: null, rateBtc: null, rateSources: null, rateAt: null, rateSpreadPercent: null } };
     if (currency === 'BTC') return { columns: { rate: '100000000', rateBtc: null, rateSources: null, rateAt: null, rateSpreadPercent: null } };
     const locked = this.rates.lock(currency, store.spreadPercent ?? '0');
-    return { columns: { rate: satsPerUnit(locked.price), rateBtc: locked.rate, rateSources: locked.sources, rateAt: locked.at, rateSpreadPercent: locked.spreadPercent }, price: locked.price };
+    return {
+      columns: {
+        rate: satsPerUnit(locked.price),
+        rateBtc: locked.rate,
+        rateSources: locked.sources,
+        rateAt: locked.at,
+        rateSpreadPercent: locked.spreadPercent,
+      },
+      price: locked.price,
+    };
   }
 
   private async issueInvoice(store: StoreRef, dto: CheckoutRequest, amountSats: number, expirySeconds: number): Promise<IssuedInvoice> {
     const description = dto.description ?? (dto.orderId ? `${store.name} order ${dto.orderId}` : store.name);
     const observe = this.metrics.startInvoiceTimer();
     try {
-      const invoice = await this.lightning.createInvoice({ amountSats: amountSats === 0 ? null : amountSats, description, expirySeconds, customerId: dto.customerId ?? null });
+      const invoice = await this.lightning.createInvoice({
+        amountSats: amountSats === 0 ? null : amountSats,
+        description,
+        expirySeconds,
+        customerId: dto.customerId ?? null,
+      });
       observe(invoice.nodeName, 'ok');
       return invoice;
     } catch (err) {
@@ -223,5 +249,7 @@ export function fingerprintOf(dto: CheckoutRequest): string {
  * holds a canonical fingerprint, which this cannot equal.
  */
 function legacyFingerprintOf(dto: CheckoutRequest): string {
-  return createHash('sha256').update(JSON.stringify(dto, Object.keys(dto).sort())).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(dto, Object.keys(dto).sort()))
+    .digest('hex');
 }

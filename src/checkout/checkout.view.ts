@@ -16,10 +16,19 @@ export class CheckoutView {
   @ApiProperty({ example: 'USD', description: 'SATS, BTC or an ISO 4217 code, upper case' }) currency: string;
   @ApiProperty({ type: 'integer', example: 12500 }) amountSats: number;
   /** Sats per one unit of `currency` (cut after 8 decimals; exchangeRate.rate is the exact figure). */
-  @ApiProperty({ type: String, nullable: true, pattern: DECIMAL, description: 'Sats per one unit of `currency` (cut after 8 decimals; `exchangeRate.rate` is the exact figure)' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    pattern: DECIMAL,
+    description: 'Sats per one unit of `currency` (cut after 8 decimals; `exchangeRate.rate` is the exact figure)',
+  })
   rate: string | null;
   /** The rate locked at creation, for fiat prices: amountSats = ceil(amount * 1e8 / exchangeRate.rate). */
-  @ApiProperty({ ...LOCKED_RATE_SCHEMA, nullable: true, description: 'The rate locked at creation, for fiat prices: amountSats = ceil(amount * 1e8 / exchangeRate.rate)' } as ApiPropertyOptions)
+  @ApiProperty({
+    ...LOCKED_RATE_SCHEMA,
+    nullable: true,
+    description: 'The rate locked at creation, for fiat prices: amountSats = ceil(amount * 1e8 / exchangeRate.rate)',
+  } as ApiPropertyOptions)
   exchangeRate: LockedRateView | null;
   @ApiProperty({ type: String, nullable: true }) orderId: string | null;
   @ApiProperty({ type: String, nullable: true }) customerId: string | null;
@@ -36,7 +45,8 @@ export class CheckoutView {
   @ApiProperty(dateTime()) expiresAt: string;
   @ApiProperty(dateTime()) createdAt: string;
   @ApiProperty(dateTime(undefined, true)) settledAt: string | null;
-  @ApiProperty({ type: 'integer', nullable: true, description: 'What was paid, once anything was (may be below amountSats: PaidPartial)' }) amountPaidSats: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'What was paid, once anything was (may be below amountSats: PaidPartial)' }) amountPaidSats:
+    number | null;
 }
 
 export class CheckoutPage {

@@ -22,8 +22,13 @@ export class ProblemView {
   @ApiPropertyOptional({ description: 'The request path' }) instance?: string;
   @ApiPropertyOptional({ type: [ProblemFieldError], description: 'validation_failed: each refused field' }) errors?: ProblemFieldError[];
   @ApiPropertyOptional({ description: 'missing_permission and the permission codes: `detail` again, where BTCPay clients read it' }) message?: string;
-  @ApiPropertyOptional({ example: 'btcpay.store.cancreateinvoice', description: 'missing_permission: the permission the operation needs' }) missingPermission?: string;
-  @ApiPropertyOptional({ type: [ProblemPermission], description: 'unknown_permission, unsupported_permission, permission_store_mismatch: each refused permission' }) invalidPermissions?: ProblemPermission[];
+  @ApiPropertyOptional({ example: 'btcpay.store.cancreateinvoice', description: 'missing_permission: the permission the operation needs' })
+  missingPermission?: string;
+  @ApiPropertyOptional({
+    type: [ProblemPermission],
+    description: 'unknown_permission, unsupported_permission, permission_store_mismatch: each refused permission',
+  })
+  invalidPermissions?: ProblemPermission[];
   @ApiPropertyOptional({ example: 'XYZ', description: 'unsupported_currency: the currency asked for' }) currency?: string;
   @ApiPropertyOptional({ example: 'Settled', description: 'checkout_not_cancelable: the status the checkout has' }) checkoutStatus?: string;
 }

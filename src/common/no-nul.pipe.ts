@@ -26,7 +26,11 @@ export function containsNul(value: unknown): boolean {
 export class NoNulPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type !== 'custom' && containsNul(value)) {
-      throw new ProblemException(HttpStatus.BAD_REQUEST, 'nul_character', `The request's ${metadata.type}${metadata.data ? ` (${metadata.data})` : ''} contains a NUL character.`);
+      throw new ProblemException(
+        HttpStatus.BAD_REQUEST,
+        'nul_character',
+        `The request's ${metadata.type}${metadata.data ? ` (${metadata.data})` : ''} contains a NUL character.`,
+      );
     }
     return value;
   }

@@ -25,7 +25,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         ].join('\n'),
       )
       .setVersion(APP_VERSION)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'store API key', description: 'The store API key, alone (no `token ` or `Bearer ` prefix)' }, API_KEY_SCHEME)
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', bearerFormat: 'store API key', description: 'The store API key, alone (no `token ` or `Bearer ` prefix)' },
+        API_KEY_SCHEME,
+      )
       .build(),
   );
 }

@@ -27,7 +27,12 @@ const BODY_PARSER_CODES: Record<string, string> = {
 
 function statusTitle(status: number): string {
   const name = HttpStatus[status];
-  return name ? name.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()) : 'Error';
+  return name
+    ? name
+        .toLowerCase()
+        .replace(/_/g, ' ')
+        .replace(/^./, (c) => c.toUpperCase())
+    : 'Error';
 }
 
 /** Nest may wrap body-parser's error; its `type` survives on the error or its cause. */
@@ -75,6 +80,9 @@ export class ProblemFilter implements ExceptionFilter {
     if (res.headersSent) return;
     if (body.status === 401) res.setHeader('WWW-Authenticate', 'token');
     if (exception instanceof ProblemException) for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
-    res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...body, instance: req?.originalUrl }));
+    res
+      .status(body.status)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify({ ...body, instance: req?.originalUrl }));
   }
 }

@@ -31,7 +31,11 @@ export class ReservedKeyPipe implements PipeTransform {
     if (metadata.type !== 'body') return value;
     const at = findReservedKey(value);
     if (at !== undefined) {
-      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'reserved_key', `The body holds the key ${at}: ${RESERVED_KEYS.join(', ')} cannot be stored; rename it.`);
+      throw new ProblemException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'reserved_key',
+        `The body holds the key ${at}: ${RESERVED_KEYS.join(', ')} cannot be stored; rename it.`,
+      );
     }
     return value;
   }

@@ -80,7 +80,12 @@ describe('ScheduledJobs', () => {
   it('with whenBusy coalesce, ticks during a run become exactly one more run right after it', async () => {
     const first = gate();
     let started = 0;
-    const job = jobs.every({ name: 'instance-heartbeat', everyMs: 1000, whenBusy: 'coalesce', run: async () => (started++, started === 1 ? first.opened : undefined) });
+    const job = jobs.every({
+      name: 'instance-heartbeat',
+      everyMs: 1000,
+      whenBusy: 'coalesce',
+      run: async () => (started++, started === 1 ? first.opened : undefined),
+    });
     await advance(3500);
     expect(started).toBe(1);
     expect(job.busyTicks).toBe(2);

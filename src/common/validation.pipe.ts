@@ -18,12 +18,9 @@ export function createValidationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
     exceptionFactory: (errors) => {
       const list = collect(errors);
-      return new ProblemException(
-        HttpStatus.UNPROCESSABLE_ENTITY,
-        'validation_failed',
-        list.map((e) => `${e.field}: ${e.messages.join(', ')}`).join('; '),
-        { errors: list },
-      );
+      return new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'validation_failed', list.map((e) => `${e.field}: ${e.messages.join(', ')}`).join('; '), {
+        errors: list,
+      });
     },
   });
 }

@@ -55,7 +55,9 @@ export class DatabaseConfig {
 }
 
 export class RedisConfig {
-  @IsString() @ValidateIf((o: RedisConfig) => o.url !== '') @Matches(/^rediss?:\/\//, { message: 'redis.url must be a redis:// URL or empty' })
+  @IsString()
+  @ValidateIf((o: RedisConfig) => o.url !== '')
+  @Matches(/^rediss?:\/\//, { message: 'redis.url must be a redis:// URL or empty' })
   url: string;
   @IsString() @MinLength(1) prefix: string;
 }
@@ -98,7 +100,8 @@ export class PeerAddressConfig {
 export class LightningBackendConfig {
   @IsIn(BACKEND_TYPES, { message: `type must be one of ${BACKEND_TYPES.join(', ')}` })
   type: BackendType;
-  @IsString() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'name must be 1-64 letters, digits, _ . -' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'name must be 1-64 letters, digits, _ . -' })
   name: string;
 
   @ValidateIf((o: LightningBackendConfig) => o.type === 'lnd') @IsString() @MinLength(3) socket?: string;

@@ -22,7 +22,9 @@ describe('prepareDataDir', () => {
     writeFileSync(file, 'x');
     const run = () => prepareDataDir(loadConfig({ env: { DATA_DIR: dataDir(file) } }));
     expect(run).toThrow(ConfigError);
-    expect(run).toThrow(/^Invalid configuration:\n {2}- dataDir \(DATA_DIR\) \/ database\.path: cannot keep the SQLite database in \S+: a file is in the way \(it must be a folder\)$/);
+    expect(run).toThrow(
+      /^Invalid configuration:\n {2}- dataDir \(DATA_DIR\) \/ database\.path: cannot keep the SQLite database in \S+: a file is in the way \(it must be a folder\)$/,
+    );
   });
 
   it('leaves PostgreSQL alone', () => {

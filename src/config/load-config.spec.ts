@@ -33,9 +33,7 @@ describe('loadConfig', () => {
   it('names the bad key in the error', () => {
     expect(() => loadConfig({ env: { APP_SERVER__PORT: 'eighty' } })).toThrow(/server\.port/);
     expect(() => loadConfig({ env: { APP_DATABASE__TYPE: 'mysql' } })).toThrow(/database\.type/);
-    expect(() => loadConfig({ overrides: { lightning: { backend: { type: 'lnd', name: 'a' } } } })).toThrow(
-      /lightning\.backend\.socket/,
-    );
+    expect(() => loadConfig({ overrides: { lightning: { backend: { type: 'lnd', name: 'a' } } } })).toThrow(/lightning\.backend\.socket/);
   });
 
   it('wants a dead instance to have missed several heartbeats', () => {
@@ -101,12 +99,22 @@ describe('loadConfig', () => {
 
   describe('errors never show secrets', () => {
     it.each([
-      ['a database URL with a typo in the scheme', { DATABASE_URL: 'postgress://shop:Tr0ub4dor-3@db.internal:5432/shop' }, 'Tr0ub4dor-3', /database\.url.*postgress:\/\/shop:\*\*\*@db\.internal:5432\/shop/],
+      [
+        'a database URL with a typo in the scheme',
+        { DATABASE_URL: 'postgress://shop:Tr0ub4dor-3@db.internal:5432/shop' },
+        'Tr0ub4dor-3',
+        /database\.url.*postgress:\/\/shop:\*\*\*@db\.internal:5432\/shop/,
+      ],
       ['a MySQL URL', { DATABASE_URL: 'mysql://root:my-sql-pw@127.0.0.1/shop' }, 'my-sql-pw', /database\.url.*mysql:\/\/root:\*\*\*@127\.0\.0\.1\/shop/],
       ['a database URL missing its colon', { DATABASE_URL: 'postgres//shop:no-colon-pw@db/shop' }, 'no-colon-pw', /database\.url/],
       ['a password in a query parameter', { DATABASE_URL: 'pg://db.internal/shop?user=shop&password=qu3ry-pw' }, 'qu3ry-pw', /database\.url.*password=\*\*\*/],
       ['a Redis URL with a typo', { REDIS_URL: 'redis:/:r3dis-pw@cache:6379' }, 'r3dis-pw', /redis\.url/],
-      ['a Redis URL with the wrong scheme', { REDIS_URL: 'http://default:r3dis-pw2@cache:6379' }, 'r3dis-pw2', /redis\.url.*http:\/\/default:\*\*\*@cache:6379/],
+      [
+        'a Redis URL with the wrong scheme',
+        { REDIS_URL: 'http://default:r3dis-pw2@cache:6379' },
+        'r3dis-pw2',
+        /redis\.url.*http:\/\/default:\*\*\*@cache:6379/,
+      ],
     ])('%s', (_what, env, secret, shown) => {
       const message = configError({ env });
       expect(message).toMatch(shown);
@@ -118,7 +126,13 @@ describe('loadConfig', () => {
       const message = configError({ overrides: { lightning: { backend: { type: 'lnd', name: 'a', socket: 'x', cert: 'c', macaroon: 12345 } } } });
       expect(message).toMatch(/lightning\.backend\.macaroon.*not shown/);
       expect(message).not.toContain('12345');
-      const nested = configError({ overrides: { lightning: { backend: { type: 'pool', name: 'p', members: [{ type: 'lnd', name: 'n1', socket: 's', cert: 'c', macaroon: macaroon, timeoutMs: 'slow' }] } } } });
+      const nested = configError({
+        overrides: {
+          lightning: {
+            backend: { type: 'pool', name: 'p', members: [{ type: 'lnd', name: 'n1', socket: 's', cert: 'c', macaroon: macaroon, timeoutMs: 'slow' }] },
+          },
+        },
+      });
       expect(nested).toMatch(/timeoutMs/);
       expect(nested).not.toContain(macaroon);
     });
@@ -127,7 +141,10 @@ describe('loadConfig', () => {
       // class-transformer makes them class instances, which the redaction used to pass over.
       const macaroon = '0201036c6e6402f801030a10b3bf6906c1937139ac0684ac4417139d';
       const member = { type: 'lnd', name: 'n1', socket: 'lnd-1:10009', cert: 'c', macaroon };
-      for (const backend of [{ type: 'pool', name: 'p', members: { one: member } }, { type: 'cluster', name: 'c', clusterMembers: member }]) {
+      for (const backend of [
+        { type: 'pool', name: 'p', members: { one: member } },
+        { type: 'cluster', name: 'c', clusterMembers: member },
+      ]) {
         const message = configError({ overrides: { lightning: { backend } } });
         expect(message).toMatch(/must be an array/);
         expect(message).toContain('lnd-1:10009');

@@ -27,7 +27,11 @@ const SHORT_ENV: Record<string, string> = {
 
 /** Finds config/default.yaml from both the source tree (ts) and the build output (dist/src). */
 function findDefaultConfig(): string {
-  const candidates = [resolve(process.cwd(), 'config/default.yaml'), resolve(__dirname, '../../config/default.yaml'), resolve(__dirname, '../../../config/default.yaml')];
+  const candidates = [
+    resolve(process.cwd(), 'config/default.yaml'),
+    resolve(__dirname, '../../config/default.yaml'),
+    resolve(__dirname, '../../../config/default.yaml'),
+  ];
   for (const candidate of candidates) {
     try {
       readFileSync(candidate);
@@ -173,7 +177,11 @@ function withDerivedSettings(plain: Plain): Plain {
   const out = { ...plain };
   if (server.publicUrl === '' || server.publicUrl === undefined || server.publicUrl === null) {
     const port = typeof server.port === 'number' ? server.port : NaN;
-    out.server = { ...server, publicUrl: Number.isInteger(port) ? localPublicUrl(String((server.host as string | undefined) ?? ''), port) : '', publicUrlFromPort: true };
+    out.server = {
+      ...server,
+      publicUrl: Number.isInteger(port) ? localPublicUrl(String((server.host as string | undefined) ?? ''), port) : '',
+      publicUrlFromPort: true,
+    };
   }
   if ((database.path === '' || database.path === undefined || database.path === null) && typeof plain.dataDir === 'string' && plain.dataDir !== '') {
     out.database = { ...database, path: join(plain.dataDir, 'checkout.sqlite') };

@@ -90,7 +90,11 @@ export class ReplicaLeaderService implements OnApplicationBootstrap, OnModuleDes
     const client = this.etcd.client!;
     let timer: NodeJS.Timeout | undefined;
     const value = Promise.race([
-      client.namespace(this.etcd.namespace).election('singleton').leader().then((id) => id ?? null),
+      client
+        .namespace(this.etcd.namespace)
+        .election('singleton')
+        .leader()
+        .then((id) => id ?? null),
       new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LEADER_LOOKUP_TIMEOUT_MS))),
     ])
       .catch(() => null)
@@ -165,7 +169,10 @@ export class ReplicaLeaderService implements OnApplicationBootstrap, OnModuleDes
     this.leaderIdCache = undefined;
     this.applyFlags(leader);
     this.leadership$.next(leader);
-    this.logger.log({ replicaId: this.replicaId, leader }, leader ? 'this replica is now the singleton leader' : 'this replica is no longer the singleton leader');
+    this.logger.log(
+      { replicaId: this.replicaId, leader },
+      leader ? 'this replica is now the singleton leader' : 'this replica is no longer the singleton leader',
+    );
     // A new leader catches up at once on anything the previous one left unfinished.
     if (leader && this.etcd.configured) {
       this.expiry.sweep().catch(() => undefined);

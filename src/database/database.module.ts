@@ -14,7 +14,12 @@ import { UnitOfWork } from './unit-of-work';
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       // The enabled plugins' tables too: resolving them loads the plugins (once per configuration).
-      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.database, enabledPluginTables(config)), retryAttempts: 3, retryDelay: 1000, toRetry: (err: unknown) => !(err instanceof ConfigError) }),
+      useFactory: (config: AppConfig) => ({
+        ...dataSourceOptions(config.database, enabledPluginTables(config)),
+        retryAttempts: 3,
+        retryDelay: 1000,
+        toRetry: (err: unknown) => !(err instanceof ConfigError),
+      }),
       // Migrations run during initialize; from then on SQLite writes go through UnitOfWork only.
       dataSourceFactory: async (options?: DataSourceOptions) => {
         const dataSource = await new DataSource(options!).initialize();

@@ -24,7 +24,18 @@ import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
  * The core's entities and migrations; domains append theirs here so one list feeds app, CLI and tests.
  * Enabled plugins add their own (dataSourceOptions' second argument, from the plugin loader).
  */
-export const ENTITIES: EntityClass[] = [Store, ApiKey, Checkout, CheckoutEvent, WebhookEndpoint, WebhookDelivery, WebhookAttempt, DevInvoice, Instance, ...PLUGIN_CORE_ENTITIES];
+export const ENTITIES: EntityClass[] = [
+  Store,
+  ApiKey,
+  Checkout,
+  CheckoutEvent,
+  WebhookEndpoint,
+  WebhookDelivery,
+  WebhookAttempt,
+  DevInvoice,
+  Instance,
+  ...PLUGIN_CORE_ENTITIES,
+];
 export const MIGRATIONS: MigrationClass[] = [
   Initial1732350000000,
   Webhooks1732400000000,

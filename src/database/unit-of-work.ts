@@ -13,7 +13,13 @@ const MAX_PAUSE_MS = 200;
 /** The database stayed locked by another connection for longer than database.busyTimeoutMs. */
 export class DatabaseBusyError extends ProblemException {
   constructor(waitedMs: number, retryAfterSeconds: number) {
-    super(HttpStatus.SERVICE_UNAVAILABLE, 'database_busy', `The database is locked by another process; gave up after ${waitedMs} ms. Nothing was written; try again.`, {}, { 'Retry-After': String(retryAfterSeconds) });
+    super(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'database_busy',
+      `The database is locked by another process; gave up after ${waitedMs} ms. Nothing was written; try again.`,
+      {},
+      { 'Retry-After': String(retryAfterSeconds) },
+    );
   }
 }
 

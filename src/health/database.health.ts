@@ -28,7 +28,9 @@ export class DatabaseHealthIndicator {
         // without waiting for traffic the load balancer no longer sends.
         if (stalled && depth === 0) this.uow.run(async () => undefined).catch(() => undefined);
         if (oldestWaitMs > bound) {
-          const what = stalled ? `writes have been failing on a busy database (${depth} queued) for ${oldestWaitMs} ms` : `the oldest of ${depth} queued writes has waited ${oldestWaitMs} ms`;
+          const what = stalled
+            ? `writes have been failing on a busy database (${depth} queued) for ${oldestWaitMs} ms`
+            : `the oldest of ${depth} queued writes has waited ${oldestWaitMs} ms`;
           throw new Error(`${what} (bound ${bound} ms)`);
         }
         await this.dataSource.query('SELECT 1');

@@ -66,9 +66,16 @@ export class HealthController {
 
   @Get('ready')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Readiness: this replica can take checkouts', description: 'Its database (and Redis, etcd when configured) answer, some Lightning node can issue invoices, and rates are fresh. 503 while any is down or while shutting down.' })
+  @ApiOperation({
+    summary: 'Readiness: this replica can take checkouts',
+    description:
+      'Its database (and Redis, etcd when configured) answer, some Lightning node can issue invoices, and rates are fresh. 503 while any is down or while shutting down.',
+  })
   @ApiOkResponse({ type: ReadyView })
-  @ApiServiceUnavailableResponse({ type: ReadyView, description: 'Not ready: `error` names what is down (status `error`), or the replica is draining (status `shutting_down`)' })
+  @ApiServiceUnavailableResponse({
+    type: ReadyView,
+    description: 'Not ready: `error` names what is down (status `error`), or the replica is draining (status `shutting_down`)',
+  })
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     if (this.drain.draining) {
       // Shutting down: out of rotation at once, whatever the dependencies say.
@@ -123,6 +130,10 @@ export class HealthController {
     if (ready === this.lastReady) return;
     this.lastReady = ready;
     if (ready) this.logger.log('replica is ready');
-    else this.logger.warn({ down: Object.entries(result.error ?? {}).map(([key, v]) => `${key}: ${(v as { message?: string }).message ?? 'down'}`) }, 'replica is not ready');
+    else
+      this.logger.warn(
+        { down: Object.entries(result.error ?? {}).map(([key, v]) => `${key}: ${(v as { message?: string }).message ?? 'down'}`) },
+        'replica is not ready',
+      );
   }
 }

@@ -23,7 +23,11 @@ const INDICATORS = { type: 'object' as const, additionalProperties: INDICATOR };
 
 /** @nestjs/terminus's result: one entry per dependency (database, lightning, rates, redis, etcd). */
 export class ReadyView {
-  @ApiProperty({ enum: ['ok', 'degraded', 'error', 'shutting_down'], description: '`degraded`: ready (200), but Redis or etcd is down; see `impact` in its entry' }) status: string;
+  @ApiProperty({
+    enum: ['ok', 'degraded', 'error', 'shutting_down'],
+    description: '`degraded`: ready (200), but Redis or etcd is down; see `impact` in its entry',
+  })
+  status: string;
   @ApiPropertyOptional({ ...INDICATORS, description: 'Dependencies that are up' }) info?: object;
   @ApiPropertyOptional({ ...INDICATORS, description: 'Dependencies that are down' }) error?: object;
   @ApiProperty({ ...INDICATORS, description: 'Every dependency' }) details: object;
@@ -60,9 +64,10 @@ export class NodeHealthDoc {
   @ApiProperty({ type: String }) role: string;
   @ApiProperty({ type: String, nullable: true }) pubkey: string | null;
   @ApiProperty() reachable: boolean;
-  @ApiProperty({ type: Boolean, nullable: true, description: "null: not known (the macaroon lacks info:read)" }) syncedToChain: boolean | null;
+  @ApiProperty({ type: Boolean, nullable: true, description: 'null: not known (the macaroon lacks info:read)' }) syncedToChain: boolean | null;
   @ApiProperty({ type: 'integer' }) activeChannels: number;
-  @ApiProperty({ type: 'integer', nullable: true, description: "null: not known (the macaroon lacks offchain:read; `liquidity` is `unknown`)" }) inboundSats: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null: not known (the macaroon lacks offchain:read; `liquidity` is `unknown`)' }) inboundSats:
+    number | null;
   @ApiProperty({ enum: ['known', 'unknown'] }) liquidity: string;
   @ApiProperty() canIssue: boolean;
   @ApiProperty(NODE_PERMISSIONS) permissions: object | null;
@@ -72,13 +77,15 @@ export class NodeHealthDoc {
   @ApiProperty(dateTime()) checkedAt: string;
   @ApiPropertyOptional({ type: 'integer', description: 'Cluster members: leader changes seen so far' }) failovers?: number;
   @ApiPropertyOptional(dateTime(true)) lastFailoverAt?: string | null;
-  @ApiPropertyOptional({ type: [ChannelPeerDoc], description: 'Cluster leader: each channel peer and whether the leader is connected to it now' }) channelPeers?: ChannelPeerDoc[];
+  @ApiPropertyOptional({ type: [ChannelPeerDoc], description: 'Cluster leader: each channel peer and whether the leader is connected to it now' })
+  channelPeers?: ChannelPeerDoc[];
   @ApiPropertyOptional({ type: String, nullable: true }) channelPeersError?: string | null;
 }
 
 export class ReplicaView {
   @ApiProperty() replicaId: string;
-  @ApiProperty({ enum: ['etcd', 'local'], description: '`etcd`: elected among replicas; `local`: no etcd configured, this replica does everything' }) coordination: string;
+  @ApiProperty({ enum: ['etcd', 'local'], description: '`etcd`: elected among replicas; `local`: no etcd configured, this replica does everything' })
+  coordination: string;
   @ApiProperty() isLeader: boolean;
   @ApiProperty(dateTime(true)) leaderSince: string | null;
   @ApiProperty({ type: String, nullable: true, description: "The elected replica's id as etcd sees it" }) leaderId: string | null;

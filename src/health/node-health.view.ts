@@ -66,7 +66,12 @@ export function nodeHealthView(n: NodeHealth): NodeHealthView {
     liquidity: n.liquidityKnown === false ? 'unknown' : 'known',
     canIssue: n.canIssue,
     permissions: n.permissions
-      ? { verifiedBy: n.permissions.verifiedBy, granted: n.permissions.granted, missing: n.permissions.missing, rejected: sanitizeError(n.permissions.rejected) }
+      ? {
+          verifiedBy: n.permissions.verifiedBy,
+          granted: n.permissions.granted,
+          missing: n.permissions.missing,
+          rejected: sanitizeError(n.permissions.rejected),
+        }
       : null,
     warnings: n.warnings ?? [],
     lastError: sanitizeError(n.lastError),

@@ -2,7 +2,13 @@ import { renderHomePage } from './home.view';
 
 describe('home page', () => {
   it('escapes everything it interpolates', () => {
-    const page = renderHomePage({ name: '<b>x</b>', version: '"><script>alert(1)</script>', publicUrl: 'https://pay.example/"><img src=x onerror=alert(1)>', devBackend: false, nonce: 'n"o' });
+    const page = renderHomePage({
+      name: '<b>x</b>',
+      version: '"><script>alert(1)</script>',
+      publicUrl: 'https://pay.example/"><img src=x onerror=alert(1)>',
+      devBackend: false,
+      nonce: 'n"o',
+    });
     expect(page).not.toMatch(/<script|<img|<b>/);
     expect(page).toContain('&lt;b&gt;x&lt;/b&gt;');
     expect(page).toContain('nonce="n&quot;o"');

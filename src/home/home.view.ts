@@ -36,7 +36,8 @@ export function renderHomePage(input: HomePageInput): string {
   const curl = `curl -s -X POST ${base}/api/v1/checkouts \\
   -H "Authorization: token $KEY" -H 'Content-Type: application/json' \\
   -d '{"amount": "2100", "currency": "SATS", "orderId": "demo-1"}'`;
-  return `<!doctype html>\n${html`<html lang="en">
+  return `<!doctype html>\n${
+    html`<html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -69,5 +70,6 @@ ${curl}</code></pre>
   </div>
 </main>
 </body>
-</html>`.value}`;
+</html>`.value
+  }`;
 }

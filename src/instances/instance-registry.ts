@@ -51,7 +51,12 @@ export class InstanceRegistry implements OnModuleInit, BeforeApplicationShutdown
   async onModuleInit(): Promise<void> {
     await this.runner.trigger();
     // Coalesced: a beat that overran is followed by the next at once, not a whole period later.
-    this.job = this.jobs.every({ name: 'instance-heartbeat', everyMs: this.config.instances.heartbeatMs, run: () => this.runner.trigger(), whenBusy: 'coalesce' });
+    this.job = this.jobs.every({
+      name: 'instance-heartbeat',
+      everyMs: this.config.instances.heartbeatMs,
+      run: () => this.runner.trigger(),
+      whenBusy: 'coalesce',
+    });
     this.logger.log({ instance: this.id }, 'instance registered');
   }
 
@@ -69,7 +74,8 @@ export class InstanceRegistry implements OnModuleInit, BeforeApplicationShutdown
     try {
       await this.uow.run(async (m) => {
         if (!this.uow.isSqlite) await m.update(WebhookDelivery, { leaseOwner: this.id, status: 'pending' }, { lockedUntil: null, leaseOwner: null });
-        if (!(await m.exists(PluginDelivery, { where: { leaseOwner: this.id, status: 'pending' } }))) await m.update(Instance, { id: this.id }, { reapedAt: new Date() });
+        if (!(await m.exists(PluginDelivery, { where: { leaseOwner: this.id, status: 'pending' } })))
+          await m.update(Instance, { id: this.id }, { reapedAt: new Date() });
       });
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'could not release this instance at shutdown; other instances will once its heartbeat is stale');
@@ -120,7 +126,15 @@ export class InstanceRegistry implements OnModuleInit, BeforeApplicationShutdown
     );
     const renewed = await m.update(Instance, { id: this.id }, { heartbeatAt: now, reapedAt: null });
     // First beat, or the row was pruned while this process was frozen: (re)insert it.
-    if (!renewed.affected) await m.insert(Instance, { id: this.id, host: hostname().slice(0, 255), pid: process.pid, startedAt: now as Date, heartbeatAt: now as Date, reapedAt: null });
+    if (!renewed.affected)
+      await m.insert(Instance, {
+        id: this.id,
+        host: hostname().slice(0, 255),
+        pid: process.pid,
+        startedAt: now as Date,
+        heartbeatAt: now as Date,
+        reapedAt: null,
+      });
     // The first beat judges at once: a restarted process takes its dead predecessor's work back.
     if (!previous) return true;
     const gapMs = this.uow.isSqlite ? Date.now() - sqliteDate(previous.heartbeatAt as string).getTime() : Number(previous.gapMs);
@@ -153,10 +167,17 @@ export class InstanceRegistry implements OnModuleInit, BeforeApplicationShutdown
       // SQLite is served by one process, which leases webhook deliveries in memory: a dead
       // predecessor left no lease, only (with BullMQ) jobs Redis still thinks are running. Every
       // endpoint's head gets a new job id (generation), so the sweeper's enqueue is not swallowed by them.
-      const heads = await m.query<{ seq: number; endpointId: string }[]>(`SELECT MIN(seq) AS seq, "endpointId" AS "endpointId" FROM webhook_deliveries WHERE status = 'pending' GROUP BY "endpointId"`);
+      const heads = await m.query<{ seq: number; endpointId: string }[]>(
+        `SELECT MIN(seq) AS seq, "endpointId" AS "endpointId" FROM webhook_deliveries WHERE status = 'pending' GROUP BY "endpointId"`,
+      );
       const seqs = heads.map((h) => Number(h.seq));
       for (let i = 0; i < seqs.length; i += 500) {
-        await m.createQueryBuilder().update(WebhookDelivery).set({ leaseGeneration: () => '"leaseGeneration" + 1' }).where({ seq: In(seqs.slice(i, i + 500)) }).execute();
+        await m
+          .createQueryBuilder()
+          .update(WebhookDelivery)
+          .set({ leaseGeneration: () => '"leaseGeneration" + 1' })
+          .where({ seq: In(seqs.slice(i, i + 500)) })
+          .execute();
       }
       endpointIds = heads.map((h) => h.endpointId);
     } else {
@@ -174,7 +195,11 @@ export class InstanceRegistry implements OnModuleInit, BeforeApplicationShutdown
     }
     const plugin = await m.find(PluginDelivery, { select: { id: true, consumer: true }, where: { leaseOwner: In(owners), status: 'pending' } });
     if (plugin.length > 0) {
-      await m.update(PluginDelivery, { id: In(plugin.map((d) => d.id)), leaseOwner: In(owners) }, { leaseUntil: null, leaseOwner: null, updatedAt: new Date() });
+      await m.update(
+        PluginDelivery,
+        { id: In(plugin.map((d) => d.id)), leaseOwner: In(owners) },
+        { leaseUntil: null, leaseOwner: null, updatedAt: new Date() },
+      );
     }
     return { endpointIds, consumers: [...new Set(plugin.map((d) => d.consumer))] };
   }

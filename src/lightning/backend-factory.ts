@@ -28,7 +28,8 @@ export function createBackend(spec: LightningBackendConfig, config: AppConfig, d
   const timeoutMs = spec.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
   switch (spec.type) {
     case 'dev': {
-      const keyPath = config.database.type === 'sqlite' && config.database.path !== ':memory:' ? resolve(config.database.path, '..', `${spec.name}-node.key`) : null;
+      const keyPath =
+        config.database.type === 'sqlite' && config.database.path !== ':memory:' ? resolve(config.database.path, '..', `${spec.name}-node.key`) : null;
       return new DevBackend(spec.name, keyPath, process.env, deps.devInvoices, spec.amountlessInvoices ?? true);
     }
     case 'lnd':

@@ -23,7 +23,7 @@ export function invoiceExpiresAt(bolt11: string): Date {
   if (end < 7) throw new Error('not a BOLT11 invoice');
   const timestamp = toNumber(words.slice(0, 7));
   let expiry = DEFAULT_EXPIRY_SECONDS;
-  for (let i = 7; i + 3 <= end; ) {
+  for (let i = 7; i + 3 <= end;) {
     const tag = words[i];
     const length = words[i + 1] * 32 + words[i + 2];
     if (tag === EXPIRY_TAG) expiry = toNumber(words.slice(i + 3, i + 3 + length));

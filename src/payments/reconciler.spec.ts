@@ -32,8 +32,15 @@ function setup(rows: Row[], lookup: (ref: InvoiceRef) => Promise<InvoiceState>, 
   return { reconciler: new Reconciler(repo, lightning, transitions, config, new ScheduledJobs(new SchedulerRegistry())), applied, lookups, canceled };
 }
 
-const rowsOn = (node: string, n: number): Row[] => Array.from({ length: n }, (_, i) => ({ id: `${node}-${i}`, paymentHash: `${node}-hash-${i}`, nodeName: node }));
-const settled = (ref: InvoiceRef): InvoiceState => ({ paymentHash: ref.paymentHash, settled: true, canceled: false, amountPaidSats: 10, settledAt: new Date() });
+const rowsOn = (node: string, n: number): Row[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `${node}-${i}`, paymentHash: `${node}-hash-${i}`, nodeName: node }));
+const settled = (ref: InvoiceRef): InvoiceState => ({
+  paymentHash: ref.paymentHash,
+  settled: true,
+  canceled: false,
+  amountPaidSats: 10,
+  settledAt: new Date(),
+});
 
 describe('Reconciler', () => {
   beforeAll(() => Logger.overrideLogger(false));
@@ -48,7 +55,11 @@ describe('Reconciler', () => {
       return settled(ref);
     });
     const result = await reconciler.reconcile();
-    expect(applied.map((a) => a.paymentHash).sort()).toEqual(rowsOn('up', 5).map((r) => r.paymentHash).sort());
+    expect(applied.map((a) => a.paymentHash).sort()).toEqual(
+      rowsOn('up', 5)
+        .map((r) => r.paymentHash)
+        .sort(),
+    );
     expect(result.applied).toBe(5);
     // About one round of parallel lookups went to the dead node before its pass stopped, not 20.
     expect(lookups.filter((l) => l.nodeName === 'down').length).toBeLessThanOrEqual(5);
@@ -65,7 +76,10 @@ describe('Reconciler', () => {
   });
 
   it('cancels on the node the invoices of canceled checkouts that are still pending there', async () => {
-    const rows: Row[] = [{ id: 'c1', paymentHash: 'h1', nodeName: 'n', invoiceCancelPending: true }, { id: 'c2', paymentHash: 'h2', nodeName: 'n' }];
+    const rows: Row[] = [
+      { id: 'c1', paymentHash: 'h1', nodeName: 'n', invoiceCancelPending: true },
+      { id: 'c2', paymentHash: 'h2', nodeName: 'n' },
+    ];
     const { reconciler, canceled, applied } = setup(rows, async (ref) => ({ paymentHash: ref.paymentHash, settled: false, canceled: false }));
     await reconciler.reconcile('n');
     expect(canceled).toEqual(['h1']);

@@ -115,7 +115,12 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     return [
       { status: CheckoutStatus.New, ...node },
       { invoiceCancelPending: true, ...node },
-      { status: In([CheckoutStatus.Expired, CheckoutStatus.Invalid]), additionalStatus: Equal(AdditionalStatus.None), expiresAt: MoreThan(this.lateSince()), ...node },
+      {
+        status: In([CheckoutStatus.Expired, CheckoutStatus.Invalid]),
+        additionalStatus: Equal(AdditionalStatus.None),
+        expiresAt: MoreThan(this.lateSince()),
+        ...node,
+      },
     ];
   }
 
@@ -124,7 +129,10 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async nodePass(nodeName: string): Promise<ReconcileResult> {
-    const open: OpenInvoice[] = await this.checkouts.find({ select: { id: true, paymentHash: true, nodeName: true, invoiceCancelPending: true }, where: this.openWhere(nodeName) });
+    const open: OpenInvoice[] = await this.checkouts.find({
+      select: { id: true, paymentHash: true, nodeName: true, invoiceCancelPending: true },
+      where: this.openWhere(nodeName),
+    });
     const result = empty();
     let failuresInARow = 0;
     let next = 0;

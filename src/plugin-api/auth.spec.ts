@@ -22,7 +22,16 @@ function valueOf(decorator: () => ParameterDecorator, req: object): unknown {
  * it must not expose the key hash, and cannot save it back.
  */
 describe('plugin API: @CurrentApiKey and @CurrentStore', () => {
-  const apiKey = Object.assign(new ApiKey(), { id: 'k1', storeId: 's1', keyHash: 'a'.repeat(64), prefix: 'lc_abc', label: 'shop', permissions: ['btcpay.store.canviewinvoices'], createdAt: new Date(0), revokedAt: null });
+  const apiKey = Object.assign(new ApiKey(), {
+    id: 'k1',
+    storeId: 's1',
+    keyHash: 'a'.repeat(64),
+    prefix: 'lc_abc',
+    label: 'shop',
+    permissions: ['btcpay.store.canviewinvoices'],
+    createdAt: new Date(0),
+    revokedAt: null,
+  });
   const store = Object.assign(new Store(), { id: 's1', name: 'Shop', website: null, spreadPercent: '0', logoUrl: null, createdAt: new Date(0) });
   const req = { apiKey, store };
 

@@ -20,8 +20,10 @@ export interface AuthenticatedRequest extends Request {
 }
 
 /** Copies, not the core's entities: a plugin that returns or logs one shows no key hash, and has nothing to save back. */
-export const apiKeyView = (k: ApiKey): ApiKeyView => Object.freeze({ id: k.id, storeId: k.storeId, label: k.label, permissions: Object.freeze([...k.permissions]) as string[] });
-export const storeView = (s: Store): StoreView => Object.freeze({ id: s.id, name: s.name, website: s.website, logoUrl: s.logoUrl, spreadPercent: s.spreadPercent });
+export const apiKeyView = (k: ApiKey): ApiKeyView =>
+  Object.freeze({ id: k.id, storeId: k.storeId, label: k.label, permissions: Object.freeze([...k.permissions]) as string[] });
+export const storeView = (s: Store): StoreView =>
+  Object.freeze({ id: s.id, name: s.name, website: s.website, logoUrl: s.logoUrl, spreadPercent: s.spreadPercent });
 
 const requestOf = (ctx: ExecutionContext) => ctx.switchToHttp().getRequest<{ apiKey: ApiKey; store: Store }>();
 

@@ -51,7 +51,13 @@ function boundaryViolations(file: string, text: string): Violation[] {
       return;
     }
     const spec = specifier.text;
-    const target = spec.startsWith('.') ? resolve(dirname(file), spec) : spec.startsWith('/') ? resolve(spec) : spec.startsWith('src/') ? join(REPO_ROOT, spec) : null;
+    const target = spec.startsWith('.')
+      ? resolve(dirname(file), spec)
+      : spec.startsWith('/')
+        ? resolve(spec)
+        : spec.startsWith('src/')
+          ? join(REPO_ROOT, spec)
+          : null;
     if (target && isInside(target, join(REPO_ROOT, 'src')) && target !== PLUGIN_API) {
       report(node, `imports '${spec}': plugins import from src/ only '${relative(dirname(file), PLUGIN_API).split(sep).join('/')}'`);
     }
@@ -74,7 +80,8 @@ function boundaryViolations(file: string, text: string): Violation[] {
         for (const element of clause.namedBindings.elements) {
           importedFrom.set(element.name.text, spec);
           const imported = (element.propertyName ?? element.name).text;
-          if (spec === 'typeorm' && DATABASE_HANDLE_TYPES.has(imported)) report(element, `uses typeorm's ${imported}: plugins reach the database only through repositories of their own entities`);
+          if (spec === 'typeorm' && DATABASE_HANDLE_TYPES.has(imported))
+            report(element, `uses typeorm's ${imported}: plugins reach the database only through repositories of their own entities`);
         }
       }
       if (clause?.namedBindings && ts.isNamespaceImport(clause.namedBindings)) importedFrom.set(clause.namedBindings.name.text, spec);
@@ -92,12 +99,17 @@ function boundaryViolations(file: string, text: string): Violation[] {
       } else {
         const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
         if (DATABASE_HANDLE_CALLS.has(name)) report(node, `${name}(): plugins reach the database only through repositories of their own entities`);
-        if (name === 'query' && ts.isPropertyAccessExpression(callee)) report(node, 'raw SQL (.query()): plugins name their own entity classes, through a repository or PluginStorage.write');
+        if (name === 'query' && ts.isPropertyAccessExpression(callee))
+          report(node, 'raw SQL (.query()): plugins name their own entity classes, through a repository or PluginStorage.write');
         if (REPOSITORY_CALLS.has(name)) {
           const [first] = node.arguments;
           const entities = first && ts.isArrayLiteralExpression(first) ? [...first.elements] : first ? [first] : [];
           for (const entity of entities) {
-            if (!isOwnEntity(entity)) report(entity, `${name}(${entity.getText(source)}): a plugin may use repositories only of entities it declares itself (in its own folder, listed in its manifest's entities)`);
+            if (!isOwnEntity(entity))
+              report(
+                entity,
+                `${name}(${entity.getText(source)}): a plugin may use repositories only of entities it declares itself (in its own folder, listed in its manifest's entities)`,
+              );
           }
         }
       }
@@ -144,7 +156,7 @@ describe('plugin boundary', () => {
         "import { SampleOptions } from './sample.options';",
         "export { SampleThing } from './nested/sample-thing';",
         "// import { Checkout } from '../../src/checkout/checkout.entity';",
-        "const note = \"from '../../src/stores/store.entity'\";",
+        'const note = "from \'../../src/stores/store.entity\'";',
       ].join('\n');
       expect(check(text)).toBe('');
     });

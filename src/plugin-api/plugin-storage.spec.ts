@@ -50,7 +50,14 @@ describe('PluginStorage', () => {
     ];
     const outcomes: Array<[string, string]> = [];
     // One at a time: SQLite has one connection.
-    for (const [how, attempt] of attempts) outcomes.push([how, await attempt().then(() => 'written', (err: Error) => (/PluginStorage/.test(err.message) ? 'refused' : err.message))]);
+    for (const [how, attempt] of attempts)
+      outcomes.push([
+        how,
+        await attempt().then(
+          () => 'written',
+          (err: Error) => (/PluginStorage/.test(err.message) ? 'refused' : err.message),
+        ),
+      ]);
     expect(Object.fromEntries(outcomes)).toEqual(Object.fromEntries(attempts.map(([how]) => [how, 'refused'])));
   });
 });

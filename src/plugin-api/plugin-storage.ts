@@ -8,10 +8,46 @@ export const PLUGIN_ENTITIES = Symbol.for('lightning-checkout:plugin-entities');
 
 /** EntityManager methods whose first argument names the entity (class, name or table) or is a record of it. */
 const ENTITY_METHODS = new Set([
-  'getRepository', 'getTreeRepository', 'getMongoRepository', 'find', 'findBy', 'findOne', 'findOneBy', 'findOneOrFail', 'findOneByOrFail',
-  'findAndCount', 'findAndCountBy', 'count', 'countBy', 'exists', 'existsBy', 'sum', 'average', 'minimum', 'maximum', 'insert', 'update',
-  'updateAll', 'upsert', 'delete', 'deleteAll', 'softDelete', 'restore', 'increment', 'decrement', 'clear', 'create', 'merge', 'preload',
-  'hasId', 'getId', 'createQueryBuilder', 'save', 'remove', 'softRemove', 'recover',
+  'getRepository',
+  'getTreeRepository',
+  'getMongoRepository',
+  'find',
+  'findBy',
+  'findOne',
+  'findOneBy',
+  'findOneOrFail',
+  'findOneByOrFail',
+  'findAndCount',
+  'findAndCountBy',
+  'count',
+  'countBy',
+  'exists',
+  'existsBy',
+  'sum',
+  'average',
+  'minimum',
+  'maximum',
+  'insert',
+  'update',
+  'updateAll',
+  'upsert',
+  'delete',
+  'deleteAll',
+  'softDelete',
+  'restore',
+  'increment',
+  'decrement',
+  'clear',
+  'create',
+  'merge',
+  'preload',
+  'hasId',
+  'getId',
+  'createQueryBuilder',
+  'save',
+  'remove',
+  'softRemove',
+  'recover',
 ]);
 
 /**
@@ -40,11 +76,13 @@ export class PluginStorage {
     const refuse = (what: string) => new Error(`PluginStorage: ${what}; a plugin writes only the entities its manifest declares`);
     const checkTarget = (target: unknown) => {
       if (!manager.connection.hasMetadata(target as EntityTarget<unknown>)) throw refuse(`${describe(target)} is not an entity a plugin declares`);
-      if (!this.allowed.has(manager.connection.getMetadata(target as EntityTarget<unknown>).target)) throw refuse(`${describe(target)} is a table of the server`);
+      if (!this.allowed.has(manager.connection.getMetadata(target as EntityTarget<unknown>).target))
+        throw refuse(`${describe(target)} is a table of the server`);
     };
     const guarded: EntityManager = new Proxy(manager, {
       get: (target, property, receiver) => {
-        if (property === 'connection' || property === 'dataSource' || property === 'queryRunner') throw refuse(`the manager's ${String(property)} is not available`);
+        if (property === 'connection' || property === 'dataSource' || property === 'queryRunner')
+          throw refuse(`the manager's ${String(property)} is not available`);
         const value = Reflect.get(target, property, receiver) as unknown;
         if (typeof value !== 'function' || typeof property !== 'string') return value;
         if (property === 'query' || property === 'sql' || property === 'transaction') throw refuse(`${property}() is not available`);
@@ -54,10 +92,14 @@ export class PluginStorage {
           const named = typeof first === 'function' || typeof first === 'string' || isEntitySchema(first);
           if (named) checkTarget(first);
           else if (property === 'createQueryBuilder') throw refuse('a query builder must name the entity');
-          else for (const record of (Array.isArray(first) ? first : [first]) as unknown[]) if (record !== null && typeof record === 'object' && record.constructor !== Object) checkTarget(record.constructor);
+          else
+            for (const record of (Array.isArray(first) ? first : [first]) as unknown[])
+              if (record !== null && typeof record === 'object' && record.constructor !== Object) checkTarget(record.constructor);
           const result = method.call(target, first, ...rest);
           // A repository works through its `manager`: this guarded one, so its methods are checked too.
-          return property === 'getRepository' || property === 'getTreeRepository' ? (Object.create(result as object, { manager: { value: guarded }, metadata: { value: (result as { metadata: unknown }).metadata } }) as unknown) : result;
+          return property === 'getRepository' || property === 'getTreeRepository'
+            ? (Object.create(result as object, { manager: { value: guarded }, metadata: { value: (result as { metadata: unknown }).metadata } }) as unknown)
+            : result;
         };
       },
     });

@@ -30,7 +30,12 @@ describe('PluginWebhooks', () => {
   it('hands out endpoints without their secrets; the secret only once, beside the endpoint, on create', async () => {
     const created = await webhooks.create('s1', { url: stored.url, events: [], format: 'btcpay' });
     expect(created.secret).toBe(stored.secret);
-    for (const endpoint of [created.endpoint, ...(await webhooks.list('s1')), await webhooks.get('s1', 'wh1'), await webhooks.update('s1', 'wh1', { enabled: false })]) {
+    for (const endpoint of [
+      created.endpoint,
+      ...(await webhooks.list('s1')),
+      await webhooks.get('s1', 'wh1'),
+      await webhooks.update('s1', 'wh1', { enabled: false }),
+    ]) {
       expect(endpoint).toMatchObject({ id: 'wh1', url: stored.url, format: 'btcpay' });
       expect(JSON.stringify(endpoint)).not.toContain('secret-value');
     }

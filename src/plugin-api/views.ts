@@ -19,8 +19,27 @@ export type StoreView = Readonly<Pick<Store, 'id' | 'name' | 'website' | 'logoUr
 export type ApiKeyView = Readonly<Pick<ApiKey, 'id' | 'storeId' | 'label' | 'permissions'>>;
 
 /** A webhook endpoint; its secret is shown only when created (see PluginWebhooks.create). */
-export type WebhookEndpointView = Readonly<Pick<WebhookEndpoint, 'id' | 'storeId' | 'url' | 'description' | 'events' | 'enabled' | 'format' | 'disabledReason' | 'createdAt' | 'updatedAt'>>;
+export type WebhookEndpointView = Readonly<
+  Pick<WebhookEndpoint, 'id' | 'storeId' | 'url' | 'description' | 'events' | 'enabled' | 'format' | 'disabledReason' | 'createdAt' | 'updatedAt'>
+>;
 
 export type WebhookDeliveryView = Readonly<
-  Pick<WebhookDelivery, 'id' | 'endpointId' | 'storeId' | 'eventId' | 'type' | 'checkoutId' | 'body' | 'status' | 'attempts' | 'lastStatusCode' | 'lastError' | 'isRedelivery' | 'originalDeliveryId' | 'createdAt' | 'completedAt'>
+  Pick<
+    WebhookDelivery,
+    | 'id'
+    | 'endpointId'
+    | 'storeId'
+    | 'eventId'
+    | 'type'
+    | 'checkoutId'
+    | 'body'
+    | 'status'
+    | 'attempts'
+    | 'lastStatusCode'
+    | 'lastError'
+    | 'isRedelivery'
+    | 'originalDeliveryId'
+    | 'createdAt'
+    | 'completedAt'
+  >
 >;

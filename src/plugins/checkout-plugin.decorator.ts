@@ -37,8 +37,10 @@ export const RESERVED_PLUGIN_KEYS = ['enabled', 'onError'];
  * plugin built with another copy of this decorator writes its manifest under the same key.
  */
 export function manifestProblem({ name, compatibility }: Pick<PluginManifest, 'name' | 'compatibility'>): string | undefined {
-  if (typeof name !== 'string' || !/^[a-z][a-z0-9-]{1,39}$/.test(name) || RESERVED_PLUGIN_KEYS.includes(name)) return `plugin name "${String(name)}" must be 2-40 lower-case letters, digits or dashes, and not ${RESERVED_PLUGIN_KEYS.join(' or ')}`;
-  if (typeof compatibility !== 'string' || validRange(compatibility) === null) return `plugin "${name}": compatibility must be a semver range of server versions, e.g. "^0.1.0" (got ${JSON.stringify(compatibility)})`;
+  if (typeof name !== 'string' || !/^[a-z][a-z0-9-]{1,39}$/.test(name) || RESERVED_PLUGIN_KEYS.includes(name))
+    return `plugin name "${String(name)}" must be 2-40 lower-case letters, digits or dashes, and not ${RESERVED_PLUGIN_KEYS.join(' or ')}`;
+  if (typeof compatibility !== 'string' || validRange(compatibility) === null)
+    return `plugin "${name}": compatibility must be a semver range of server versions, e.g. "^0.1.0" (got ${JSON.stringify(compatibility)})`;
   return undefined;
 }
 

@@ -17,13 +17,19 @@ describe('external plugins share the server modules', () => {
 
   beforeAll(async () => {
     dir = realpathSync(mkdtempSync(join(tmpdir(), 'lc-plugin-hooks-')));
-    const { code } = await transformFile(join(__dirname, 'external-plugin-hooks.ts'), { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
+    const { code } = await transformFile(join(__dirname, 'external-plugin-hooks.ts'), {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      module: { type: 'commonjs' },
+    });
     write('server/src/plugins/external-plugin-hooks.js', code);
     write('server/src/plugin-api/index.js', "module.exports = { copy: 'server' };");
     write('server/node_modules/peer-dep/index.js', "module.exports = { copy: 'server' };");
     write('server/node_modules/own-dep/index.js', "module.exports = { copy: 'server' };");
     write('plugin/package.json', '{"name": "a-plugin", "main": "index.js"}');
-    write('plugin/index.js', "module.exports = { api: require('lightning-checkout/plugin-api'), peer: require('peer-dep'), own: require('own-dep'), nested: require('./lib/nested') };");
+    write(
+      'plugin/index.js',
+      "module.exports = { api: require('lightning-checkout/plugin-api'), peer: require('peer-dep'), own: require('own-dep'), nested: require('./lib/nested') };",
+    );
     write('plugin/lib/nested.js', "module.exports = require('peer-dep');");
     write('plugin/node_modules/own-dep/index.js', "module.exports = { copy: 'plugin' };");
     // npm installs peer dependencies by default: the plugin's copy of Nest must not replace the server's.
@@ -35,7 +41,10 @@ describe('external plugins share the server modules', () => {
     // An ES module of the plugin (or one of its ESM dependencies) asking for a peer the server has.
     write('plugin/esm.mjs', "export { default as peer } from 'peer-dep';");
     write('plugin/missing.js', "require('not-installed-anywhere');");
-    write('outsider/index.js', "const tryIt = (m) => { try { require(m); return 'found'; } catch (e) { return e.code; } }; module.exports = { api: tryIt('lightning-checkout/plugin-api'), peer: tryIt('peer-dep') };");
+    write(
+      'outsider/index.js',
+      "const tryIt = (m) => { try { require(m); return 'found'; } catch (e) { return e.code; } }; module.exports = { api: tryIt('lightning-checkout/plugin-api'), peer: tryIt('peer-dep') };",
+    );
     write(
       'server/src/main.js',
       `const { shareServerModules } = require('./plugins/external-plugin-hooks');

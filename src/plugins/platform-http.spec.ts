@@ -4,7 +4,8 @@ import { PermanentPluginError, RetryablePluginError } from './plugin-errors';
 describe('callPlatform', () => {
   const fetchMock = jest.spyOn(globalThis, 'fetch');
   afterAll(() => fetchMock.mockRestore());
-  const respond = (status: number, body: string, headers: Record<string, string> = {}) => fetchMock.mockResolvedValueOnce(new Response(body, { status, headers }));
+  const respond = (status: number, body: string, headers: Record<string, string> = {}) =>
+    fetchMock.mockResolvedValueOnce(new Response(body, { status, headers }));
   const call = () => callPlatform('Shop PUT /orders/1', 'https://shop.example/orders/1', { method: 'PUT', timeoutMs: 1000 });
 
   it('returns parsed JSON on success', async () => {

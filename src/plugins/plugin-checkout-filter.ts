@@ -40,5 +40,10 @@ function withTextSearch(where: FindOptionsWhere<Checkout>, text: string | undefi
   if (!term) return where;
   const like = likePattern(term);
   const contains = Raw((column) => `LOWER(${column}) LIKE :like ESCAPE '\\'`, { like });
-  return [{ ...where, id: term }, { ...where, orderId: contains }, { ...where, description: contains }, { ...where, metadata: contains }];
+  return [
+    { ...where, id: term },
+    { ...where, orderId: contains },
+    { ...where, description: contains },
+    { ...where, metadata: contains },
+  ];
 }

@@ -50,7 +50,8 @@ export class PluginCheckouts {
     const existing = await this.links.findByOrder(request.plugin, request.storeId, request.orderId);
     if (existing) {
       const current = await this.checkouts.get({ id: request.storeId }, existing.checkoutId);
-      if (!request.repriceOpenCheckout || current.status !== CheckoutStatus.New || samePrice(current, request.checkout)) return { checkout: current, created: false };
+      if (!request.repriceOpenCheckout || current.status !== CheckoutStatus.New || samePrice(current, request.checkout))
+        return { checkout: current, created: false };
       return this.reprice(request, existing, current);
     }
     const store = await this.stores.get(request.storeId);
@@ -61,7 +62,10 @@ export class PluginCheckouts {
       created = await this.checkouts.create(store, request.checkout, key);
     } catch (err) {
       // That crash, and then the order changed: adopt the orphan checkout, then reprice it as usual.
-      const orphan = err instanceof ProblemException && err.code === 'idempotency_key_reused' ? await this.repo.findOne({ where: { storeId: store.id, idempotencyKey: key } }) : null;
+      const orphan =
+        err instanceof ProblemException && err.code === 'idempotency_key_reused'
+          ? await this.repo.findOne({ where: { storeId: store.id, idempotencyKey: key } })
+          : null;
       if (!orphan) throw err;
       await this.links.link(request.plugin, request.storeId, request.orderId, orphan.id, request.details ?? null);
       return this.forOrder(request);

@@ -61,9 +61,13 @@ describe('plugin loader configuration', () => {
     const missing = problemsOf(() => resolvePlugins(config({ enabled: ['alpha'] }), known));
     expect(missing.length).toBeGreaterThan(0);
     for (const problem of missing) expect(problem).toMatch(/^plugins\.alpha\.sites: /);
-    expect(problemsOf(() => resolvePlugins(config({ enabled: ['alpha'], alpha: 'yes' }), known))).toEqual([expect.stringMatching(/^plugins\.alpha: must be a mapping/)]);
+    expect(problemsOf(() => resolvePlugins(config({ enabled: ['alpha'], alpha: 'yes' }), known))).toEqual([
+      expect.stringMatching(/^plugins\.alpha: must be a mapping/),
+    ]);
     // Settings written as one string are likely a pasted credential: its kind is shown, not it.
-    expect(problemsOf(() => resolvePlugins(config({ enabled: ['alpha'], alpha: 'shpat_0123456789abcdef' }), known))).toEqual(['plugins.alpha: must be a mapping of settings (got a string)']);
+    expect(problemsOf(() => resolvePlugins(config({ enabled: ['alpha'], alpha: 'shpat_0123456789abcdef' }), known))).toEqual([
+      'plugins.alpha: must be a mapping of settings (got a string)',
+    ]);
   });
 
   it('refuses unknown plugin names, listing the known ones', () => {
@@ -81,7 +85,9 @@ describe('plugin loader configuration', () => {
     expect(pluginManifest(AlphaPlugin)).toMatchObject({ name: 'alpha', version: '1.2.3', compatibility: '^1.0.0', configSchema: AlphaOptions });
     expect(() => CheckoutPlugin({ name: 'Bad Name', version: '1', compatibility: '*' })).toThrow(/lower-case/);
     expect(() => CheckoutPlugin({ name: 'enabled', version: '1', compatibility: '*' })).toThrow(/not enabled or onError/);
-    expect(() => CheckoutPlugin({ name: 'gamma', version: '1', compatibility: 'soon' })).toThrow('Plugin "gamma": compatibility must be a semver range of server versions, e.g. "^0.1.0" (got "soon")');
+    expect(() => CheckoutPlugin({ name: 'gamma', version: '1', compatibility: 'soon' })).toThrow(
+      'Plugin "gamma": compatibility must be a semver range of server versions, e.g. "^0.1.0" (got "soon")',
+    );
     expect(() => CheckoutPlugin({ name: 'gamma', version: '1' } as never)).toThrow(/compatibility must be a semver range .*\(got undefined\)/);
   });
 
@@ -95,7 +101,9 @@ describe('plugin loader configuration', () => {
     expect(disabled).toEqual([{ name: 'future', reason: expect.stringContaining('works with server versions "^2.0.0"') }]);
     // Pre-releases of the server count as their version; something that is not a version matches nothing.
     expect(resolveWith(config({ enabled: ['alpha'], alpha: { sites: [{ secret: 's' }] } }), findAmong(all), '1.5.0-rc.1').loaded).toHaveLength(1);
-    expect(problemsOf(() => resolveWith(config({ enabled: ['alpha'], alpha: { sites: [{ secret: 's' }] } }), findAmong(all), 'unknown'))).toEqual([expect.stringContaining('but this server is unknown')]);
+    expect(problemsOf(() => resolveWith(config({ enabled: ['alpha'], alpha: { sites: [{ secret: 's' }] } }), findAmong(all), 'unknown'))).toEqual([
+      expect.stringContaining('but this server is unknown'),
+    ]);
   });
 
   it('refuses two entries that are the same plugin', () => {
@@ -104,7 +112,7 @@ describe('plugin loader configuration', () => {
     expect(problemsOf(() => resolveWith(twice, find, SERVER))).toEqual(['plugins.enabled: "beta" and "beta-again" are both plugin "beta"']);
   });
 
-  it("checks a manifest written by another copy of the decorator too: its name must be a plugin key, its compatibility a range", () => {
+  it('checks a manifest written by another copy of the decorator too: its name must be a plugin key, its compatibility a range', () => {
     const handWritten = (manifest: object) => {
       const plugin = class HandWritten {};
       Reflect.defineMetadata(Symbol.for('lightning-checkout:plugin-manifest'), manifest, plugin);

@@ -43,7 +43,9 @@ export function findAmong(known: readonly Type<unknown>[]): PluginFinder {
 export function compatibilityProblems(plugin: Type<unknown>, from: string, serverVersion: string): string[] {
   const { name, version, compatibility } = pluginManifest(plugin);
   if (valid(serverVersion) && satisfies(serverVersion, compatibility, { includePrerelease: true })) return [];
-  return [`plugins.enabled: plugin "${name}" ${version} (${from}) works with server versions "${compatibility}" (its compatibility), but this server is ${serverVersion}`];
+  return [
+    `plugins.enabled: plugin "${name}" ${version} (${from}) works with server versions "${compatibility}" (its compatibility), but this server is ${serverVersion}`,
+  ];
 }
 
 function flatten(errors: ValidationError[], prefix: string): string[] {
@@ -62,7 +64,10 @@ export function validatePluginOptions(plugin: Type<unknown>, raw: unknown): { op
   const prefix = `plugins.${name}`;
   if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
     // The kind of value only: a plugin's settings are mostly credentials (consumer secrets, access tokens).
-    return { options: {}, problems: [`${prefix}: must be a mapping of settings (got ${Array.isArray(raw) ? 'a list' : raw === null ? 'null' : `a ${typeof raw}`})`] };
+    return {
+      options: {},
+      problems: [`${prefix}: must be a mapping of settings (got ${Array.isArray(raw) ? 'a list' : raw === null ? 'null' : `a ${typeof raw}`})`],
+    };
   }
   const plain = (raw ?? {}) as Record<string, unknown>;
   if (!configSchema) return { options: plain, problems: [] };
@@ -94,7 +99,8 @@ export function resolvePlugins(config: PluginsConfig, find: PluginFinder, server
       plugin = found.plugin;
       name = pluginManifest(plugin).name;
       const twin = entryOf.get(name);
-      problems = twin !== undefined ? [`plugins.enabled: "${twin}" and "${entry}" are both plugin "${name}"`] : compatibilityProblems(plugin, found.from, serverVersion);
+      problems =
+        twin !== undefined ? [`plugins.enabled: "${twin}" and "${entry}" are both plugin "${name}"`] : compatibilityProblems(plugin, found.from, serverVersion);
       if (problems.length === 0) ({ options, problems } = validatePluginOptions(plugin, config[name]));
     } catch (err) {
       problems = [err instanceof Error ? err.message : String(err)];

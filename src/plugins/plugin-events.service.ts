@@ -181,8 +181,16 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
       const types = [...(this.subscriptions.get(consumer)?.types ?? [])];
       done = this.uow.run(async (m) => {
         const now = new Date();
-        const { max } = (await m.createQueryBuilder(CheckoutEvent, 'e').select('MAX(e.seq)', 'max').getRawOne<{ max: number | string | null }>()) ?? { max: null };
-        await m.createQueryBuilder().insert().into(PluginConsumer).values({ consumer, types, sinceSeq: Number(max ?? 0), createdAt: now, updatedAt: now }).orIgnore().execute();
+        const { max } = (await m.createQueryBuilder(CheckoutEvent, 'e').select('MAX(e.seq)', 'max').getRawOne<{ max: number | string | null }>()) ?? {
+          max: null,
+        };
+        await m
+          .createQueryBuilder()
+          .insert()
+          .into(PluginConsumer)
+          .values({ consumer, types, sinceSeq: Number(max ?? 0), createdAt: now, updatedAt: now })
+          .orIgnore()
+          .execute();
         await m.update(PluginConsumer, { consumer }, { types, updatedAt: now });
       });
       this.registered.set(consumer, done);
@@ -218,8 +226,14 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
     // for dead and another instance took the delivery back (and may have finished it); a late
     // outcome from here must not overwrite that one, nor put a finished delivery back to pending.
     const update = async (set: Partial<PluginDelivery>) => {
-      const changed = await this.uow.run((m) => m.update(PluginDelivery, { id: delivery.id, status: 'pending', leaseOwner: this.instance.id }, { ...set, leaseOwner: null, updatedAt: new Date() }));
-      if (!changed.affected) this.logger.warn({ consumer: subscription.consumer, eventId: delivery.eventId }, 'plugin delivery outcome not recorded: another instance took the delivery back meanwhile');
+      const changed = await this.uow.run((m) =>
+        m.update(PluginDelivery, { id: delivery.id, status: 'pending', leaseOwner: this.instance.id }, { ...set, leaseOwner: null, updatedAt: new Date() }),
+      );
+      if (!changed.affected)
+        this.logger.warn(
+          { consumer: subscription.consumer, eventId: delivery.eventId },
+          'plugin delivery outcome not recorded: another instance took the delivery back meanwhile',
+        );
     };
     const now = new Date();
     const claimed = await this.uow.run((m) =>
@@ -264,7 +278,10 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
       }
       const backoff = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** (attempt - 1));
       const delay = Math.max(backoff, err instanceof RetryablePluginError && err.retryAfterMs ? Math.min(err.retryAfterMs, this.retry.maxMs) : 0);
-      this.logger.warn({ consumer: subscription.consumer, eventId: delivery.eventId, attempt, retryInMs: delay, error: message }, 'plugin could not handle a checkout event; will retry');
+      this.logger.warn(
+        { consumer: subscription.consumer, eventId: delivery.eventId, attempt, retryInMs: delay, error: message },
+        'plugin could not handle a checkout event; will retry',
+      );
       await update({ status: 'pending', leaseUntil: null, lastError: message, nextAttemptAt: new Date(Date.now() + delay) });
       this.wakeIn(delay);
     }
@@ -285,6 +302,8 @@ export class PluginEvents implements OnApplicationBootstrap, BeforeApplicationSh
     this.lastPrune = Date.now();
     const consumers = [...this.subscriptions.keys()];
     if (consumers.length === 0) return;
-    await this.uow.run((m) => m.delete(PluginDelivery, { consumer: In(consumers), status: 'done', updatedAt: LessThan(new Date(Date.now() - this.keepDoneMs)) }));
+    await this.uow.run((m) =>
+      m.delete(PluginDelivery, { consumer: In(consumers), status: 'done', updatedAt: LessThan(new Date(Date.now() - this.keepDoneMs)) }),
+    );
   }
 }

@@ -77,7 +77,7 @@ describe('plugin loader: finding plugins named in plugins.enabled', () => {
     expect(() => find(join(dir, 'broken.js'))).toThrow(`plugins.enabled: ${join(dir, 'broken.js')} failed to load: boom at import`);
   });
 
-  it("says a Node.js built-in module is no plugin, instead of a stat error in the working directory", () => {
+  it('says a Node.js built-in module is no plugin, instead of a stat error in the working directory', () => {
     for (const entry of ['fs', 'node:fs']) {
       expect(() => find(entry)).toThrow(`plugins.enabled: "${entry}" is a Node.js built-in module, not a plugin`);
     }
@@ -87,7 +87,12 @@ describe('plugin loader: finding plugins named in plugins.enabled', () => {
     mkdirSync(join(dir, 'server', 'config', 'plugins'), { recursive: true });
     writeFileSync(join(dir, 'server', 'package.json'), JSON.stringify({ name: 'lightning-checkout' }));
     writeFileSync(join(dir, 'server', 'config', 'plugins', 'inside.js'), pluginSource('inside'));
-    const inServer = pluginFinder({ baseDir: join(dir, 'server', 'config'), packagesFrom: join(dir, 'server'), serverRoot: join(dir, 'server'), share: (root) => shared.push(root) });
+    const inServer = pluginFinder({
+      baseDir: join(dir, 'server', 'config'),
+      packagesFrom: join(dir, 'server'),
+      serverRoot: join(dir, 'server'),
+      share: (root) => shared.push(root),
+    });
     expect(pluginManifest(inServer('./plugins/inside.js').plugin).name).toBe('inside');
     // Not the server's folder: every server module and dependency would pass through the plugin hook.
     expect(shared).toEqual([join(dir, 'server', 'config', 'plugins')]);

@@ -89,7 +89,13 @@ export interface PluginLocations {
  * plugin's folder or file, or an npm package name. The module is required there and then; its
  * manifest says the plugin's name.
  */
-export function pluginFinder({ baseDir, packagesFrom, builtInDir = BUILT_IN_PLUGINS_DIR, share = shareServerModules, serverRoot = SERVER_ROOT }: PluginLocations): PluginFinder {
+export function pluginFinder({
+  baseDir,
+  packagesFrom,
+  builtInDir = BUILT_IN_PLUGINS_DIR,
+  share = shareServerModules,
+  serverRoot = SERVER_ROOT,
+}: PluginLocations): PluginFinder {
   const loadExternal = (file: string, from: string): FoundPlugin => {
     share(packageRoot(realpathSync(file), serverRoot));
     return { plugin: loadFrom(file, from), from };

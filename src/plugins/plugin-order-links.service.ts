@@ -29,7 +29,15 @@ export class PluginOrderLinks {
   /** Idempotent: a concurrent or repeated webhook for the same order keeps the first link. */
   async link(plugin: string, storeId: string, orderId: string, checkoutId: string, details: Record<string, unknown> | null): Promise<PluginOrderLink> {
     await this.assertStoreCheckout(storeId, checkoutId);
-    await this.uow.run((m) => m.createQueryBuilder().insert().into(PluginOrderLink).values({ plugin, storeId, orderId, checkoutId, details: details as never }).orIgnore().execute());
+    await this.uow.run((m) =>
+      m
+        .createQueryBuilder()
+        .insert()
+        .into(PluginOrderLink)
+        .values({ plugin, storeId, orderId, checkoutId, details: details as never })
+        .orIgnore()
+        .execute(),
+    );
     return this.repo.findOneOrFail({ where: { plugin, storeId, orderId } });
   }
 

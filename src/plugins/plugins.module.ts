@@ -19,7 +19,8 @@ class PluginsStartupLog implements OnModuleInit {
 
   onModuleInit(): void {
     for (const { name, reason } of this.report.disabled) this.logger.error({ plugin: name, reason }, `plugin ${name} disabled: ${reason}`);
-    if (this.report.loaded.length > 0) this.logger.log({ plugins: this.report.loaded }, `plugins loaded: ${this.report.loaded.map((p) => `${p.name}@${p.version}`).join(', ')}`);
+    if (this.report.loaded.length > 0)
+      this.logger.log({ plugins: this.report.loaded }, `plugins loaded: ${this.report.loaded.map((p) => `${p.name}@${p.version}`).join(', ')}`);
   }
 }
 

@@ -85,7 +85,9 @@ export class RateService implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     const names = [...this.sources.keys()].filter((n) => n !== 'fixed' || this.configuredSources().has('fixed'));
-    this.logger.log(`exchange rates: live from ${names.join(', ')}; refresh every ${this.config.refreshSeconds} s, quorum ${this.config.quorum}, max spread ${this.config.maxSpreadPercent} %`);
+    this.logger.log(
+      `exchange rates: live from ${names.join(', ')}; refresh every ${this.config.refreshSeconds} s, quorum ${this.config.quorum}, max spread ${this.config.maxSpreadPercent} %`,
+    );
     void this.refreshLoop();
   }
 
@@ -139,7 +141,7 @@ export class RateService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   sourceStatus(): SourceStatus[] {
-    return [...this.status.values()].filter((s) => !this.live ? s.name === 'fixed' : this.configuredSources().has(s.name));
+    return [...this.status.values()].filter((s) => (!this.live ? s.name === 'fixed' : this.configuredSources().has(s.name)));
   }
 
   /** Age in seconds of each cached rate (for /metrics). */
@@ -224,7 +226,9 @@ export class RateService implements OnApplicationBootstrap, OnModuleDestroy {
   private reasonFor(currency: string): string {
     const names = this.sourcesFor(currency);
     const now = Date.now();
-    const fresh = [...(this.answers.get(currency) ?? new Map<string, Answer>())].filter(([n, a]) => names.includes(n) && now - a.at <= this.config.ttlSeconds * 1000);
+    const fresh = [...(this.answers.get(currency) ?? new Map<string, Answer>())].filter(
+      ([n, a]) => names.includes(n) && now - a.at <= this.config.ttlSeconds * 1000,
+    );
     const need = Math.max(1, Math.min(this.config.quorum, names.length));
     if (fresh.length < need) return `${fresh.length} of ${names.length} sources answered, ${need} needed`;
     return `the sources disagree by more than ${this.config.maxSpreadPercent} %`;

@@ -29,7 +29,8 @@ export function buildRateSources(config: AppConfig): Map<string, RateProvider> {
     if (currency !== '*' && !isIsoCurrency(currency)) throw new Error(`rates.currencies.${currency}: not an ISO 4217 currency code`);
     if (!Array.isArray(names)) throw new Error(`rates.currencies.${currency} must be a list of sources`);
     for (const name of names) {
-      if (!(RATE_SOURCE_NAMES as readonly string[]).includes(name)) throw new Error(`rates.currencies.${currency}: unknown source "${name}" (known: ${RATE_SOURCE_NAMES.join(', ')})`);
+      if (!(RATE_SOURCE_NAMES as readonly string[]).includes(name))
+        throw new Error(`rates.currencies.${currency}: unknown source "${name}" (known: ${RATE_SOURCE_NAMES.join(', ')})`);
       if (name === 'fixed' || sources.has(name)) continue;
       const url = rates.sources[name]?.url;
       if (!url) throw new Error(`rates.sources.${name}.url is missing`);

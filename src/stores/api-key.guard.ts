@@ -41,7 +41,9 @@ export class ApiKeyGuard implements CanActivate {
     if (!found) throw new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid_api_key', 'The API key is unknown or revoked.');
     req.store = found.store;
     req.apiKey = found.apiKey;
-    const required = this.reflector.getAllAndOverride<StorePolicy | typeof ANY_PERMISSION | undefined>(REQUIRED_PERMISSION, [context.getHandler(), context.getClass()]) ?? OWNER_POLICY;
+    const required =
+      this.reflector.getAllAndOverride<StorePolicy | typeof ANY_PERMISSION | undefined>(REQUIRED_PERMISSION, [context.getHandler(), context.getClass()]) ??
+      OWNER_POLICY;
     if (required !== ANY_PERMISSION && !allows(found.apiKey.permissions, required, found.store.id)) throw missingPermission(required, found.store.id);
     return true;
   }

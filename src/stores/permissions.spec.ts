@@ -33,7 +33,12 @@ describe('grantPermissions', () => {
   });
 
   it('names every unknown, unsupported and foreign-store permission', () => {
-    expect(grantPermissions(['btcpay.store.canfly', 'btcpay.server.canmodifyserversettings', 'unrestricted', 'btcpay.store.canviewinvoices:other', 'btcpay.store.canviewinvoices:'], 's1')).toEqual({
+    expect(
+      grantPermissions(
+        ['btcpay.store.canfly', 'btcpay.server.canmodifyserversettings', 'unrestricted', 'btcpay.store.canviewinvoices:other', 'btcpay.store.canviewinvoices:'],
+        's1',
+      ),
+    ).toEqual({
       problems: [
         { code: 'unknown_permission', permission: 'btcpay.store.canfly' },
         { code: 'unsupported_permission', permission: 'btcpay.server.canmodifyserversettings' },

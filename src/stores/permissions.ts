@@ -70,7 +70,13 @@ const CHILDREN: Readonly<Partial<Record<StorePolicy, readonly StorePolicy[]>>> =
   [Policy.CanModifyOfferings]: [Policy.CanViewOfferings],
   [Policy.CanUseLightningNodeInStore]: [Policy.CanViewLightningInvoiceInStore, Policy.CanCreateLightningInvoiceInStore],
   [Policy.CanModifyInvoices]: [Policy.CanViewInvoices, Policy.CanCreateInvoice, Policy.CanCreateLightningInvoiceInStore],
-  [Policy.CanViewStoreSettings]: [Policy.CanViewInvoices, Policy.CanViewPaymentRequests, Policy.CanViewReports, Policy.CanViewPullPayments, Policy.CanViewPayouts],
+  [Policy.CanViewStoreSettings]: [
+    Policy.CanViewInvoices,
+    Policy.CanViewPaymentRequests,
+    Policy.CanViewReports,
+    Policy.CanViewPullPayments,
+    Policy.CanViewPayouts,
+  ],
   [Policy.CanManagePayouts]: [Policy.CanViewPayouts],
 };
 

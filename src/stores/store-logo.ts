@@ -30,7 +30,8 @@ export function checkLogoUrl(value: string): { url: string } | { error: string }
     return { error: 'logoUrl must use https (http only for localhost), since shoppers load it from the checkout page' };
   }
   if (url.username || url.password) return { error: 'logoUrl must not contain a user name or password' };
-  if (!isCspHost(url.hostname)) return { error: 'logoUrl must name its host by letters, digits, hyphens and dots, or an IPv4 address (a page\'s CSP cannot allow an IPv6 address)' };
+  if (!isCspHost(url.hostname))
+    return { error: "logoUrl must name its host by letters, digits, hyphens and dots, or an IPv4 address (a page's CSP cannot allow an IPv6 address)" };
   if (url.href.length > LOGO_URL_MAX) return { error: `logoUrl must be at most ${LOGO_URL_MAX} characters` };
   return { url: url.href };
 }

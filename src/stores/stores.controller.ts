@@ -21,20 +21,35 @@ export class CreateApiKeyDto {
     example: ['btcpay.store.cancreateinvoice', 'btcpay.store.canviewinvoices'],
     description: "BTCPay store permissions, `policy` or `policy:<this store>`; default: what BTCPay's WooCommerce plugin asks for",
   })
-  @IsOptional() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(200, { each: true }) permissions?: string[];
+  @IsOptional()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  permissions?: string[];
 }
 
 export class UpdateStoreDto {
   /** Percent added to the store's fiat prices (the exchange rate is lowered by it): "0" to "49.9999". */
   // Absent is "unchanged"; null is not a spread (IsOptional would let it through to a 500).
-  @ApiPropertyOptional({ type: String, example: '1.5', pattern: STORE_SPREAD.source, description: 'Percent added to the store\'s fiat prices: "0" to "49.9999"' })
+  @ApiPropertyOptional({
+    type: String,
+    example: '1.5',
+    pattern: STORE_SPREAD.source,
+    description: 'Percent added to the store\'s fiat prices: "0" to "49.9999"',
+  })
   @ValidateIf((o: UpdateStoreDto) => o.spreadPercent !== undefined)
   @IsString({ message: 'spreadPercent must be a decimal string such as "1.5"' })
   @Matches(STORE_SPREAD, { message: 'spreadPercent must be a decimal from 0 to below 50 with at most 4 decimals, e.g. "1.5"' })
   spreadPercent?: string;
 
   /** The logo on the hosted page: an https URL (http only for localhost); null removes it. */
-  @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', example: 'https://shop.example/logo.png', description: 'The logo on the hosted page: an https URL (http only for localhost); null removes it' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    format: 'uri',
+    example: 'https://shop.example/logo.png',
+    description: 'The logo on the hosted page: an https URL (http only for localhost); null removes it',
+  })
   @ValidateIf((o: UpdateStoreDto) => o.logoUrl !== undefined && o.logoUrl !== null)
   @IsString({ message: 'logoUrl must be a URL string or null' })
   logoUrl?: string | null;

@@ -54,7 +54,9 @@ export class StoresService {
 
   private async issueKey(storeId: string, label: string, permissions: string[], repo: Repository<ApiKey>): Promise<CreatedKey> {
     const key = generateApiKey();
-    const apiKey = await repo.save(repo.create({ id: randomId(12), storeId, keyHash: hashApiKey(key), prefix: displayPrefix(key), label, permissions, revokedAt: null }));
+    const apiKey = await repo.save(
+      repo.create({ id: randomId(12), storeId, keyHash: hashApiKey(key), prefix: displayPrefix(key), label, permissions, revokedAt: null }),
+    );
     return { apiKey, key };
   }
 

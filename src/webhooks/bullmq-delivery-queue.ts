@@ -51,8 +51,20 @@ export class BullmqDeliveryQueue extends DeliveryQueue {
     worker.pause(true).catch(() => undefined);
     await bounded(Promise.allSettled([...this.processor.active]), this.attemptTimeoutMs + 2000);
     const redisUp = await isReady(worker.getBackend().client);
-    if (!(await bounded(worker.close(!redisUp).catch((err: Error) => this.processor.logRedisError(err)), 3000))) await bounded(worker.disconnect(), 1000);
-    if (!(await bounded(this.queue.close().catch((err: Error) => this.processor.logRedisError(err)), 2000))) await bounded(this.queue.disconnect(), 1000);
+    if (
+      !(await bounded(
+        worker.close(!redisUp).catch((err: Error) => this.processor.logRedisError(err)),
+        3000,
+      ))
+    )
+      await bounded(worker.disconnect(), 1000);
+    if (
+      !(await bounded(
+        this.queue.close().catch((err: Error) => this.processor.logRedisError(err)),
+        2000,
+      ))
+    )
+      await bounded(this.queue.disconnect(), 1000);
   }
 }
 
@@ -68,7 +80,10 @@ export function jobId(deliveryId: string, generation: number): string {
 /** Whether the connection is up now; its client promise never settles while Redis has not answered. */
 async function isReady(client: Promise<unknown>): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const status = await Promise.race([client.then((c) => (c as { status?: string }).status).catch(() => undefined), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 100)))]);
+  const status = await Promise.race([
+    client.then((c) => (c as { status?: string }).status).catch(() => undefined),
+    new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 100))),
+  ]);
   clearTimeout(timer);
   return status === 'ready';
 }
@@ -76,7 +91,13 @@ async function isReady(client: Promise<unknown>): Promise<boolean> {
 /** True when the work finished within `ms`. */
 async function bounded(work: Promise<unknown> | undefined, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const finished = await Promise.race([work?.then(() => true, () => true) ?? true, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  const finished = await Promise.race([
+    work?.then(
+      () => true,
+      () => true,
+    ) ?? true,
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
   clearTimeout(timer);
   return finished;
 }

@@ -32,7 +32,10 @@ export class DeliveryQueueModule {
     return {
       module: DeliveryQueueModule,
       global: true,
-      imports: [BullModule.forRoot({ prefix: config.redis.prefix, connection: workerConnection }), BullModule.registerQueue({ name: WEBHOOK_QUEUE, connection: producerConnection })],
+      imports: [
+        BullModule.forRoot({ prefix: config.redis.prefix, connection: workerConnection }),
+        BullModule.registerQueue({ name: WEBHOOK_QUEUE, connection: producerConnection }),
+      ],
       providers: [
         { provide: WebhookDeliveryProcessor, useClass: configuredProcessor(config, workerConnection) },
         { provide: ATTEMPT_TIMEOUT_MS, useValue: config.webhooks.timeoutMs },

@@ -43,7 +43,12 @@ export class DeliveryRetention implements OnModuleInit, OnApplicationShutdown {
     let total = 0;
     for (;;) {
       const removed = await this.uow.run(async (m) => {
-        const old = await m.find(WebhookDelivery, { select: { seq: true }, where: { status: In(['succeeded', 'failed']), completedAt: LessThan(cutoff) }, order: { seq: 'ASC' }, take: BATCH });
+        const old = await m.find(WebhookDelivery, {
+          select: { seq: true },
+          where: { status: In(['succeeded', 'failed']), completedAt: LessThan(cutoff) },
+          order: { seq: 'ASC' },
+          take: BATCH,
+        });
         if (old.length > 0) await m.delete(WebhookDelivery, { seq: In(old.map((d) => d.seq)) });
         return old.length;
       });

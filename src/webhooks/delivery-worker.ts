@@ -86,14 +86,21 @@ export class DeliveryWorker {
     const { maxAttempts } = this.config.webhooks;
 
     const timestamp = Math.floor(Date.now() / 1000);
-    const previous = endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt.getTime() > Date.now() ? [endpoint.previousSecret] : [];
+    const previous =
+      endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt.getTime() > Date.now() ? [endpoint.previousSecret] : [];
     const headers = signedHeaders(endpoint.secret, delivery.id, timestamp, delivery.body, previous);
     const attemptedAt = new Date();
     const { result, forbidden } = await this.send(endpoint.url, headers, delivery.body);
     const attempts = delivery.attempts + 1;
     const verdict = forbidden ? ({ kind: 'final', disableEndpoint: false } as const) : verdictFor(result.status, result.retryAfter);
 
-    const update: Partial<WebhookDelivery> = { attempts, lockedUntil: null, leaseOwner: null, lastStatusCode: result.status, lastError: result.error?.slice(0, 500) ?? null };
+    const update: Partial<WebhookDelivery> = {
+      attempts,
+      lockedUntil: null,
+      leaseOwner: null,
+      lastStatusCode: result.status,
+      lastError: result.error?.slice(0, 500) ?? null,
+    };
     let outcome: AttemptOutcome;
     if (verdict.kind === 'success') {
       Object.assign(update, { status: 'succeeded', completedAt: new Date() });
@@ -106,7 +113,11 @@ export class DeliveryWorker {
       const delay = verdict.retryAfterMs !== undefined ? Math.min(verdict.retryAfterMs, MAX_RETRY_AFTER_MS) : backoffMs(attempts, backoffBaseMs, backoffMaxMs);
       const at = new Date(Date.now() + delay);
       if (attempts >= maxAttempts || at.getTime() > deadline) {
-        Object.assign(update, { status: 'failed', completedAt: new Date(), lastError: `gave up after ${attempts} attempts: ${result.error ?? `HTTP ${result.status}`}`.slice(0, 500) });
+        Object.assign(update, {
+          status: 'failed',
+          completedAt: new Date(),
+          lastError: `gave up after ${attempts} attempts: ${result.error ?? `HTTP ${result.status}`}`.slice(0, 500),
+        });
         outcome = { kind: 'done', endpointId: delivery.endpointId };
       } else {
         update.nextAttemptAt = at;
@@ -119,7 +130,9 @@ export class DeliveryWorker {
       // record. On PostgreSQL only while this instance still holds the lease: if it was frozen
       // (SIGSTOP, a stalled VM) past instances.deadAfterMs, another instance took the delivery back
       // and may be sending it now; that one records the outcome, not this late answer.
-      const where = this.uow.isSqlite ? { id: delivery.id, status: 'pending' as const } : { id: delivery.id, status: 'pending' as const, leaseOwner: this.instance.id };
+      const where = this.uow.isSqlite
+        ? { id: delivery.id, status: 'pending' as const }
+        : { id: delivery.id, status: 'pending' as const, leaseOwner: this.instance.id };
       const changed = await m.update(WebhookDelivery, where, update);
       if (!changed.affected) return false;
       await m.insert(WebhookAttempt, {
@@ -139,11 +152,15 @@ export class DeliveryWorker {
       return true;
     });
     if (!recorded) {
-      this.logger.warn({ deliveryId: delivery.id }, 'webhook attempt not recorded: the delivery finished, was deleted or was taken back by another instance meanwhile');
+      this.logger.warn(
+        { deliveryId: delivery.id },
+        'webhook attempt not recorded: the delivery finished, was deleted or was taken back by another instance meanwhile',
+      );
       return { kind: 'skipped' };
     }
     this.metrics.webhookDelivery(update.status === 'succeeded' ? 'delivered' : update.status === 'failed' ? 'failed' : 'retry');
-    if (verdict.kind === 'final' && verdict.disableEndpoint) this.logger.warn({ endpointId: endpoint.id }, 'webhook endpoint disabled: the receiver answered 410 Gone');
+    if (verdict.kind === 'final' && verdict.disableEndpoint)
+      this.logger.warn({ endpointId: endpoint.id }, 'webhook endpoint disabled: the receiver answered 410 Gone');
     return outcome;
   }
 
@@ -178,14 +195,23 @@ export class DeliveryWorker {
       .set({ lockedUntil: until, leaseOwner: this.instance.id })
       // Only as read: a second job for the delivery that read it before another attempt was recorded
       // (and its lease let go) must not send it again at once, outside the backoff.
-      .where('id = :id AND status = :pending AND attempts = :attempts AND ("lockedUntil" IS NULL OR "lockedUntil" < :now)', { id: delivery.id, pending: 'pending', attempts: delivery.attempts, now })
+      .where('id = :id AND status = :pending AND attempts = :attempts AND ("lockedUntil" IS NULL OR "lockedUntil" < :now)', {
+        id: delivery.id,
+        pending: 'pending',
+        attempts: delivery.attempts,
+        now,
+      })
       .execute();
     return !!result.affected;
   }
 
   private async giveUp(delivery: WebhookDelivery, reason: string): Promise<void> {
     const changed = await this.uow.run((m) =>
-      m.update(WebhookDelivery, { id: delivery.id, status: 'pending' }, { status: 'failed', completedAt: new Date(), lockedUntil: null, leaseOwner: null, lastError: reason }),
+      m.update(
+        WebhookDelivery,
+        { id: delivery.id, status: 'pending' },
+        { status: 'failed', completedAt: new Date(), lockedUntil: null, leaseOwner: null, lastError: reason },
+      ),
     );
     if (changed.affected) this.metrics.webhookDelivery('failed');
   }

@@ -11,7 +11,14 @@ const checkout = {
   bolt11: 'lnbcrt20u1...',
   settledAt: '2026-11-23T10:00:05.000Z',
 };
-const event = (type: CheckoutEventType) => ({ id: 'evt_1', type, storeId: 'store1', checkoutId: 'chk1', createdAt: new Date('2026-11-23T10:00:06.000Z'), payload: { checkout } });
+const event = (type: CheckoutEventType) => ({
+  id: 'evt_1',
+  type,
+  storeId: 'store1',
+  checkoutId: 'chk1',
+  createdAt: new Date('2026-11-23T10:00:06.000Z'),
+  payload: { checkout },
+});
 
 describe('webhook body', () => {
   it('standard: our event name, the checkout as data, BTCPay ids alongside', () => {
@@ -36,10 +43,20 @@ describe('webhook body', () => {
   it('btcpay: a late payment is InvoiceReceivedPayment, InvoicePaymentSettled (afterExpiration) and InvoicePaidAfterExpiration, as BTCPay 2.x sends it', () => {
     const events = btcpayEvents(CheckoutEventType.InvoicePaidAfterExpiration, checkout);
     expect(events.map((e) => e.type)).toEqual(['InvoiceReceivedPayment', 'InvoicePaymentSettled', 'InvoicePaidAfterExpiration']);
-    const payment = { id: checkout.paymentHash, receivedDate: Date.parse('2026-11-23T10:00:05.000Z') / 1000, value: '0.00002000', fee: '0', status: 'Settled', destination: checkout.bolt11 };
+    const payment = {
+      id: checkout.paymentHash,
+      receivedDate: Date.parse('2026-11-23T10:00:05.000Z') / 1000,
+      value: '0.00002000',
+      fee: '0',
+      status: 'Settled',
+      destination: checkout.bolt11,
+    };
     expect(events[0]).toEqual({ type: 'InvoiceReceivedPayment', afterExpiration: true, paymentMethodId: 'BTC-LN', payment });
     expect(events[1]).toEqual({ type: 'InvoicePaymentSettled', afterExpiration: true, paymentMethodId: 'BTC-LN', payment });
-    const body = buildPayload('dlv_2', { id: 'wh1', format: 'btcpay' }, event(CheckoutEventType.InvoicePaidAfterExpiration), events[1]) as unknown as Record<string, unknown>;
+    const body = buildPayload('dlv_2', { id: 'wh1', format: 'btcpay' }, event(CheckoutEventType.InvoicePaidAfterExpiration), events[1]) as unknown as Record<
+      string,
+      unknown
+    >;
     expect(body).toMatchObject({ type: 'InvoicePaymentSettled', afterExpiration: true, invoiceId: 'chk1', deliveryId: 'dlv_2', metadata: { orderId: 'wc-7' } });
   });
 

@@ -124,5 +124,11 @@ export const BTCPAY_EVENT_NAMES = [
 /** A redelivery is the same event under a new id, pointing back at the first delivery. */
 export function redeliveryBody(originalBody: string, newDeliveryId: string): string {
   const payload = JSON.parse(originalBody) as WebhookPayload;
-  return JSON.stringify({ ...payload, id: newDeliveryId, deliveryId: newDeliveryId, originalDeliveryId: payload.originalDeliveryId ?? payload.id, isRedelivery: true });
+  return JSON.stringify({
+    ...payload,
+    id: newDeliveryId,
+    deliveryId: newDeliveryId,
+    originalDeliveryId: payload.originalDeliveryId ?? payload.id,
+    isRedelivery: true,
+  });
 }

@@ -19,7 +19,13 @@ function dispatcher(fanoutDelayMs: number) {
   const runs: number[] = [];
   const fanout = { dispatchAll: async () => (runs.push(Date.now()), []) } as unknown as WebhookFanout;
   const queue = { mode: 'in-process', start: async () => undefined, stop: async () => undefined, enqueue: async () => undefined } as unknown as DeliveryQueue;
-  const uow = { dataSource: { createQueryBuilder: () => { throw new Error('no database in this test'); } } } as unknown as UnitOfWork;
+  const uow = {
+    dataSource: {
+      createQueryBuilder: () => {
+        throw new Error('no database in this test');
+      },
+    },
+  } as unknown as UnitOfWork;
   const config = { webhooks: { pollIntervalMs: 60_000, fanoutDelayMs } } as AppConfig;
   const bus = new CheckoutEventsBus();
   const instance = { reclaimed$: new Subject() } as unknown as InstanceRegistry;

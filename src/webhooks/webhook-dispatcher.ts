@@ -60,8 +60,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     await this.queue.start((id) => this.handle(id));
     this.subscription = this.bus.events$.subscribe(() => this.scheduleFanout());
     // A dead instance's leases were just released: its endpoints go on now, not on the next poll.
-    this.reclaimedSubscription = this.instance.reclaimed$.subscribe(({ endpointIds }) => void this.kick(endpointIds).catch((err) => this.warn(err, 'could not enqueue reclaimed deliveries; the sweeper will')));
-    this.sweepJob = this.jobs.every({ name: 'webhook-sweep', everyMs: this.config.webhooks.pollIntervalMs, run: () => this.sweepRunner.trigger(), whenBusy: 'coalesce' });
+    this.reclaimedSubscription = this.instance.reclaimed$.subscribe(
+      ({ endpointIds }) => void this.kick(endpointIds).catch((err) => this.warn(err, 'could not enqueue reclaimed deliveries; the sweeper will')),
+    );
+    this.sweepJob = this.jobs.every({
+      name: 'webhook-sweep',
+      everyMs: this.config.webhooks.pollIntervalMs,
+      run: () => this.sweepRunner.trigger(),
+      whenBusy: 'coalesce',
+    });
     void this.sweepRunner.trigger();
     this.logger.log({ mode: this.queue.mode }, 'webhook delivery started');
   }

@@ -79,7 +79,18 @@ export class WebhookFanout {
     for (const event of events) {
       for (const c of consumers) {
         if (event.seq <= c.sinceSeq || !c.types.includes(event.type)) continue;
-        rows.push({ consumer: c.consumer, eventSeq: event.seq, eventId: event.id, status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null, lastError: null, createdAt: now, updatedAt: now });
+        rows.push({
+          consumer: c.consumer,
+          eventSeq: event.seq,
+          eventId: event.id,
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: now,
+          leaseUntil: null,
+          lastError: null,
+          createdAt: now,
+          updatedAt: now,
+        });
       }
     }
     return rows;

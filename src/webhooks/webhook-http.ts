@@ -75,7 +75,12 @@ export function postWebhook(url: URL, headers: Record<string, string>, body: str
       req.destroy();
     }, options.timeoutMs);
     req.on('error', (err: NodeJS.ErrnoException) => {
-      finish({ status: null, retryAfter: null, body: null, error: err instanceof ForbiddenTargetError ? err.message : `${err.code ?? 'error'}: ${err.message}`.slice(0, 500) });
+      finish({
+        status: null,
+        retryAfter: null,
+        body: null,
+        error: err instanceof ForbiddenTargetError ? err.message : `${err.code ?? 'error'}: ${err.message}`.slice(0, 500),
+      });
     });
     req.end(payload);
   });

@@ -10,7 +10,9 @@ export const USER_AGENT = 'LightningCheckout-Webhooks/0.1';
  */
 export function signedHeaders(secret: string, webhookId: string, timestamp: number, body: string, previousSecrets: string[] = []): Record<string, string> {
   // Standard Webhooks allows several space-separated signatures: the old secret keeps verifying during a rotation.
-  const v1 = [secret, ...previousSecrets].map((s) => 'v1,' + createHmac('sha256', signingKey(s)).update(`${webhookId}.${timestamp}.${body}`).digest('base64')).join(' ');
+  const v1 = [secret, ...previousSecrets]
+    .map((s) => 'v1,' + createHmac('sha256', signingKey(s)).update(`${webhookId}.${timestamp}.${body}`).digest('base64'))
+    .join(' ');
   const btcpay = createHmac('sha256', Buffer.from(secret, 'utf8')).update(body).digest('hex');
   return {
     'content-type': 'application/json',

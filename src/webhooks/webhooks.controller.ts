@@ -32,7 +32,15 @@ export class WebhooksController {
   @Post()
   @ApiOperation({ summary: 'Register a webhook', description: 'The answer holds the signing secret once; `Location` names the webhook.' })
   @ApiCreatedResponse({ type: WebhookWithSecretView })
-  @ApiProblems(BODY_PROBLEMS, WRITE_PROBLEMS, 'invalid_webhook_url', 'webhook_url_forbidden', 'webhook_url_unresolvable', 'invalid_webhook_secret', 'too_many_webhooks')
+  @ApiProblems(
+    BODY_PROBLEMS,
+    WRITE_PROBLEMS,
+    'invalid_webhook_url',
+    'webhook_url_forbidden',
+    'webhook_url_unresolvable',
+    'invalid_webhook_secret',
+    'too_many_webhooks',
+  )
   async create(@CurrentStore() store: Store, @Body() dto: CreateWebhookDto, @Res({ passthrough: true }) res: Response): Promise<WebhookWithSecretView> {
     const { endpoint, secret } = await this.webhooks.create(store.id, dto);
     res.setHeader('Location', `/api/v1/webhooks/${endpoint.id}`);
@@ -73,7 +81,10 @@ export class WebhooksController {
 
   @Post(':id/rotate-secret')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: "Rotate a webhook's signing secret", description: 'Deliveries carry a second signature made with the old secret for previousSecretTtlSeconds, so receivers can switch without losing any.' })
+  @ApiOperation({
+    summary: "Rotate a webhook's signing secret",
+    description: 'Deliveries carry a second signature made with the old secret for previousSecretTtlSeconds, so receivers can switch without losing any.',
+  })
   @ApiOkResponse({ type: WebhookWithSecretView })
   @ApiProblems(BODY_PROBLEMS, WRITE_PROBLEMS, 'webhook_not_found', 'invalid_webhook_secret')
   async rotate(@CurrentStore() store: Store, @Param('id') id: string, @Body() dto: RotateSecretDto) {
@@ -100,7 +111,10 @@ export class WebhooksController {
   }
 
   @Post(':id/deliveries/:deliveryId/redeliver')
-  @ApiOperation({ summary: 'Send a delivery again', description: 'A new delivery of the same event and body (`isRedelivery`), queued at once; `Location` names it.' })
+  @ApiOperation({
+    summary: 'Send a delivery again',
+    description: 'A new delivery of the same event and body (`isRedelivery`), queued at once; `Location` names it.',
+  })
   @ApiCreatedResponse({ type: WebhookDeliveryView })
   @ApiProblems('nul_character', WRITE_PROBLEMS, 'webhook_not_found', 'webhook_delivery_not_found')
   async redeliver(@CurrentStore() store: Store, @Param('id') id: string, @Param('deliveryId') deliveryId: string, @Res({ passthrough: true }) res: Response) {

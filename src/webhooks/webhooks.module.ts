@@ -16,13 +16,7 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEndpoint, WebhookDelivery, WebhookAttempt]), StoresModule, CheckoutModule],
   controllers: [WebhooksController],
-  providers: [
-    WebhooksService,
-    WebhookFanout,
-    DeliveryWorker,
-    WebhookDispatcher,
-    DeliveryRetention,
-  ],
+  providers: [WebhooksService, WebhookFanout, DeliveryWorker, WebhookDispatcher, DeliveryRetention],
   exports: [WebhooksService, WebhookDispatcher, WebhookFanout],
 })
 export class WebhooksModule {}

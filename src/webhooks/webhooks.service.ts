@@ -95,10 +95,17 @@ export class WebhooksService {
    * Replaces the secret. For `previousSecretTtlSeconds` (default a day) deliveries carry a second
    * `v1` signature made with the old secret, so a receiver can switch over without rejecting any.
    */
-  async rotateSecret(storeId: string, id: string, supplied?: string | null, previousSecretTtlSeconds = 86400): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  async rotateSecret(
+    storeId: string,
+    id: string,
+    supplied?: string | null,
+    previousSecretTtlSeconds = 86400,
+  ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const endpoint = await this.get(storeId, id);
     const secret = this.acceptSecret(supplied);
-    await this.uow.run((m) => m.update(WebhookEndpoint, { id: endpoint.id }, { ...this.secretChange(endpoint, secret, previousSecretTtlSeconds), updatedAt: new Date() }));
+    await this.uow.run((m) =>
+      m.update(WebhookEndpoint, { id: endpoint.id }, { ...this.secretChange(endpoint, secret, previousSecretTtlSeconds), updatedAt: new Date() }),
+    );
     return { endpoint: await this.get(storeId, id), secret };
   }
 
@@ -186,7 +193,11 @@ export class WebhooksService {
       await assertPublicTarget(url);
     } catch (err) {
       if (err instanceof ForbiddenTargetError) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'webhook_url_forbidden', err.message);
-      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'webhook_url_unresolvable', `${url.hostname} does not resolve (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+      throw new ProblemException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'webhook_url_unresolvable',
+        `${url.hostname} does not resolve (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
+      );
     }
   }
 }

@@ -42,7 +42,10 @@ describe('API key permissions', () => {
     await expectMissing(await t.http.post('/api/v1/checkouts').set(auth(apiKey)).send({ amount: 10 }), 'btcpay.store.cancreateinvoice');
     await expectMissing(await t.http.post('/api/v1/checkouts/whatever/cancel').set(auth(apiKey)), 'btcpay.store.canmodifyinvoices');
     await expectMissing(await t.http.get('/api/v1/webhooks').set(auth(apiKey)), 'btcpay.store.webhooks.canmodifywebhooks');
-    await expectMissing(await t.http.post('/api/v1/webhooks').set(auth(apiKey)).send({ url: 'http://127.0.0.1:9/x' }), 'btcpay.store.webhooks.canmodifywebhooks');
+    await expectMissing(
+      await t.http.post('/api/v1/webhooks').set(auth(apiKey)).send({ url: 'http://127.0.0.1:9/x' }),
+      'btcpay.store.webhooks.canmodifywebhooks',
+    );
     await expectMissing(await t.http.get('/api/v1/store').set(auth(apiKey)), 'btcpay.store.canviewstoresettings');
     await expectMissing(await t.http.get('/api/v1/api-keys').set(auth(apiKey)), 'btcpay.store.canmodifystoresettings');
     await expectMissing(await t.http.post('/api/v1/api-keys').set(auth(apiKey)).send({}), 'btcpay.store.canmodifystoresettings');
@@ -69,12 +72,18 @@ describe('API key permissions', () => {
     await expectMissing(await t.http.get(`${base}/invoices/${invoice.body.id}`).set(auth(apiKey)), 'btcpay.store.canviewinvoices');
     await expectMissing(await t.http.get(`${base}/invoices`).set(auth(apiKey)), 'btcpay.store.canviewinvoices');
     await expectMissing(await t.http.get(`${base}/invoices/${invoice.body.id}/payment-methods`).set(auth(apiKey)), 'btcpay.store.canviewinvoices');
-    await expectMissing(await t.http.post(`${base}/invoices/${invoice.body.id}/status`).set(auth(apiKey)).send({ status: 'Invalid' }), 'btcpay.store.canmodifyinvoices');
+    await expectMissing(
+      await t.http.post(`${base}/invoices/${invoice.body.id}/status`).set(auth(apiKey)).send({ status: 'Invalid' }),
+      'btcpay.store.canmodifyinvoices',
+    );
     await expectMissing(await t.http.get('/api/v1/stores').set(auth(apiKey)), 'btcpay.store.canviewstoresettings');
     await expectMissing(await t.http.get(base).set(auth(apiKey)), 'btcpay.store.canviewstoresettings');
     await expectMissing(await t.http.get(`${base}/payment-methods`).set(auth(apiKey)), 'btcpay.store.canviewstoresettings');
     await expectMissing(await t.http.get(`${base}/webhooks`).set(auth(apiKey)), 'btcpay.store.webhooks.canmodifywebhooks');
-    await expectMissing(await t.http.post(`${base}/webhooks`).set(auth(apiKey)).send({ url: 'http://127.0.0.1:9/x' }), 'btcpay.store.webhooks.canmodifywebhooks');
+    await expectMissing(
+      await t.http.post(`${base}/webhooks`).set(auth(apiKey)).send({ url: 'http://127.0.0.1:9/x' }),
+      'btcpay.store.webhooks.canmodifywebhooks',
+    );
     // Any key may ask who it is and what the server is.
     await t.http.get('/api/v1/server/info').set(auth(apiKey)).expect(200);
     const current = await t.http.get('/api/v1/api-keys/current').set(auth(apiKey)).expect(200);
@@ -100,7 +109,10 @@ describe('API key permissions', () => {
     expect(made.body.apiKey).toBe(made.body.key);
     expect((await t.http.get('/api/v1/api-keys/current').set(auth(made.body.key)).expect(200)).body.permissions).toEqual(expected);
     await t.http.get(`/api/v1/stores/${storeId}/webhooks`).set(auth(made.body.key)).expect(200);
-    await expectMissing(await t.http.post(`/api/v1/stores/${storeId}/invoices`).set(auth(made.body.key)).send({ amount: '1', currency: 'SATS' }), 'btcpay.store.cancreateinvoice');
+    await expectMissing(
+      await t.http.post(`/api/v1/stores/${storeId}/invoices`).set(auth(made.body.key)).send({ amount: '1', currency: 'SATS' }),
+      'btcpay.store.cancreateinvoice',
+    );
 
     const refused = async (permissions: unknown, code: string) => {
       const res = await t.http.post('/api/v1/api-keys').set(auth(apiKey)).send({ permissions });
@@ -115,7 +127,10 @@ describe('API key permissions', () => {
     await refused(['btcpay.server.canmodifyserversettings'], 'unsupported_permission');
     await refused(['unrestricted'], 'unsupported_permission');
     await refused(['btcpay.store.canviewinvoices:someone-else'], 'permission_store_mismatch');
-    const badShape = await t.http.post('/api/v1/api-keys').set(auth(apiKey)).send({ permissions: [42] });
+    const badShape = await t.http
+      .post('/api/v1/api-keys')
+      .set(auth(apiKey))
+      .send({ permissions: [42] });
     expect(badShape.status).toBe(422);
     expect(badShape.body.code).toBe('validation_failed');
     // Nothing was issued by the refused requests.
@@ -130,7 +145,9 @@ describe('API key permissions', () => {
       const runner = m.queryRunner!;
       await migration.down(runner);
       await runner.query(`INSERT INTO "stores" ("id", "name") VALUES ('legacystore', 'Legacy')`);
-      await runner.query(`INSERT INTO "api_keys" ("id", "storeId", "keyHash", "prefix", "label") VALUES ('legacykey', 'legacystore', '${hashApiKey(key)}', 'lck_legacy', 'old')`);
+      await runner.query(
+        `INSERT INTO "api_keys" ("id", "storeId", "keyHash", "prefix", "label") VALUES ('legacykey', 'legacystore', '${hashApiKey(key)}', 'lck_legacy', 'old')`,
+      );
       await migration.up(runner);
     });
     const current = await t.http.get('/api/v1/api-keys/current').set(auth(key)).expect(200);

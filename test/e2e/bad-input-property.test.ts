@@ -29,7 +29,23 @@ describe('bad input, generated: random JSON never gets a 5xx', () => {
     fc.string({ maxLength: 40 }),
     fc.string({ unit: 'binary', maxLength: 40 }),
     fc.string({ unit: 'grapheme', maxLength: 300 }),
-    fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\u001b[31m', '\r\n', '\u202E', '\uD800', '\uDFFF', '\u{1F600}'.repeat(300), 'x'.repeat(5000), '__proto__', 'constructor', '{}', 'null'),
+    fc.constantFrom(
+      '',
+      ' ',
+      '\u0000',
+      'a\u0000b',
+      '\u001b[31m',
+      '\r\n',
+      '\u202E',
+      '\uD800',
+      '\uDFFF',
+      '\u{1F600}'.repeat(300),
+      'x'.repeat(5000),
+      '__proto__',
+      'constructor',
+      '{}',
+      'null',
+    ),
   );
   const numbers = fc.oneof(
     fc.integer(),
@@ -40,11 +56,35 @@ describe('bad input, generated: random JSON never gets a 5xx', () => {
     numbers,
     numbers.map(String),
     fc.bigInt().map(String),
-    fc.constantFrom('1e400', '-1', 'NaN', 'Infinity', '-Infinity', '0x10', '1_000', ' 1', '1 ', '\u0661\u0662', '1.000000001', '99999999999999999999', '0.00000001', '1,5', '+1', '.5', '5.', '00012'),
+    fc.constantFrom(
+      '1e400',
+      '-1',
+      'NaN',
+      'Infinity',
+      '-Infinity',
+      '0x10',
+      '1_000',
+      ' 1',
+      '1 ',
+      '\u0661\u0662',
+      '1.000000001',
+      '99999999999999999999',
+      '0.00000001',
+      '1,5',
+      '+1',
+      '.5',
+      '5.',
+      '00012',
+    ),
     nasty,
     fc.constantFrom(null, true, false, [], {}, [1], { amount: 1 }),
   );
-  const currency = fc.oneof(fc.constantFrom('SATS', 'BTC', 'USD', 'usd', 'EUR', 'JPY', 'KWD', 'XXX', 'sats', 'Btc', 'BTCX', 'US', ''), nasty, numbers, fc.constant(null));
+  const currency = fc.oneof(
+    fc.constantFrom('SATS', 'BTC', 'USD', 'usd', 'EUR', 'JPY', 'KWD', 'XXX', 'sats', 'Btc', 'BTCX', 'US', ''),
+    nasty,
+    numbers,
+    fc.constant(null),
+  );
   const deep = fc.integer({ min: 1, max: 60 }).chain((depth) =>
     fc.constantFrom('object', 'array').map((kind) => {
       let value: unknown = 1;
@@ -77,12 +117,20 @@ describe('bad input, generated: random JSON never gets a 5xx', () => {
   const printable = fc.stringMatching(/^[A-Za-z0-9 .,:#'-]{1,60}$/);
   const validCheckout = fc.record(
     {
-      amount: fc.oneof(fc.integer({ min: 1, max: 2_000_000 }), fc.tuple(fc.integer({ min: 1, max: 99_999_999 }), fc.integer({ min: 0, max: 8 })).map(([n, places]) => (n / 1e4).toFixed(places))),
+      amount: fc.oneof(
+        fc.integer({ min: 1, max: 2_000_000 }),
+        fc.tuple(fc.integer({ min: 1, max: 99_999_999 }), fc.integer({ min: 0, max: 8 })).map(([n, places]) => (n / 1e4).toFixed(places)),
+      ),
       currency: fc.constantFrom('SATS', 'BTC', 'USD', 'EUR', 'GBP', 'sats', 'usd'),
       orderId: printable,
       customerId: printable,
       // Up to 500 UTF-16 units, but emoji and accents take more of BOLT11's 639 bytes than they count here.
-      description: fc.oneof(printable, fc.array(fc.constantFrom('\u2615', '\u20ac', '\u00fc', '\u65e5\u672c', '\u{1F600}', ' a'), { minLength: 50, maxLength: 240 }).map((parts) => parts.join('').slice(0, 500))),
+      description: fc.oneof(
+        printable,
+        fc
+          .array(fc.constantFrom('\u2615', '\u20ac', '\u00fc', '\u65e5\u672c', '\u{1F600}', ' a'), { minLength: 50, maxLength: 240 })
+          .map((parts) => parts.join('').slice(0, 500)),
+      ),
       redirectUrl: fc.constantFrom('https://shop.example/thanks', 'http://localhost:8080/done?x=1'),
       expirySeconds: fc.integer({ min: 60, max: 7 * 86400 }),
       metadata: fc.dictionary(fc.stringMatching(/^[a-z][a-zA-Z0-9_]{0,15}$/), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 }),
@@ -102,7 +150,9 @@ describe('bad input, generated: random JSON never gets a 5xx', () => {
   const oneFieldWrong = fc
     .tuple(validCheckout, fc.constantFrom(...Object.keys(wrong)), fc.boolean())
     .chain(([valid, key, drop]) =>
-      drop && key === 'amount' ? fc.constant((({ amount: _a, ...rest }) => rest)(valid) as Record<string, unknown>) : wrong[key].map((value) => ({ ...valid, [key]: value })),
+      drop && key === 'amount'
+        ? fc.constant((({ amount: _a, ...rest }) => rest)(valid) as Record<string, unknown>)
+        : wrong[key].map((value) => ({ ...valid, [key]: value })),
     );
 
   /** A body: mostly shaped like the real one, sometimes with extra keys, sometimes any JSON at all. */
@@ -123,7 +173,13 @@ describe('bad input, generated: random JSON never gets a 5xx', () => {
     tally.set(endpoint, seen);
   };
   afterAll(() => {
-    for (const [endpoint, seen] of tally) console.log(`${endpoint}: ${[...seen].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} x${n}`).join(', ')}`);
+    for (const [endpoint, seen] of tally)
+      console.log(
+        `${endpoint}: ${[...seen]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${k} x${n}`)
+          .join(', ')}`,
+      );
   });
 
   function assertClean(res: Response, sent: unknown): void {
@@ -176,7 +232,11 @@ describe('bad input, generated: random JSON never gets a 5xx', () => {
         enabled: fc.oneof(fc.boolean(), anyValue),
         description: fc.oneof(nasty, anyValue),
         format: fc.oneof(fc.constantFrom('standard', 'btcpay'), nasty, anyValue),
-        secret: fc.oneof(nasty, fc.base64String({ minLength: 32, maxLength: 88 }).map((s) => `whsec_${s}`), anyValue),
+        secret: fc.oneof(
+          nasty,
+          fc.base64String({ minLength: 32, maxLength: 88 }).map((s) => `whsec_${s}`),
+          anyValue,
+        ),
       },
       { requiredKeys: [] },
     );
@@ -200,7 +260,10 @@ describe('bad input, generated: random JSON never gets a 5xx', () => {
         amount,
         currency,
         metadata: fc.oneof(metadata, fc.record({ orderId: anyValue, itemDesc: anyValue }, { requiredKeys: [] })),
-        checkout: fc.oneof(fc.record({ expirationMinutes: fc.oneof(numbers, anyValue), redirectURL: fc.oneof(fc.webUrl(), nasty, anyValue) }, { requiredKeys: [] }), anyValue),
+        checkout: fc.oneof(
+          fc.record({ expirationMinutes: fc.oneof(numbers, anyValue), redirectURL: fc.oneof(fc.webUrl(), nasty, anyValue) }, { requiredKeys: [] }),
+          anyValue,
+        ),
       },
       { requiredKeys: [] },
     );

@@ -63,7 +63,14 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
   const webhookLog = () => join(dir, 'webhooks.jsonl');
   const invoices: Record<'sats' | 'btc' | 'fiat' | 'separate', string> = { sats: '', btc: '', fiat: '', separate: '' };
 
-  const phpEnv = () => ({ PATH: process.env.PATH ?? '', PEERS_DIR: PEERS, WOO_OPTIONS: optionsFile(), WOO_WEBHOOK_LOG: webhookLog(), WOO_ORDERS: join(dir, 'wc-orders.json'), WOO_WEBHOOK_URL: `${receiverUrl}/?wc-api=btcpaygf_default` });
+  const phpEnv = () => ({
+    PATH: process.env.PATH ?? '',
+    PEERS_DIR: PEERS,
+    WOO_OPTIONS: optionsFile(),
+    WOO_WEBHOOK_LOG: webhookLog(),
+    WOO_ORDERS: join(dir, 'wc-orders.json'),
+    WOO_WEBHOOK_URL: `${receiverUrl}/?wc-api=btcpaygf_default`,
+  });
 
   /** Runs one plugin step; the script prints JSON (also when the client threw). */
   function woo<T = Record<string, unknown>>(step: string, ...args: string[]): Promise<T> {
@@ -88,7 +95,11 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
 
   function webhooks(): WebhookRecord[] {
     if (!existsSync(webhookLog())) return [];
-    return readFileSync(webhookLog(), 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as WebhookRecord);
+    return readFileSync(webhookLog(), 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as WebhookRecord);
   }
 
   async function waitForWebhook(invoiceId: string, type: string, timeoutMs = 60_000): Promise<WebhookRecord> {
@@ -124,9 +135,23 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
     const created = JSON.parse(await runCli(compiled, ['create-store', '--name', 'Woo shop', '--json'], env)) as { storeId: string; apiKey: string };
     storeId = created.storeId;
     keys.woo = created.apiKey;
-    keys.owner = (await runCli(compiled, ['create-key', '--store', storeId, '--label', 'owner', '--permissions', 'btcpay.store.canmodifystoresettings'], env)).trim();
+    keys.owner = (
+      await runCli(compiled, ['create-key', '--store', storeId, '--label', 'owner', '--permissions', 'btcpay.store.canmodifystoresettings'], env)
+    ).trim();
     keys.partial = (
-      await runCli(compiled, ['create-key', '--store', storeId, '--label', 'partial', '--permissions', 'btcpay.store.canviewinvoices,btcpay.store.cancreateinvoice,btcpay.store.canviewstoresettings'], env)
+      await runCli(
+        compiled,
+        [
+          'create-key',
+          '--store',
+          storeId,
+          '--label',
+          'partial',
+          '--permissions',
+          'btcpay.store.canviewinvoices,btcpay.store.cancreateinvoice,btcpay.store.canviewstoresettings',
+        ],
+        env,
+      )
     ).trim();
     server = spawnServer({ name: 'btcpay-php-client', script: compiled.entry('src/main.ts'), env });
 
@@ -196,7 +221,7 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
     expect(await woo('payment-methods')).toEqual({ symbols: ['BTC_LN'] });
   });
 
-  it('server health: the client\'s Health::getHealthStatus is true', async () => {
+  it("server health: the client's Health::getHealthStatus is true", async () => {
     expect(await woo('health')).toEqual({ healthy: true });
   });
 
@@ -210,7 +235,11 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
 
   it('creates invoices for a Sats-Mode order (sent as BTC), a BTC order and a fiat order', async () => {
     const sats = await woo<{ BTCPay_id: string; BTCPay_redirect: string; invoice: Record<string, unknown> }>('create-invoice', 'SAT', '2100', '101');
-    expect(sats.invoice).toMatchObject({ status: 'New', currency: 'BTC', metadata: expect.objectContaining({ orderId: '101', orderUrl: expect.stringContaining('post=101') }) });
+    expect(sats.invoice).toMatchObject({
+      status: 'New',
+      currency: 'BTC',
+      metadata: expect.objectContaining({ orderId: '101', orderUrl: expect.stringContaining('post=101') }),
+    });
     expect(Number(sats.invoice.amount)).toBe(0.000021);
     expect(sats.BTCPay_redirect).toBe(`${url}/i/${sats.BTCPay_id}`);
     invoices.sats = sats.BTCPay_id;
@@ -323,12 +352,20 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
   it('signature validation: the receiver refuses a body whose BTCPay-Sig does not match the stored secret', async () => {
     const before = webhooks().length;
     const body = JSON.stringify({ type: 'InvoiceSettled', invoiceId: invoices.btc });
-    const forged = await fetch(`${receiverUrl}/?wc-api=btcpaygf_default`, { method: 'POST', body, headers: { 'BTCPay-Sig': `sha256=${'0'.repeat(64)}`, 'Content-Type': 'application/json' } });
+    const forged = await fetch(`${receiverUrl}/?wc-api=btcpaygf_default`, {
+      method: 'POST',
+      body,
+      headers: { 'BTCPay-Sig': `sha256=${'0'.repeat(64)}`, 'Content-Type': 'application/json' },
+    });
     expect(forged.status).toBe(500);
     expect(webhooks().slice(before)).toEqual([expect.objectContaining({ valid: false })]);
     // Every delivery the server made so far passed the library's check.
     expect(webhooks().filter((w) => w.valid).length).toBeGreaterThan(0);
-    expect(webhooks().slice(0, before).every((w) => w.valid)).toBe(true);
+    expect(
+      webhooks()
+        .slice(0, before)
+        .every((w) => w.valid),
+    ).toBe(true);
   });
 
   it('mark Invalid: the customer changed gateway, the plugin marks the invoice Invalid and gets InvoiceInvalid', async () => {
@@ -362,7 +399,9 @@ describeWithPeers('the BTCPay PHP client through the WooCommerce plugin flow, ag
     expect(await waitForWebhook(invoices.fiat, 'InvoiceReceivedPayment')).toMatchObject({ valid: true, afterExpiration: true });
     expect(await waitForWebhook(invoices.fiat, 'InvoicePaymentSettled')).toMatchObject({ valid: true, afterExpiration: true });
     // Delivered in that order, so processOrderStatus goes Expired -> Expired with partial payment -> Expired (paid late).
-    const events = webhooks().filter((w) => w.valid && w.invoiceId === invoices.fiat).map((w) => [w.type, w.orderState]);
+    const events = webhooks()
+      .filter((w) => w.valid && w.invoiceId === invoices.fiat)
+      .map((w) => [w.type, w.orderState]);
     expect(events).toEqual([
       ['InvoiceExpired', 'Expired'],
       ['InvoiceReceivedPayment', 'Expired with partial payment'],

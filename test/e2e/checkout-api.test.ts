@@ -23,7 +23,10 @@ describe('checkout API (embedded dev backend)', () => {
   afterAll(() => t?.close());
 
   const create = (body: unknown, headers: Record<string, string> = {}) =>
-    t.http.post('/api/v1/checkouts').set({ ...auth, ...headers }).send(body as object);
+    t.http
+      .post('/api/v1/checkouts')
+      .set({ ...auth, ...headers })
+      .send(body as object);
 
   it('creates a checkout in sats with a signed regtest invoice', async () => {
     const res = await create({ amount: 2100, orderId: 'o-1', description: 'Coffee' }).expect(201);
@@ -69,7 +72,9 @@ describe('checkout API (embedded dev backend)', () => {
     const body = { amount: 700, orderId: 'idem-upgrade', metadata: { cart: 'c-1' } };
     const first = await create(body, { 'Idempotency-Key': 'key-upgrade' }).expect(201);
     // What the previous version stored for this request (the top-level keys as replacer: nested metadata was left out).
-    const previous = createHash('sha256').update(JSON.stringify(body, Object.keys(body).sort())).digest('hex');
+    const previous = createHash('sha256')
+      .update(JSON.stringify(body, Object.keys(body).sort()))
+      .digest('hex');
     await t.app.get(UnitOfWork).run((m) => m.update(Checkout, { id: first.body.id }, { idempotencyFingerprint: previous }));
     const replay = await create(body, { 'Idempotency-Key': 'key-upgrade' }).expect(200);
     expect(replay.body.id).toBe(first.body.id);
@@ -88,14 +93,18 @@ describe('checkout API (embedded dev backend)', () => {
     expect((await t.http.get(`/api/v1/checkouts/${c.body.id}`).set(auth)).body.status).toBe('New');
   });
 
-  it('a canceled checkout\'s invoice is canceled on the node: it can no longer be paid', async () => {
+  it("a canceled checkout's invoice is canceled on the node: it can no longer be paid", async () => {
     const c = await create({ amount: 321 }).expect(201);
     await t.http.post(`/api/v1/checkouts/${c.body.id}/cancel`).set(auth).expect(200);
     const lightning = t.app.get(LightningService);
     expect(await lightning.lookupInvoice({ paymentHash: c.body.paymentHash, nodeName: c.body.nodeName })).toMatchObject({ canceled: true, settled: false });
     const refused = await t.http.post(`/i/${c.body.id}/simulate-payment`).set('Accept', 'application/json').expect(409);
     expect(refused.body.code).toBe('invoice_canceled');
-    expect((await t.http.get(`/api/v1/checkouts/${c.body.id}`).set(auth)).body).toMatchObject({ status: 'Invalid', additionalStatus: 'None', amountPaidSats: null });
+    expect((await t.http.get(`/api/v1/checkouts/${c.body.id}`).set(auth)).body).toMatchObject({
+      status: 'Invalid',
+      additionalStatus: 'None',
+      amountPaidSats: null,
+    });
   });
 
   it('gets, lists with filters and paginates', async () => {
@@ -160,7 +169,10 @@ describe('checkout API (embedded dev backend)', () => {
 
   it('a description longer than a BOLT11 invoice holds is cut for the invoice and kept whole on the checkout', async () => {
     // 500 emoji are 2000 bytes, a 200-emoji order id makes an 800-byte description: BOLT11 holds 639.
-    for (const body of [{ amount: 1, description: '\u{1F600}'.repeat(500) }, { amount: 1, orderId: '\u{1F600}'.repeat(200) }]) {
+    for (const body of [
+      { amount: 1, description: '\u{1F600}'.repeat(500) },
+      { amount: 1, orderId: '\u{1F600}'.repeat(200) },
+    ]) {
       const res = await create(body).expect(201);
       const memo = String(bolt11.decode(res.body.bolt11).tagsObject.description);
       expect(Buffer.byteLength(memo)).toBeLessThanOrEqual(639);
@@ -198,20 +210,50 @@ describe('checkout API (embedded dev backend)', () => {
       ['a right-to-left override in the description', () => create({ amount: 1, description: 'pay \u202Egnp.exe' }), 422, 'validation_failed'],
       ['a control character in the customer id', () => create({ amount: 1, customerId: 'c\u0001' }), 422, 'validation_failed'],
       ['an offset past 2^63', () => t.http.get('/api/v1/checkouts?offset=1e20').set(auth), 422, 'validation_failed'],
-      ['a huge offset on the delivery log', () => t.http.get('/api/v1/webhooks/whk_none/deliveries?offset=99999999999999999999').set(auth), 422, 'validation_failed'],
+      [
+        'a huge offset on the delivery log',
+        () => t.http.get('/api/v1/webhooks/whk_none/deliveries?offset=99999999999999999999').set(auth),
+        422,
+        'validation_failed',
+      ],
       // Under the 100 kB body limit; class-transformer used to overflow the stack on them (a 500).
       ['metadata nested 15,000 levels (objects)', () => raw(`{"amount":1,"metadata":${'{"a":'.repeat(15_000)}1${'}'.repeat(15_000)}}`), 400, 'json_too_deep'],
       ['metadata nested 40,000 levels (arrays)', () => raw(`{"amount":1,"metadata":{"a":${'['.repeat(40_000)}${']'.repeat(40_000)}}}`), 400, 'json_too_deep'],
-      ['Greenfield metadata nested 15,000 levels', () => greenfieldRaw(`{"amount":1,"metadata":${'{"a":'.repeat(15_000)}1${'}'.repeat(15_000)}}`), 400, 'json_too_deep'],
+      [
+        'Greenfield metadata nested 15,000 levels',
+        () => greenfieldRaw(`{"amount":1,"metadata":${'{"a":'.repeat(15_000)}1${'}'.repeat(15_000)}}`),
+        400,
+        'json_too_deep',
+      ],
       // Found by bad-input-property.test.ts: class-transformer read `constructor: []` as a class (a 500);
       // then these keys were dropped silently (the merchant's metadata came back without them).
       ['metadata with a key named constructor', () => raw('{"amount":1,"metadata":{"constructor":[],"note":"x"}}'), 422, 'reserved_key'],
       ['metadata with a key named __proto__', () => raw('{"amount":1,"metadata":{"__proto__":{"admin":true}}}'), 422, 'reserved_key'],
       ['metadata with prototype nested deeper', () => raw('{"amount":1,"metadata":{"a":[{"prototype":1}]}}'), 422, 'reserved_key'],
-      ['Greenfield metadata with a key named constructor', () => greenfieldRaw('{"amount":1,"metadata":{"constructor":[],"orderId":"gf-c"}}'), 422, 'reserved_key'],
-      ['Greenfield metadata with constructor nested deeper', () => greenfieldRaw('{"amount":1,"metadata":{"a":{"constructor":{"name":1}}}}'), 422, 'reserved_key'],
-      ['Greenfield metadata update with a key named constructor', () => greenfieldUpdate('{"metadata":{"constructor":1,"orderId":"gf-u"}}'), 422, 'reserved_key'],
-      ['a webhook body with a key named __proto__', () => t.http.post('/api/v1/webhooks').set(auth).set('Content-Type', 'application/json').send('{"url":"https://example.com/h","__proto__":{}}'), 422, 'reserved_key'],
+      [
+        'Greenfield metadata with a key named constructor',
+        () => greenfieldRaw('{"amount":1,"metadata":{"constructor":[],"orderId":"gf-c"}}'),
+        422,
+        'reserved_key',
+      ],
+      [
+        'Greenfield metadata with constructor nested deeper',
+        () => greenfieldRaw('{"amount":1,"metadata":{"a":{"constructor":{"name":1}}}}'),
+        422,
+        'reserved_key',
+      ],
+      [
+        'Greenfield metadata update with a key named constructor',
+        () => greenfieldUpdate('{"metadata":{"constructor":1,"orderId":"gf-u"}}'),
+        422,
+        'reserved_key',
+      ],
+      [
+        'a webhook body with a key named __proto__',
+        () => t.http.post('/api/v1/webhooks').set(auth).set('Content-Type', 'application/json').send('{"url":"https://example.com/h","__proto__":{}}'),
+        422,
+        'reserved_key',
+      ],
     ];
     it.each(cases)('%s', async (_name, send, status, code) => {
       const res = await send();

@@ -27,23 +27,46 @@ describe('checkout create path', () => {
       expirySeconds: 600,
       metadata: { cart: [{ sku: 'A-1', qty: 2, price: 6.25 }], note: null, nested: { deep: { ok: true } } },
     };
-    const created = await t.http.post('/api/v1/checkouts').set({ ...auth(), 'Idempotency-Key': 'read-back-1' }).send(body).expect(201);
+    const created = await t.http
+      .post('/api/v1/checkouts')
+      .set({ ...auth(), 'Idempotency-Key': 'read-back-1' })
+      .send(body)
+      .expect(201);
     const got = await t.http.get(`/api/v1/checkouts/${created.body.id}`).set(auth()).expect(200);
     expect(got.body).toEqual(created.body);
     const listed = await t.http.get('/api/v1/checkouts?orderId=o-read-back').set(auth()).expect(200);
     expect(listed.body.items).toEqual([created.body]);
-    const replay = await t.http.post('/api/v1/checkouts').set({ ...auth(), 'Idempotency-Key': 'read-back-1' }).send(body).expect(200);
+    const replay = await t.http
+      .post('/api/v1/checkouts')
+      .set({ ...auth(), 'Idempotency-Key': 'read-back-1' })
+      .send(body)
+      .expect(200);
     expect(replay.body).toEqual(created.body);
 
-    expect(created.body).toMatchObject({ currency: 'EUR', amount: '12.5', rate: '1100', amountSats: 13750, status: 'New', settledAt: null, amountPaidSats: null });
+    expect(created.body).toMatchObject({
+      currency: 'EUR',
+      amount: '12.5',
+      rate: '1100',
+      amountSats: 13750,
+      status: 'New',
+      settledAt: null,
+      amountPaidSats: null,
+    });
     const createdAt = Date.parse(created.body.createdAt);
     expect(Math.abs(createdAt - Date.now())).toBeLessThan(60_000);
     expect(Date.parse(created.body.expiresAt) - createdAt).toBeGreaterThan(590_000);
   });
 
   it('writes one InvoiceCreated outbox event carrying the checkout as answered', async () => {
-    const created = await t.http.post('/api/v1/checkouts').set(auth()).send({ amount: 777, metadata: { a: 1 } }).expect(201);
-    const events = await t.app.get(DataSource).getRepository(CheckoutEvent).find({ where: { checkoutId: created.body.id } });
+    const created = await t.http
+      .post('/api/v1/checkouts')
+      .set(auth())
+      .send({ amount: 777, metadata: { a: 1 } })
+      .expect(201);
+    const events = await t.app
+      .get(DataSource)
+      .getRepository(CheckoutEvent)
+      .find({ where: { checkoutId: created.body.id } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ type: 'InvoiceCreated', storeId: created.body.storeId });
     expect(typeof events[0].seq).toBe('number');

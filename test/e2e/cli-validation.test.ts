@@ -33,7 +33,7 @@ describe('CLI create-store input', () => {
     ['a website that is not a URL', ['--name', 'Shop', '--website', 'not a url'], /--website/],
     ['an http logo (shoppers load it from the https page)', ['--name', 'Shop', '--logo-url', 'http://shop.example/logo.png'], /--logo-url/],
     ['a javascript: logo', ['--name', 'Shop', '--logo-url', 'javascript:alert(1)'], /--logo-url/],
-    ['a wildcard logo host (it would open the page\'s img-src to every host)', ['--name', 'Shop', '--logo-url', 'https://*/logo.png'], /--logo-url/],
+    ["a wildcard logo host (it would open the page's img-src to every host)", ['--name', 'Shop', '--logo-url', 'https://*/logo.png'], /--logo-url/],
   ])('refuses %s with exit code 64, naming the option', async (_name, args, message) => {
     const run = runCli(compiled, ['create-store', ...args, '--json'], env);
     await expect(run).rejects.toThrow(/exited 64/);
@@ -41,7 +41,13 @@ describe('CLI create-store input', () => {
   });
 
   it('accepts a proper name, an https website and an https logo', async () => {
-    const out = JSON.parse(await runCli(compiled, ['create-store', '--name', 'Zürich Kaffee', '--website', 'https://shop.example', '--logo-url', 'https://cdn.shop.example/logo.svg', '--json'], env)) as { storeId: string };
+    const out = JSON.parse(
+      await runCli(
+        compiled,
+        ['create-store', '--name', 'Zürich Kaffee', '--website', 'https://shop.example', '--logo-url', 'https://cdn.shop.example/logo.svg', '--json'],
+        env,
+      ),
+    ) as { storeId: string };
     expect(out.storeId).toMatch(/^[\w-]+$/);
   });
 });
@@ -57,12 +63,37 @@ describe('configuration errors at start-up never show a password', () => {
   afterAll(() => compiled?.remove());
 
   const cases: [string, Record<string, string>, string, RegExp][] = [
-    ['a database URL with a mistyped scheme', { DATABASE_URL: 'postgress://shop:Tr0ub4dor-db@db.internal:5432/shop' }, 'Tr0ub4dor-db', /database\.url: .*postgress:\/\/shop:\*\*\*@db\.internal:5432\/shop/],
+    [
+      'a database URL with a mistyped scheme',
+      { DATABASE_URL: 'postgress://shop:Tr0ub4dor-db@db.internal:5432/shop' },
+      'Tr0ub4dor-db',
+      /database\.url: .*postgress:\/\/shop:\*\*\*@db\.internal:5432\/shop/,
+    ],
     ['a database URL missing its colon', { DATABASE_URL: 'postgres//shop:n0-colon-pw@db/shop' }, 'n0-colon-pw', /database\.url: .*not shown/],
-    ['a Redis URL with a mistyped scheme', { REDIS_URL: 'redus://default:r3dis-pw@cache:6379' }, 'r3dis-pw', /redis\.url: .*redus:\/\/default:\*\*\*@cache:6379/],
+    [
+      'a Redis URL with a mistyped scheme',
+      { REDIS_URL: 'redus://default:r3dis-pw@cache:6379' },
+      'r3dis-pw',
+      /redis\.url: .*redus:\/\/default:\*\*\*@cache:6379/,
+    ],
     // Not a secret, but the same promise: one line naming the setting, no stack trace (before: EEXIST from deep in start-up).
-    ['a DATA_DIR that is a file', { DATA_DIR: join(__dirname, 'cli-validation.test.ts') }, '    at ', /dataDir \(DATA_DIR\) \/ database\.path: cannot keep the SQLite database in .*: a file is in the way/],
-    ['a macaroon of the wrong type', { APP_LIGHTNING__BACKEND__TYPE: 'lnd', APP_LIGHTNING__BACKEND__SOCKET: 'x', APP_LIGHTNING__BACKEND__CERT: 'c', APP_LIGHTNING__BACKEND__MACAROON: '[0201036c6e64025f]' }, '0201036c6e64025f', /lightning\.backend\.macaroon: .*not shown/],
+    [
+      'a DATA_DIR that is a file',
+      { DATA_DIR: join(__dirname, 'cli-validation.test.ts') },
+      '    at ',
+      /dataDir \(DATA_DIR\) \/ database\.path: cannot keep the SQLite database in .*: a file is in the way/,
+    ],
+    [
+      'a macaroon of the wrong type',
+      {
+        APP_LIGHTNING__BACKEND__TYPE: 'lnd',
+        APP_LIGHTNING__BACKEND__SOCKET: 'x',
+        APP_LIGHTNING__BACKEND__CERT: 'c',
+        APP_LIGHTNING__BACKEND__MACAROON: '[0201036c6e64025f]',
+      },
+      '0201036c6e64025f',
+      /lightning\.backend\.macaroon: .*not shown/,
+    ],
   ];
 
   it.each(cases)('the server, given %s, exits 78 naming the key only', async (_what, env, secret, shown) => {

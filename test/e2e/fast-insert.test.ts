@@ -46,7 +46,8 @@ function checkout(id: string, paymentHash: string): Checkout {
   });
 }
 
-const event = (id: string, checkoutId: string) => Object.assign(new CheckoutEvent(), { id, storeId: 'store1', checkoutId, type: CheckoutEventType.InvoiceCreated, payload: { n: id }, dispatchedAt: null });
+const event = (id: string, checkoutId: string) =>
+  Object.assign(new CheckoutEvent(), { id, storeId: 'store1', checkoutId, type: CheckoutEventType.InvoiceCreated, payload: { n: id }, dispatchedAt: null });
 
 describe(`insertRow and insertTogether on ${TEST_DB}`, () => {
   let db: TestDatabase;
@@ -65,7 +66,13 @@ describe(`insertRow and insertTogether on ${TEST_DB}`, () => {
   });
 
   it('stores a row exactly as TypeORM’s own INSERT does, and reads back the same entity', async () => {
-    await ds.createQueryBuilder().insert().into(Checkout).values(checkout('viaOrm', 'a'.repeat(64)) as QueryDeepPartialEntity<Checkout>).updateEntity(false).execute();
+    await ds
+      .createQueryBuilder()
+      .insert()
+      .into(Checkout)
+      .values(checkout('viaOrm', 'a'.repeat(64)) as QueryDeepPartialEntity<Checkout>)
+      .updateEntity(false)
+      .execute();
     await ds.transaction((m) => insertRow(m, Checkout, checkout('viaFast', 'b'.repeat(64))));
     const raw = await ds.query(`SELECT * FROM checkouts WHERE id IN ('viaOrm', 'viaFast') ORDER BY id`);
     const [fast, orm] = raw.map(({ id: _id, paymentHash: _hash, ...rest }: Record<string, unknown>) => rest);

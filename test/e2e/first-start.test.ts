@@ -45,7 +45,10 @@ describe('first start on a chosen port, without publicUrl', () => {
 
   it('says where it is in its start-up line', () => {
     expect(base).toBe(`http://127.0.0.1:${port}`);
-    const line = server.output().split('\n').find((l) => l.includes('listening on'))!;
+    const line = server
+      .output()
+      .split('\n')
+      .find((l) => l.includes('listening on'))!;
     expect(line).toContain(`open http://localhost:${port}/`);
     expect(line).toContain(`http://localhost:${port}/docs`);
     expect(line).toContain(SERVER_VERSION);

@@ -61,7 +61,14 @@ describe('greenfield modal checkout: /modal/btcpay.js on a shop page, the hosted
     await t?.close();
   });
 
-  const createInvoice = async () => (await t.http.post(`/api/v1/stores/${storeId}/invoices`).set(auth).send({ amount: '12.50', currency: 'USD', metadata: { orderId: '1001' } }).expect(200)).body;
+  const createInvoice = async () =>
+    (
+      await t.http
+        .post(`/api/v1/stores/${storeId}/invoices`)
+        .set(auth)
+        .send({ amount: '12.50', currency: 'USD', metadata: { orderId: '1001' } })
+        .expect(200)
+    ).body;
   const checkoutFrame = (page: Page, id: string): Frame | undefined => page.frames().find((f) => f.url().includes(`/i/${id}`));
 
   it('serves the script cross-origin and lets only configured shop origins frame the hosted page', async () => {
@@ -88,7 +95,11 @@ describe('greenfield modal checkout: /modal/btcpay.js on a shop page, the hosted
       await frame.waitForSelector('#modal-close', { state: 'visible' });
       expect(await frame.locator('h1').textContent()).toBe('Mug shop');
 
-      void t.app.get(LightningService).simulatePayment((await t.http.get(`/api/v1/stores/${storeId}/invoices/${invoice.id}/payment-methods`).set(auth).expect(200)).body[0].additionalData.paymentHash);
+      void t.app
+        .get(LightningService)
+        .simulatePayment(
+          (await t.http.get(`/api/v1/stores/${storeId}/invoices/${invoice.id}/payment-methods`).set(auth).expect(200)).body[0].additionalData.paymentHash,
+        );
       await page.waitForFunction(() => window.received.some((m: any) => m && m.status === 'Settled'), undefined, { timeout: 15_000 });
       expect(await page.evaluate(() => window.received.filter((m: any) => typeof m === 'object'))).toEqual([{ invoiceId: invoice.id, status: 'Settled' }]);
       await frame.waitForSelector('[data-screen-for="Settled"]:not([hidden])');

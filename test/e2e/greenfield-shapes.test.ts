@@ -54,11 +54,31 @@ describeWithPeers('greenfield answers carry every field the PHP client reads', (
   it('store, server info and api key', async () => {
     const store = (await t.http.get(base).set(auth).expect(200)).body;
     expect(missing('Store', store)).toEqual([]);
-    for (const key of ['anyoneCanCreateInvoice', 'requiresRefundEmail', 'lightningAmountInSatoshi', 'lightningPrivateRouteHints', 'onChainWithLnInvoiceFallback', 'redirectAutomatically', 'showRecommendedFee', 'payJoinEnabled', 'lazyPaymentMethods']) {
+    for (const key of [
+      'anyoneCanCreateInvoice',
+      'requiresRefundEmail',
+      'lightningAmountInSatoshi',
+      'lightningPrivateRouteHints',
+      'onChainWithLnInvoiceFallback',
+      'redirectAutomatically',
+      'showRecommendedFee',
+      'payJoinEnabled',
+      'lazyPaymentMethods',
+    ]) {
       expect([key, typeof store[key]]).toEqual([key, 'boolean']);
     }
-    for (const key of ['invoiceExpiration', 'monitoringExpiration', 'paymentTolerance', 'recommendedFeeBlockTarget']) expect([key, typeof store[key]]).toEqual([key, 'number']);
-    for (const key of ['id', 'name', 'defaultCurrency', 'speedPolicy', 'defaultLang', 'networkFeeMode', 'defaultPaymentMethod', 'lightningDescriptionTemplate']) {
+    for (const key of ['invoiceExpiration', 'monitoringExpiration', 'paymentTolerance', 'recommendedFeeBlockTarget'])
+      expect([key, typeof store[key]]).toEqual([key, 'number']);
+    for (const key of [
+      'id',
+      'name',
+      'defaultCurrency',
+      'speedPolicy',
+      'defaultLang',
+      'networkFeeMode',
+      'defaultPaymentMethod',
+      'lightningDescriptionTemplate',
+    ]) {
       expect([key, typeof store[key]]).toEqual([key, 'string']);
     }
     expect(missing('Store', (await t.http.get('/api/v1/stores').set(auth).expect(200)).body[0])).toEqual([]);
@@ -67,7 +87,13 @@ describeWithPeers('greenfield answers carry every field the PHP client reads', (
   });
 
   it('invoice, payment methods, payments, webhook and delivery', async () => {
-    const hook = (await t.http.post(`${base}/webhooks`).set(auth).send({ url: `${receiver.url}/shapes` }).expect(200)).body;
+    const hook = (
+      await t.http
+        .post(`${base}/webhooks`)
+        .set(auth)
+        .send({ url: `${receiver.url}/shapes` })
+        .expect(200)
+    ).body;
     expect(missing('Webhook', hook)).toEqual([]);
     expect(missing('WebhookCreated', hook)).toEqual([]);
     expect(missing('WebhookAuthorizedEvents', hook.authorizedEvents)).toEqual([]);
@@ -76,7 +102,8 @@ describeWithPeers('greenfield answers carry every field the PHP client reads', (
       expect(missing('Invoice', invoice)).toEqual([]);
       const [method] = (await t.http.get(`${base}/invoices/${invoice.id}/payment-methods`).set(auth).expect(200)).body;
       expect(missing('InvoicePaymentMethod', method)).toEqual([]);
-      for (const key of ['rate', 'amount', 'due', 'totalPaid', 'paymentMethodPaid', 'paymentMethodFee', 'destination']) expect([key, typeof method[key]]).toEqual([key, 'string']);
+      for (const key of ['rate', 'amount', 'due', 'totalPaid', 'paymentMethodPaid', 'paymentMethodFee', 'destination'])
+        expect([key, typeof method[key]]).toEqual([key, 'string']);
       void t.app.get(LightningService).simulatePayment(method.additionalData.paymentHash);
       const paid = await eventually(async () => {
         const [m] = (await t.http.get(`${base}/invoices/${invoice.id}/payment-methods`).set(auth).expect(200)).body;

@@ -93,11 +93,12 @@ describe('docker-compose.yml', () => {
       done.add(name);
     };
     Object.keys(services).forEach(visit);
-    for (const s of Object.values(services)) for (const v of s.volumes ?? []) {
-      const source = v.split(':')[0];
-      if (!source.startsWith('.')) expect(compose.volumes).toHaveProperty([source]);
-      else expect(existsSync(join(ROOT, source))).toBe(true);
-    }
+    for (const s of Object.values(services))
+      for (const v of s.volumes ?? []) {
+        const source = v.split(':')[0];
+        if (!source.startsWith('.')) expect(compose.volumes).toHaveProperty([source]);
+        else expect(existsSync(join(ROOT, source))).toBe(true);
+      }
   });
 
   it('builds the app from a Dockerfile that ships the config file', () => {
@@ -188,7 +189,10 @@ function composeOverride(base: Record<string, Service>, over: Record<string, Ser
 
 describe('deploy/docker-compose.postgres-cluster.yml over docker-compose.yml (the PostgreSQL cluster layout)', () => {
   const base = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
-  const variant = parse(read('deploy/docker-compose.postgres-cluster.yml'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+  const variant = parse(read('deploy/docker-compose.postgres-cluster.yml'), { merge: true }) as {
+    services: Record<string, Service>;
+    volumes: Record<string, unknown>;
+  };
   const services = composeOverride(base.services, variant.services);
   const volumes = { ...base.volumes, ...variant.volumes };
   /** The command as the shell runs it: compose's `$$VAR` is the container's $VAR, `sh -c "…"`'s quotes go. */
@@ -201,7 +205,7 @@ describe('deploy/docker-compose.postgres-cluster.yml over docker-compose.yml (th
   const flag = (name: string, key: string) => new RegExp(`--${key.replace(/\./g, '\\.')}=(\\S+)`).exec(command(name))?.[1];
   const app = loadConfig({ env: { ...services['app-1'].environment!, CONFIG_FILE: join(ROOT, 'deploy/app.yaml') } });
 
-  it('keeps the members\' data in one PostgreSQL database and uses etcd only for the election', () => {
+  it("keeps the members' data in one PostgreSQL database and uses etcd only for the election", () => {
     for (const member of ['lnd-1', 'lnd-2']) {
       expect(command(member)).not.toContain('<unset');
       expect(command(member)).toContain('--db.backend=postgres');

@@ -32,9 +32,7 @@ describe('health endpoints (embedded dev backend)', () => {
     const res = await t.http.get('/health/nodes').expect(200);
     expect(res.body.replica).toMatchObject({ coordination: 'local', isLeader: true, replicaId: expect.any(String) });
     expect(res.body.replica.leaderId).toBe(res.body.replica.replicaId);
-    expect(res.body.nodes).toEqual([
-      expect.objectContaining({ name: 'dev', role: 'dev', reachable: true, canIssue: true, checkedAt: expect.any(String) }),
-    ]);
+    expect(res.body.nodes).toEqual([expect.objectContaining({ name: 'dev', role: 'dev', reachable: true, canIssue: true, checkedAt: expect.any(String) })]);
     const replica = await t.http.get('/health/replica').expect(200);
     expect(replica.body.isLeader).toBe(true);
   });
@@ -69,7 +67,12 @@ describe('readiness with Redis configured and a hung etcd', () => {
     hung = createServer((socket) => sockets.push(socket));
     await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
     const etcdUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
-    t = await startTestApp({ config: { redis: { url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `lc-health-${process.pid}-${Date.now()}` }, etcd: { hosts: [etcdUrl] } } });
+    t = await startTestApp({
+      config: {
+        redis: { url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `lc-health-${process.pid}-${Date.now()}` },
+        etcd: { hosts: [etcdUrl] },
+      },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -96,7 +99,11 @@ describe('readiness with Redis configured and a hung etcd', () => {
 
   it('takes checkouts while etcd is down', async () => {
     const { apiKey } = await t.createStore('etcd-down shop');
-    const res = await t.http.post('/api/v1/checkouts').set({ Authorization: `token ${apiKey}` }).send({ amount: 1000 }).expect(201);
+    const res = await t.http
+      .post('/api/v1/checkouts')
+      .set({ Authorization: `token ${apiKey}` })
+      .send({ amount: 1000 })
+      .expect(201);
     expect(res.body.status).toBe('New');
   });
 
@@ -147,7 +154,11 @@ describe('readiness with Redis unreachable', () => {
     expect(res.body.details.lightning.status).toBe('up');
     const { apiKey } = await t.createStore('redis-down shop');
     const started = Date.now();
-    const created = await t.http.post('/api/v1/checkouts').set({ Authorization: `token ${apiKey}` }).send({ amount: 1000 }).expect(201);
+    const created = await t.http
+      .post('/api/v1/checkouts')
+      .set({ Authorization: `token ${apiKey}` })
+      .send({ amount: 1000 })
+      .expect(201);
     console.log(`checkout with Redis unreachable: ${Date.now() - started} ms`);
     expect(created.body.status).toBe('New');
     // The app keeps answering: nothing crashed behind the failed enqueues.

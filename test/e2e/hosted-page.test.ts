@@ -176,7 +176,10 @@ describe('hosted checkout page /i/:id', () => {
 
   /** Full-page screenshots at a phone's width (375 px) and a desktop's. */
   const screenshots = async (page: Page, name: string) => {
-    for (const [suffix, width] of [['375', 375], ['desktop', 1280]] as const) {
+    for (const [suffix, width] of [
+      ['375', 375],
+      ['desktop', 1280],
+    ] as const) {
       await page.setViewportSize({ width, height: 900 });
       await page.screenshot({ path: join(SCREENSHOTS, `${name}-${suffix}.png`), fullPage: true, animations: 'disabled' });
     }
@@ -280,7 +283,14 @@ describe('hosted checkout page /i/:id', () => {
 
   it('shows the store logo from store settings, with escaped alt text, allowed by img-src; refuses a logo that is not https', async () => {
     const owner = { Authorization: `token ${(await t.createStore('Logo "shop" <b>', [Policy.CanModifyStoreSettings])).apiKey}` };
-    for (const logoUrl of ['http://cdn.example/logo.png', 'javascript:alert(1)', 'data:image/png;base64,AAAA', 'logo.png', 'https://u:p@cdn.example/l.png', `https://cdn.example/${'x'.repeat(2000)}`]) {
+    for (const logoUrl of [
+      'http://cdn.example/logo.png',
+      'javascript:alert(1)',
+      'data:image/png;base64,AAAA',
+      'logo.png',
+      'https://u:p@cdn.example/l.png',
+      `https://cdn.example/${'x'.repeat(2000)}`,
+    ]) {
       const res = await t.http.patch('/api/v1/store').set(owner).send({ logoUrl }).expect(422);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.body.code).toBe('invalid_logo_url');
@@ -291,11 +301,17 @@ describe('hosted checkout page /i/:id', () => {
     expect((await t.http.get('/api/v1/store').set(owner).expect(200)).body.logoUrl).toBe('https://cdn.example/img/logo.png?v=%222%22');
     const c = (await t.http.post('/api/v1/checkouts').set(owner).send({ amount: 1000 }).expect(201)).body as { id: string };
     const res = await fetch(`${t.url}/i/${c.id}`);
-    expect(await res.text()).toContain('<img class="logo" src="https://cdn.example/img/logo.png?v=%222%22" alt="Logo &quot;shop&quot; &lt;b&gt; logo" referrerpolicy="no-referrer"');
+    expect(await res.text()).toContain(
+      '<img class="logo" src="https://cdn.example/img/logo.png?v=%222%22" alt="Logo &quot;shop&quot; &lt;b&gt; logo" referrerpolicy="no-referrer"',
+    );
     expect(res.headers.get('content-security-policy')).toContain('; img-src data: https://cdn.example; ');
 
     // In a browser: the logo of a local shop (http on loopback is allowed) loads under the page's CSP.
-    await t.http.patch('/api/v1/store').set(owner).send({ logoUrl: `${shop.url}/logo.svg` }).expect(200);
+    await t.http
+      .patch('/api/v1/store')
+      .set(owner)
+      .send({ logoUrl: `${shop.url}/logo.svg` })
+      .expect(200);
     const { page, errors, close } = await openIn({});
     try {
       await page.goto(`${t.url}/i/${c.id}`);
@@ -319,7 +335,14 @@ describe('hosted checkout page /i/:id', () => {
     const owner = await t.createStore('Logo host shop', [Policy.CanModifyStoreSettings]);
     const key = { Authorization: `token ${owner.apiKey}` };
     // An IPv6 literal has no CSP form: Chromium drops it from img-src, so the logo would never load.
-    for (const logoUrl of ['https://*/l.png', 'https://*.cdn.example/l.png', 'https://cdn;script-src.example/l.png', "https://cdn'.example/l.png", 'https://a,b.example/l.png', 'http://[::1]:3000/l.png']) {
+    for (const logoUrl of [
+      'https://*/l.png',
+      'https://*.cdn.example/l.png',
+      'https://cdn;script-src.example/l.png',
+      "https://cdn'.example/l.png",
+      'https://a,b.example/l.png',
+      'http://[::1]:3000/l.png',
+    ]) {
       const res = await t.http.patch('/api/v1/store').set(key).send({ logoUrl });
       expect({ logoUrl, status: res.status, code: res.body.code }).toEqual({ logoUrl, status: 422, code: 'invalid_logo_url' });
     }
@@ -617,7 +640,14 @@ describe('hosted checkout page /i/:id', () => {
     const c = await createCheckout({ amount: 780, redirectUrl: `${shop.url}/done` });
     const res = await t.http.get(`/i/${c.id}/status`).expect(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body).toEqual({ status: 'New', additionalStatus: 'None', expiresAt: c.expiresAt, redirectUrl: `${shop.url}/done`, settledAt: null, final: false });
+    expect(res.body).toEqual({
+      status: 'New',
+      additionalStatus: 'None',
+      expiresAt: c.expiresAt,
+      redirectUrl: `${shop.url}/done`,
+      settledAt: null,
+      final: false,
+    });
   });
 
   it('simulates a payment from a plain form post and redirects back to the page', async () => {

@@ -41,12 +41,26 @@ describe('heartbeats after an outage every process shared', () => {
         { id: 'inst_gone', host: 'elsewhere', pid: 3, startedAt: lastBeat, heartbeatAt: lastBeat, reapedAt: null },
       ]);
       const plugin = (eventId: string, seq: number, owner: string): Partial<PluginDelivery> => ({
-        consumer: 'outage-test', eventSeq: seq, eventId, status: 'pending', attempts: 1, nextAttemptAt: lastBeat, leaseUntil: leasedUntil, leaseOwner: owner, lastError: null, createdAt: lastBeat, updatedAt: lastBeat,
+        consumer: 'outage-test',
+        eventSeq: seq,
+        eventId,
+        status: 'pending',
+        attempts: 1,
+        nextAttemptAt: lastBeat,
+        leaseUntil: leasedUntil,
+        leaseOwner: owner,
+        lastError: null,
+        createdAt: lastBeat,
+        updatedAt: lastBeat,
       });
       await m.insert(PluginDelivery, [plugin('evt_peer', 1, 'inst_peer'), plugin('evt_gone', 2, 'inst_gone')]);
     });
     // This process's first beat after the outage; the live sibling beats right after it, as it comes back too.
-    await waitFor(async () => (await instances.findOneOrFail({ where: { id: registry.id } })).heartbeatAt.getTime() > lastBeat.getTime() + 1000, 10_000, 'this process beat again');
+    await waitFor(
+      async () => (await instances.findOneOrFail({ where: { id: registry.id } })).heartbeatAt.getTime() > lastBeat.getTime() + 1000,
+      10_000,
+      'this process beat again',
+    );
     const peerBeat = () => uow.run((m) => m.update(Instance, { id: 'inst_peer' }, { heartbeatAt: uow.isSqlite ? new Date() : () => 'now()' }));
     await peerBeat();
     beating = setInterval(() => void peerBeat().catch(() => undefined), 200);
@@ -73,10 +87,21 @@ describe('heartbeat through a graceful shutdown', () => {
     const handling = new Promise<void>((r) => (entered = r));
     let finish!: () => void;
     const finished = new Promise<void>((r) => (finish = r));
-    events.subscribe({ consumer: 'slow-at-shutdown', types: [CheckoutEventType.InvoiceCreated], handle: async () => { entered(); await finished; } });
+    events.subscribe({
+      consumer: 'slow-at-shutdown',
+      types: [CheckoutEventType.InvoiceCreated],
+      handle: async () => {
+        entered();
+        await finished;
+      },
+    });
     await events.wake();
     const { apiKey } = await t.createStore('Slow plugin');
-    await t.http.post('/api/v1/checkouts').set({ Authorization: `token ${apiKey}` }).send({ amount: 100 }).expect(201);
+    await t.http
+      .post('/api/v1/checkouts')
+      .set({ Authorization: `token ${apiKey}` })
+      .send({ amount: 100 })
+      .expect(201);
     await handling;
 
     const closeStartedAt = Date.now();
@@ -94,7 +119,10 @@ describe('heartbeat through a graceful shutdown', () => {
     const ds = await new DataSource({ ...dataSourceOptions(t.config.database), migrationsRun: false }).initialize();
     try {
       expect((await ds.getRepository(Instance).findOneOrFail({ where: { id } })).reapedAt).not.toBeNull();
-      expect(await ds.getRepository(PluginDelivery).findOneOrFail({ where: { consumer: 'slow-at-shutdown' } })).toMatchObject({ status: 'done', leaseOwner: null });
+      expect(await ds.getRepository(PluginDelivery).findOneOrFail({ where: { consumer: 'slow-at-shutdown' } })).toMatchObject({
+        status: 'done',
+        leaseOwner: null,
+      });
     } finally {
       await ds.destroy();
       await t.db.drop();

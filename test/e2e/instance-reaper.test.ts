@@ -44,15 +44,53 @@ describe('instance heartbeat and reaper', () => {
     const reclaimed = firstValueFrom(registry.reclaimed$);
     await uow.run(async (m) => {
       for (const id of ['wh_dead', 'wh_live']) {
-        await m.insert(WebhookEndpoint, { id, storeId, url: 'http://127.0.0.1:1/', description: null, events: [], enabled: false, format: 'standard', secret: 'whsec_x', previousSecret: null, previousSecretExpiresAt: null, disabledReason: null, updatedAt: new Date() });
+        await m.insert(WebhookEndpoint, {
+          id,
+          storeId,
+          url: 'http://127.0.0.1:1/',
+          description: null,
+          events: [],
+          enabled: false,
+          format: 'standard',
+          secret: 'whsec_x',
+          previousSecret: null,
+          previousSecretExpiresAt: null,
+          disabledReason: null,
+          updatedAt: new Date(),
+        });
       }
       const row = (id: string, endpointId: string, owner: string): Partial<WebhookDelivery> => ({
-        id, endpointId, storeId, eventId: `evt_${id}`, type: 'InvoiceCreated', checkoutId: 'c', body: '{}', status: 'pending', attempts: 0,
-        nextAttemptAt: new Date(now), lockedUntil: leasedUntil, leaseOwner: owner, lastStatusCode: null, lastError: null, isRedelivery: false, originalDeliveryId: null, completedAt: null,
+        id,
+        endpointId,
+        storeId,
+        eventId: `evt_${id}`,
+        type: 'InvoiceCreated',
+        checkoutId: 'c',
+        body: '{}',
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: new Date(now),
+        lockedUntil: leasedUntil,
+        leaseOwner: owner,
+        lastStatusCode: null,
+        lastError: null,
+        isRedelivery: false,
+        originalDeliveryId: null,
+        completedAt: null,
       });
       await m.insert(WebhookDelivery, [row('msg_dead', 'wh_dead', 'inst_dead'), row('msg_live', 'wh_live', 'inst_live')]);
       const plugin = (eventId: string, seq: number, owner: string): Partial<PluginDelivery> => ({
-        consumer: 'reaper-test', eventSeq: seq, eventId, status: 'pending', attempts: 1, nextAttemptAt: new Date(now), leaseUntil: leasedUntil, leaseOwner: owner, lastError: null, createdAt: new Date(now), updatedAt: new Date(now),
+        consumer: 'reaper-test',
+        eventSeq: seq,
+        eventId,
+        status: 'pending',
+        attempts: 1,
+        nextAttemptAt: new Date(now),
+        leaseUntil: leasedUntil,
+        leaseOwner: owner,
+        lastError: null,
+        createdAt: new Date(now),
+        updatedAt: new Date(now),
       });
       await m.insert(PluginDelivery, [plugin('evt_p_dead', 1, 'inst_dead'), plugin('evt_p_live', 2, 'inst_live')]);
       await m.insert(Instance, [
@@ -94,7 +132,8 @@ describe('instance heartbeat and reaper', () => {
     const ds = await new DataSource({ ...dataSourceOptions(t.config.database), migrationsRun: false }).initialize();
     try {
       expect((await ds.getRepository(Instance).findOneOrFail({ where: { id } })).reapedAt).not.toBeNull();
-      if (!uow.isSqlite) expect(await ds.getRepository(WebhookDelivery).findOneOrFail({ where: { id: 'msg_live' } })).toMatchObject({ leaseOwner: null, lockedUntil: null });
+      if (!uow.isSqlite)
+        expect(await ds.getRepository(WebhookDelivery).findOneOrFail({ where: { id: 'msg_live' } })).toMatchObject({ leaseOwner: null, lockedUntil: null });
     } finally {
       await ds.destroy();
     }

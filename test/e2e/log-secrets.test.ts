@@ -41,8 +41,27 @@ describe('logs never contain secrets', () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
 
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.cert')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        join(dir, 'tls.key'),
+        '-out',
+        join(dir, 'tls.cert'),
+      ],
+      { stdio: 'ignore' },
+    );
     const macaroon = randomBytes(120);
     secrets.macaroonBase64 = macaroon.toString('base64');
     secrets.macaroonHex = macaroon.toString('hex');
@@ -62,7 +81,14 @@ describe('logs never contain secrets', () => {
             name: 'pool',
             members: [
               { type: 'dev', name: 'dev' },
-              { type: 'lnd', name: 'lnd-down', socket: '127.0.0.1:1', cert: readFileSync(join(dir, 'tls.cert')).toString('base64'), macaroon: secrets.macaroonBase64, timeoutMs: 500 },
+              {
+                type: 'lnd',
+                name: 'lnd-down',
+                socket: '127.0.0.1:1',
+                cert: readFileSync(join(dir, 'tls.cert')).toString('base64'),
+                macaroon: secrets.macaroonBase64,
+                timeoutMs: 500,
+              },
             ],
           },
         },
@@ -90,7 +116,11 @@ describe('logs never contain secrets', () => {
     secrets.rotatedWebhookSecret = ((await rotated.json()) as { secret: string }).secret;
 
     // The happy path: create (idempotent), read, list, pay on the hosted page's dev simulator.
-    const created = await api('/api/v1/checkouts', { method: 'POST', body: JSON.stringify({ amount: 2100, orderId: 'log-1' }), headers: { 'Idempotency-Key': 'log-1' } });
+    const created = await api('/api/v1/checkouts', {
+      method: 'POST',
+      body: JSON.stringify({ amount: 2100, orderId: 'log-1' }),
+      headers: { 'Idempotency-Key': 'log-1' },
+    });
     expect(created.status).toBe(201);
     const checkout = (await created.json()) as { id: string };
     expect((await api(`/api/v1/checkouts/${checkout.id}`)).status).toBe(200);
@@ -117,7 +147,11 @@ describe('logs never contain secrets', () => {
     poolServer = spawnServer({ name: 'log-secrets-pool', script: compiled.entry('src/main.ts'), env: env('pool.yaml') });
     // The pool run: the down LND member is skipped, the dev member issues; health shows both.
     const poolUrl = await poolServer.ready;
-    const pooled = await fetch(`${poolUrl}/api/v1/checkouts`, { method: 'POST', headers: { Authorization: `token ${secrets.apiKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ amount: 500 }) });
+    const pooled = await fetch(`${poolUrl}/api/v1/checkouts`, {
+      method: 'POST',
+      headers: { Authorization: `token ${secrets.apiKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ amount: 500 }),
+    });
     expect(pooled.status).toBe(201);
     expect(((await pooled.json()) as { nodeName: string }).nodeName).toBe('dev');
     const nodes = (await (await fetch(`${poolUrl}/health/nodes`)).json()) as { nodes: { name: string; reachable: boolean }[] };

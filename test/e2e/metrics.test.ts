@@ -63,7 +63,11 @@ describe('Prometheus /metrics', () => {
   });
 
   it('reports pending webhook deliveries from the database by default', async () => {
-    const created = await t.http.post('/api/v1/webhooks').set(auth).send({ url: 'http://127.0.0.1:1/never', events: ['InvoiceCreated'] }).expect(201);
+    const created = await t.http
+      .post('/api/v1/webhooks')
+      .set(auth)
+      .send({ url: 'http://127.0.0.1:1/never', events: ['InvoiceCreated'] })
+      .expect(201);
     const before = sample(await scrape(), 'webhook_queue_depth') ?? 0;
     await t.http.post('/api/v1/checkouts').set(auth).send({ amount: 10 }).expect(201);
     let depth = before;
@@ -99,8 +103,17 @@ describe('Prometheus /metrics', () => {
   it('counts cluster failovers from the running totals in node health', async () => {
     const lightning = t.app.get(LightningService);
     const member = (name: string, role: 'leader' | 'follower', failovers: number) => ({
-      name, group: 'shop-cluster', type: 'cluster-member' as const, role, reachable: true, syncedToChain: true,
-      activeChannels: 1, inboundSats: 1000, canIssue: role === 'leader', checkedAt: new Date(), failovers,
+      name,
+      group: 'shop-cluster',
+      type: 'cluster-member' as const,
+      role,
+      reachable: true,
+      syncedToChain: true,
+      activeChannels: 1,
+      inboundSats: 1000,
+      canIssue: role === 'leader',
+      checkedAt: new Date(),
+      failovers,
     });
     const spy = jest.spyOn(lightning, 'health').mockReturnValue([member('c-1', 'follower', 2), member('c-2', 'leader', 2)]);
     try {

@@ -20,7 +20,13 @@ describe('OpenAPI document: complete, and true of the real answers', () => {
   let readOnly: { Authorization: string };
   let owner: { Authorization: string };
   let doc: {
-    paths: Record<string, Record<string, { operationId: string; summary?: string; security?: unknown[]; responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        { operationId: string; summary?: string; security?: unknown[]; responses: Record<string, { content?: Record<string, { schema: unknown }> }> }
+      >
+    >;
     components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>> }>; securitySchemes: Record<string, Record<string, unknown>> };
   };
   const none = { Authorization: 'token not-a-key' };
@@ -40,8 +46,7 @@ describe('OpenAPI document: complete, and true of the real answers', () => {
     await receiver?.stop();
   });
 
-  const operations = () =>
-    Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+  const operations = () => Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
 
   it('is valid OpenAPI 3.0', async () => {
     // The validating client skips this (quick mode) for speed; checked once here.
@@ -54,7 +59,8 @@ describe('OpenAPI document: complete, and true of the real answers', () => {
     for (const { path, method, op } of operations()) {
       expect(`${method} ${path}: ${op.summary ?? ''}`).toMatch(/: \S/);
       for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) >= 400 && !path.startsWith('/health')) expect(`${method} ${path} ${status}: ${Object.keys(response.content ?? {}).join(',')}`).toMatch(/: application\/problem\+json$/);
+        if (Number(status) >= 400 && !path.startsWith('/health'))
+          expect(`${method} ${path} ${status}: ${Object.keys(response.content ?? {}).join(',')}`).toMatch(/: application\/problem\+json$/);
       }
       if (op.security) expect(`${method} ${path}: ${Object.keys(op.responses).join(',')}`).toMatch(/\b401\b/);
     }
@@ -77,44 +83,92 @@ describe('OpenAPI document: complete, and true of the real answers', () => {
   it('the validator catches an answer the document does not describe', () => {
     const fake = (status: number, body: unknown, type = 'application/json') =>
       ({ status, body, text: JSON.stringify(body), headers: { 'content-type': type } }) as unknown as request.Response;
-    expect(t.openapi.check('get', '/api/v1/store', fake(200, { id: 's', name: 'n', website: null, logoUrl: null, spreadPercent: 1, createdAt: new Date().toISOString() }))).toEqual([
-      expect.stringMatching(/spreadPercent.*must be string/),
-    ]);
+    expect(
+      t.openapi.check(
+        'get',
+        '/api/v1/store',
+        fake(200, { id: 's', name: 'n', website: null, logoUrl: null, spreadPercent: 1, createdAt: new Date().toISOString() }),
+      ),
+    ).toEqual([expect.stringMatching(/spreadPercent.*must be string/)]);
     // Closed objects: an undocumented field (here a misspelled one) fails too.
     const store = { id: 's', name: 'n', website: null, logoUrl: null, spreadPercent: '1', createdAt: new Date().toISOString() };
     expect(t.openapi.check('get', '/api/v1/store', fake(200, store))).toEqual([]);
-    expect(t.openapi.check('get', '/api/v1/store', fake(200, { ...store, logoURL: 'https://x/y.png' }))).toEqual([expect.stringMatching(/must NOT have additional properties.*logoURL/)]);
-    expect(t.openapi.check('get', '/api/v1/store', fake(404, { code: 'x' }, 'application/problem+json'))).toEqual([expect.stringMatching(/does not document status 404/)]);
+    expect(t.openapi.check('get', '/api/v1/store', fake(200, { ...store, logoURL: 'https://x/y.png' }))).toEqual([
+      expect.stringMatching(/must NOT have additional properties.*logoURL/),
+    ]);
+    expect(t.openapi.check('get', '/api/v1/store', fake(404, { code: 'x' }, 'application/problem+json'))).toEqual([
+      expect.stringMatching(/does not document status 404/),
+    ]);
     const problem = { type: 'https://x/y', title: 'Not found', status: 404, code: 'webhook_not_found' };
-    expect(t.openapi.check('get', '/api/v1/checkouts/abc', fake(404, problem, 'application/problem+json'))).toEqual([expect.stringMatching(/code.*must be equal to one of the allowed values/)]);
-    expect(t.openapi.check('get', '/api/v1/checkouts/abc', fake(404, { ...problem, code: 'checkout_not_found' }))).toEqual([expect.stringMatching(/answered application\/json, documented application\/problem\+json/)]);
+    expect(t.openapi.check('get', '/api/v1/checkouts/abc', fake(404, problem, 'application/problem+json'))).toEqual([
+      expect.stringMatching(/code.*must be equal to one of the allowed values/),
+    ]);
+    expect(t.openapi.check('get', '/api/v1/checkouts/abc', fake(404, { ...problem, code: 'checkout_not_found' }))).toEqual([
+      expect.stringMatching(/answered application\/json, documented application\/problem\+json/),
+    ]);
     expect(t.openapi.check('get', '/api/v1/secret-route', fake(200, {}))).toEqual([expect.stringMatching(/not in the OpenAPI document/)]);
   });
 
   it('documents the health answers the dev backend never gives: degraded readiness, an LND node with unknown facts, a cluster leader', () => {
-    const fake = (status: number, body: unknown) => ({ status, body, text: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) as unknown as request.Response;
+    const fake = (status: number, body: unknown) =>
+      ({ status, body, text: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) as unknown as request.Response;
     const etcd = { status: 'degraded', message: 'timeout', impact: 'singleton work is paused' };
     const up = { database: { status: 'up' } };
     expect(t.openapi.check('get', '/health/ready', fake(200, { status: 'degraded', info: { ...up, etcd }, error: {}, details: { ...up, etcd } }))).toEqual([]);
     const at = new Date();
     const lnd = nodeHealthView({
-      name: 'lnd-a', type: 'lnd', role: 'independent', reachable: true, syncedToChain: true, infoKnown: false, liquidityKnown: false, activeChannels: 0, inboundSats: 0, canIssue: true,
-      permissions: { verifiedBy: 'CheckMacaroonPermissions', granted: ['invoices:write'], missing: ['info:read', 'offchain:read'] }, warnings: ['the macaroon lacks info:read'], checkedAt: at,
+      name: 'lnd-a',
+      type: 'lnd',
+      role: 'independent',
+      reachable: true,
+      syncedToChain: true,
+      infoKnown: false,
+      liquidityKnown: false,
+      activeChannels: 0,
+      inboundSats: 0,
+      canIssue: true,
+      permissions: { verifiedBy: 'CheckMacaroonPermissions', granted: ['invoices:write'], missing: ['info:read', 'offchain:read'] },
+      warnings: ['the macaroon lacks info:read'],
+      checkedAt: at,
     });
     expect(lnd).toMatchObject({ syncedToChain: null, inboundSats: null, liquidity: 'unknown' });
     const leader = nodeHealthView({
-      name: 'c-1', group: 'c', type: 'cluster-member', role: 'leader', reachable: true, syncedToChain: true, activeChannels: 1, inboundSats: 5, canIssue: true, checkedAt: at, failovers: 1, lastFailoverAt: at,
-      channelPeers: [{ pubkey: '02ab', connected: false, channels: 1, activeChannels: 0, lastAttemptAt: at, lastError: 'dial tcp 10.0.0.5:9735: refused' }], channelPeersError: 'timeout',
+      name: 'c-1',
+      group: 'c',
+      type: 'cluster-member',
+      role: 'leader',
+      reachable: true,
+      syncedToChain: true,
+      activeChannels: 1,
+      inboundSats: 5,
+      canIssue: true,
+      checkedAt: at,
+      failovers: 1,
+      lastFailoverAt: at,
+      channelPeers: [{ pubkey: '02ab', connected: false, channels: 1, activeChannels: 0, lastAttemptAt: at, lastError: 'dial tcp 10.0.0.5:9735: refused' }],
+      channelPeersError: 'timeout',
     });
     const replica = { replicaId: 'r', coordination: 'local', isLeader: true, leaderSince: null, leaderId: null };
     expect(t.openapi.check('get', '/health/nodes', fake(200, { replica, nodes: [lnd, leader] }))).toEqual([]);
     // And the document is closed enough to notice a wrong type there.
-    expect(t.openapi.check('get', '/health/nodes', fake(200, { replica, nodes: [{ ...lnd, warnings: 'one' }] }))).toEqual([expect.stringMatching(/warnings.*must be array/)]);
+    expect(t.openapi.check('get', '/health/nodes', fake(200, { replica, nodes: [{ ...lnd, warnings: 'one' }] }))).toEqual([
+      expect.stringMatching(/warnings.*must be array/),
+    ]);
   });
 
   it('checkouts: create, replay, list, get, cancel, and their errors', async () => {
-    const created = await t.http.post('/api/v1/checkouts').set(auth).set('Idempotency-Key', 'oa-1').send({ amount: '12.5', currency: 'USD', metadata: { a: 1 } }).expect(201);
-    await t.http.post('/api/v1/checkouts').set(auth).set('Idempotency-Key', 'oa-1').send({ amount: '12.5', currency: 'USD', metadata: { a: 1 } }).expect(200);
+    const created = await t.http
+      .post('/api/v1/checkouts')
+      .set(auth)
+      .set('Idempotency-Key', 'oa-1')
+      .send({ amount: '12.5', currency: 'USD', metadata: { a: 1 } })
+      .expect(201);
+    await t.http
+      .post('/api/v1/checkouts')
+      .set(auth)
+      .set('Idempotency-Key', 'oa-1')
+      .send({ amount: '12.5', currency: 'USD', metadata: { a: 1 } })
+      .expect(200);
     await t.http.post('/api/v1/checkouts').set(auth).send({ amount: 'x' }).expect(422);
     await t.http.post('/api/v1/checkouts').set(auth).set('Content-Type', 'application/json').send('{"amount":').expect(400);
     await t.http.post('/api/v1/checkouts').set(readOnly).send({ amount: 1 }).expect(403);
@@ -138,15 +192,27 @@ describe('OpenAPI document: complete, and true of the real answers', () => {
     await t.http.patch('/api/v1/store').set(owner).send({ spreadPercent: '80' }).expect(422);
     await t.http.get('/api/v1/api-keys').set(owner).expect(200);
     await t.http.get('/api/v1/api-keys').set(readOnly).expect(403);
-    const key = await t.http.post('/api/v1/api-keys').set(owner).send({ label: 'oa', permissions: ['btcpay.store.canviewinvoices'] }).expect(201);
-    await t.http.post('/api/v1/api-keys').set(owner).send({ permissions: ['btcpay.store.canfly'] }).expect(422);
+    const key = await t.http
+      .post('/api/v1/api-keys')
+      .set(owner)
+      .send({ label: 'oa', permissions: ['btcpay.store.canviewinvoices'] })
+      .expect(201);
+    await t.http
+      .post('/api/v1/api-keys')
+      .set(owner)
+      .send({ permissions: ['btcpay.store.canfly'] })
+      .expect(422);
     await t.http.delete(`/api/v1/api-keys/${key.body.id}`).set(owner).expect(204);
     await t.http.delete(`/api/v1/api-keys/${key.body.id}`).set(owner).expect(404);
   });
 
   it('webhooks and their deliveries', async () => {
     const url = receiver.route('/oa-hook');
-    const hook = await t.http.post('/api/v1/webhooks').set(auth).send({ url, events: ['InvoiceCreated'] }).expect(201);
+    const hook = await t.http
+      .post('/api/v1/webhooks')
+      .set(auth)
+      .send({ url, events: ['InvoiceCreated'] })
+      .expect(201);
     await t.http.post('/api/v1/webhooks').set(auth).send({ url: 'ftp://x' }).expect(422);
     await t.http.get('/api/v1/webhooks').set(auth).expect(200);
     await t.http.get('/api/v1/webhooks').set(readOnly).expect(403);
@@ -161,7 +227,11 @@ describe('OpenAPI document: complete, and true of the real answers', () => {
     const page = await t.http.get(`/api/v1/webhooks/${hook.body.id}/deliveries`).set(auth).expect(200);
     await t.http.get(`/api/v1/webhooks/${hook.body.id}/deliveries?offset=-1`).set(auth).expect(422);
     const deliveryId = page.body.items[0].id as string;
-    await waitFor(async () => (await t.http.get(`/api/v1/webhooks/${hook.body.id}/deliveries/${deliveryId}`).set(auth)).body.status === 'succeeded', 15_000, 'recorded');
+    await waitFor(
+      async () => (await t.http.get(`/api/v1/webhooks/${hook.body.id}/deliveries/${deliveryId}`).set(auth)).body.status === 'succeeded',
+      15_000,
+      'recorded',
+    );
     await t.http.get(`/api/v1/webhooks/${hook.body.id}/deliveries/nope`).set(auth).expect(404);
     await t.http.post(`/api/v1/webhooks/${hook.body.id}/deliveries/${deliveryId}/redeliver`).set(auth).expect(201);
     await t.http.post(`/api/v1/webhooks/${hook.body.id}/deliveries/nope/redeliver`).set(auth).expect(404);
@@ -192,14 +262,22 @@ describe('OpenAPI document: complete, and true of the real answers', () => {
     await t.http.get(`${base}/rates?currencyPair=BTC_USD`).set(auth).expect(200);
     await t.http.get('/api/v1/stores/other/rates').set(auth).expect(403);
 
-    const invoice = await t.http.post(`${base}/invoices`).set(auth).send({ amount: '3', currency: 'USD', metadata: { orderId: 'gf-1' } }).expect(200);
+    const invoice = await t.http
+      .post(`${base}/invoices`)
+      .set(auth)
+      .send({ amount: '3', currency: 'USD', metadata: { orderId: 'gf-1' } })
+      .expect(200);
     await t.http.post(`${base}/invoices`).set(auth).send({ amount: -1 }).expect(422);
     await t.http.get(`${base}/invoices`).set(auth).expect(200);
     await t.http.get(`${base}/invoices?take=-5`).set(auth).expect(422);
     const id = invoice.body.id as string;
     await t.http.get(`${base}/invoices/${id}`).set(auth).expect(200);
     await t.http.get(`${base}/invoices/nope`).set(auth).expect(404);
-    await t.http.put(`${base}/invoices/${id}`).set(auth).send({ metadata: { orderId: 'gf-2' } }).expect(200);
+    await t.http
+      .put(`${base}/invoices/${id}`)
+      .set(auth)
+      .send({ metadata: { orderId: 'gf-2' } })
+      .expect(200);
     await t.http.put(`${base}/invoices/nope`).set(auth).send({ metadata: {} }).expect(404);
     await t.http.get(`${base}/invoices/${id}/payment-methods`).set(auth).expect(200);
     await t.http.get(`${base}/invoices/nope/payment-methods`).set(auth).expect(404);
@@ -211,7 +289,11 @@ describe('OpenAPI document: complete, and true of the real answers', () => {
     await t.http.post(`${base}/invoices/${id}/status`).set(auth).send({ status: 'Invalid' }).expect(200);
 
     const url = receiver.route('/oa-gf-hook');
-    const hook = await t.http.post(`${base}/webhooks`).set(auth).send({ url, authorizedEvents: { everything: true } }).expect(200);
+    const hook = await t.http
+      .post(`${base}/webhooks`)
+      .set(auth)
+      .send({ url, authorizedEvents: { everything: true } })
+      .expect(200);
     await t.http.post(`${base}/webhooks`).set(auth).send({ url: 'not a url' }).expect(422);
     await t.http.get(`${base}/webhooks`).set(auth).expect(200);
     await t.http.get('/api/v1/stores/other/webhooks').set(auth).expect(403);

@@ -37,7 +37,11 @@ describe(`plugin_cursors → plugin_consumers migration on ${TEST_DB}`, () => {
     const undone = await undoThrough(ds, 'PluginConsumers1732620000001');
     expect(undone).toEqual(expect.arrayContaining(['InvoiceCancelPending1732620000003', 'DevInvoices1732620000002']));
     const pg = ds.options.type === 'postgres';
-    await ds.query(`INSERT INTO plugin_cursors (consumer, "lastSeq", "updatedAt") VALUES (${pg ? '$1, $2, $3' : '?, ?, ?'})`, ['woocommerce', 41, pg ? new Date() : '2026-12-01 10:00:00.000']);
+    await ds.query(`INSERT INTO plugin_cursors (consumer, "lastSeq", "updatedAt") VALUES (${pg ? '$1, $2, $3' : '?, ?, ?'})`, [
+      'woocommerce',
+      41,
+      pg ? new Date() : '2026-12-01 10:00:00.000',
+    ]);
 
     await ds.runMigrations();
     const rows = await ds.query(`SELECT consumer, types, "sinceSeq" FROM plugin_consumers`);
@@ -45,7 +49,9 @@ describe(`plugin_cursors → plugin_consumers migration on ${TEST_DB}`, () => {
     expect(rows[0].consumer).toBe('woocommerce');
     expect(Number(rows[0].sinceSeq)).toBe(41);
     expect(JSON.parse(rows[0].types).sort()).toEqual([...CHECKOUT_EVENT_TYPES].sort());
-    expect(await ds.query(`SELECT 1 FROM ${pg ? 'information_schema.tables WHERE table_name' : "sqlite_master WHERE name"} = 'plugin_cursors'`)).toHaveLength(0);
+    expect(await ds.query(`SELECT 1 FROM ${pg ? 'information_schema.tables WHERE table_name' : 'sqlite_master WHERE name'} = 'plugin_cursors'`)).toHaveLength(
+      0,
+    );
 
     await undoThrough(ds, 'PluginConsumers1732620000001');
     const cursors = await ds.query(`SELECT consumer, "lastSeq" FROM plugin_cursors`);
@@ -84,10 +90,22 @@ describe(`plugin_cursors → plugin_consumers upgrade with a cursor behind the w
       [43, true],
       [44, false],
     ] as const) {
-      await ds.query(`INSERT INTO checkout_events (seq, id, "storeId", "checkoutId", type, payload, "createdAt", "dispatchedAt") VALUES (${p(8)})`, [seq, `ev_${seq}`, 'st', 'co', 'InvoiceSettled', '{}', at, dispatched ? at : null]);
+      await ds.query(`INSERT INTO checkout_events (seq, id, "storeId", "checkoutId", type, payload, "createdAt", "dispatchedAt") VALUES (${p(8)})`, [
+        seq,
+        `ev_${seq}`,
+        'st',
+        'co',
+        'InvoiceSettled',
+        '{}',
+        at,
+        dispatched ? at : null,
+      ]);
     }
     await ds.query(`INSERT INTO plugin_cursors (consumer, "lastSeq", "updatedAt") VALUES (${p(3)})`, ['woocommerce', 41, at]);
-    await ds.query(`INSERT INTO plugin_deliveries (consumer, "eventSeq", "eventId", status, attempts, "nextAttemptAt", "createdAt", "updatedAt") VALUES (${p(8)})`, ['woocommerce', 41, 'ev_41', 'done', 1, at, at, at]);
+    await ds.query(
+      `INSERT INTO plugin_deliveries (consumer, "eventSeq", "eventId", status, attempts, "nextAttemptAt", "createdAt", "updatedAt") VALUES (${p(8)})`,
+      ['woocommerce', 41, 'ev_41', 'done', 1, at, at, at],
+    );
 
     await ds.runMigrations();
     const deliveries = await ds.query(`SELECT "eventSeq", "eventId", status FROM plugin_deliveries WHERE consumer = 'woocommerce' ORDER BY "eventSeq"`);

@@ -39,11 +39,18 @@ describe('plugin events on PostgreSQL: an event committed late is still delivere
 
     // A second connection takes a sequence number and holds its transaction open.
     await other.query('BEGIN');
-    await other.query(
-      `INSERT INTO checkout_events (id, "storeId", "checkoutId", type, payload, "createdAt") VALUES ($1, $2, $3, $4, $5, now())`,
-      ['evt_late_commit_1', storeId, 'late-checkout', CheckoutEventType.InvoiceCreated, JSON.stringify({ checkout: { id: 'late-checkout', orderId: null } })],
-    );
-    const later = await t.http.post('/api/v1/checkouts').set({ Authorization: `token ${apiKey}` }).send({ amount: 100 }).expect(201);
+    await other.query(`INSERT INTO checkout_events (id, "storeId", "checkoutId", type, payload, "createdAt") VALUES ($1, $2, $3, $4, $5, now())`, [
+      'evt_late_commit_1',
+      storeId,
+      'late-checkout',
+      CheckoutEventType.InvoiceCreated,
+      JSON.stringify({ checkout: { id: 'late-checkout', orderId: null } }),
+    ]);
+    const later = await t.http
+      .post('/api/v1/checkouts')
+      .set({ Authorization: `token ${apiKey}` })
+      .send({ amount: 100 })
+      .expect(201);
     await eventually(() => seen.includes(later.body.id), 'the later event');
 
     // Longer than any grace period a cursor could give a hole; the loop keeps polling meanwhile.

@@ -31,7 +31,11 @@ describe('plugin deliveries across replicas whose plugin versions take different
     const seenNew: string[] = [];
     const oldEvents = oldReplica.app.get(PluginEvents);
     const newEvents = newReplica.app.get(PluginEvents);
-    oldEvents.subscribe({ consumer: 'mixed', types: [CheckoutEventType.InvoiceCreated], handle: async (e: PluginCheckoutEvent) => void seenOld.push(`${e.type}:${e.checkoutId}`) });
+    oldEvents.subscribe({
+      consumer: 'mixed',
+      types: [CheckoutEventType.InvoiceCreated],
+      handle: async (e: PluginCheckoutEvent) => void seenOld.push(`${e.type}:${e.checkoutId}`),
+    });
     await oldEvents.wake();
     const newSubscription = {
       consumer: 'mixed',

@@ -56,7 +56,11 @@ describe('PluginEvents: durable, at-least-once checkout events for plugins', () 
 
   it('queues events for a known consumer while its plugin is unsubscribed, on any fan-out, and delivers them when it subscribes again', async () => {
     const seen: string[] = [];
-    const subscription = { consumer: 'test-durable', types: [CheckoutEventType.InvoiceCreated], handle: async (e: PluginCheckoutEvent) => void seen.push(e.checkoutId) };
+    const subscription = {
+      consumer: 'test-durable',
+      types: [CheckoutEventType.InvoiceCreated],
+      handle: async (e: PluginCheckoutEvent) => void seen.push(e.checkoutId),
+    };
     const unsubscribe = events.subscribe(subscription);
     await events.wake();
     unsubscribe();

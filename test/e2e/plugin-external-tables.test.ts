@@ -87,7 +87,10 @@ describe('an external plugin with its own tables, enabled on a later start and d
     server = undefined;
   };
   const tableExists = async () => {
-    const sql = db.config.type === 'sqlite' ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'notes_plugin_notes'" : "SELECT table_name FROM information_schema.tables WHERE table_name = 'notes_plugin_notes'";
+    const sql =
+      db.config.type === 'sqlite'
+        ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'notes_plugin_notes'"
+        : "SELECT table_name FROM information_schema.tables WHERE table_name = 'notes_plugin_notes'";
     return (await queryDatabase(db, sql)).length === 1;
   };
 
@@ -98,7 +101,10 @@ describe('an external plugin with its own tables, enabled on a later start and d
     writeFileSync(join(dir, 'notes', 'notes.plugin.ts'), NOTES_PLUGIN);
     writeFileSync(join(dir, 'notes', 'notes.plugin.js'), (await transformFile(join(dir, 'notes', 'notes.plugin.ts'), SWC_OPTIONS)).code);
     // What `npm install` leaves in a plugin folder: its own copy of the peer dependency @nestjs/common.
-    cpSync(join(REPO_ROOT, 'node_modules', '@nestjs', 'common'), join(dir, 'notes', 'node_modules', '@nestjs', 'common'), { recursive: true, dereference: true });
+    cpSync(join(REPO_ROOT, 'node_modules', '@nestjs', 'common'), join(dir, 'notes', 'node_modules', '@nestjs', 'common'), {
+      recursive: true,
+      dereference: true,
+    });
     db = await createTestDatabase();
     compiled = await compileServer();
   });
@@ -116,7 +122,10 @@ describe('an external plugin with its own tables, enabled on a later start and d
 
     let url = await start('with-notes', ['./notes']);
     expect(await tableExists()).toBe(true);
-    expect((await fetch(`${url}/plugins/notes/n1`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: 'first' }) })).status).toBe(201);
+    expect(
+      (await fetch(`${url}/plugins/notes/n1`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: 'first' }) }))
+        .status,
+    ).toBe(201);
     expect(await (await fetch(`${url}/plugins/notes/n1`)).json()).toEqual({ id: 'n1', text: 'first' });
     // The plugin's NotFoundException is the server's HttpException (one Nest), so a 404 problem, not a 500.
     const missing = await fetch(`${url}/plugins/notes/missing`);
@@ -140,7 +149,15 @@ describe('an external plugin with its own tables, enabled on a later start and d
       execFile(
         process.execPath,
         [cli, 'migration:show', '-d', compiled.entry('src/database/data-source.ts')],
-        { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_PATH: join(REPO_ROOT, 'node_modules'), CONFIG_FILE: configFor('cli', ['./notes']) } },
+        {
+          cwd: REPO_ROOT,
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: process.env.HOME ?? '',
+            NODE_PATH: join(REPO_ROOT, 'node_modules'),
+            CONFIG_FILE: configFor('cli', ['./notes']),
+          },
+        },
         (err, stdout, stderr) => resolveRun({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
       ),
     );

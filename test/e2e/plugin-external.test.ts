@@ -63,7 +63,10 @@ describe('an external plugin from plugins/README.md, loaded from a folder outsid
     db = await createTestDatabase();
     compiled = await compileServer();
     writeFileSync(join(dir, 'cli.yaml'), stringify({ database: db.config }));
-    ({ storeId, apiKey } = JSON.parse(await runCli(compiled, ['create-store', '--name', 'Hello shop', '--json'], { CONFIG_FILE: join(dir, 'cli.yaml') })) as { storeId: string; apiKey: string });
+    ({ storeId, apiKey } = JSON.parse(await runCli(compiled, ['create-store', '--name', 'Hello shop', '--json'], { CONFIG_FILE: join(dir, 'cli.yaml') })) as {
+      storeId: string;
+      apiKey: string;
+    });
   });
   afterEach(async () => {
     await server?.stop();
@@ -86,14 +89,17 @@ describe('an external plugin from plugins/README.md, loaded from a folder outsid
     expect(existsSync(join(dir, 'hello', 'hello.plugin.js'))).toBe(true);
   });
 
-  it('type-checks with its own tsconfig, lightning-checkout/plugin-api being this server\'s src/plugin-api', async () => {
+  it("type-checks with its own tsconfig, lightning-checkout/plugin-api being this server's src/plugin-api", async () => {
     // What `npm install --save-dev <server>` gives an author, from the sources instead of a build.
     const check = {
       extends: './tsconfig.json',
       compilerOptions: {
         noEmit: true,
         baseUrl: '.',
-        paths: { 'lightning-checkout/plugin-api': [join(REPO_ROOT, 'src', 'plugin-api', 'index.ts')], '*': [join(REPO_ROOT, 'node_modules', '*'), join(REPO_ROOT, 'node_modules', '@types', '*')] },
+        paths: {
+          'lightning-checkout/plugin-api': [join(REPO_ROOT, 'src', 'plugin-api', 'index.ts')],
+          '*': [join(REPO_ROOT, 'node_modules', '*'), join(REPO_ROOT, 'node_modules', '@types', '*')],
+        },
         typeRoots: [join(REPO_ROOT, 'node_modules', '@types')],
         types: ['node'],
       },
@@ -101,7 +107,9 @@ describe('an external plugin from plugins/README.md, loaded from a folder outsid
     writeFileSync(join(dir, 'hello', 'tsconfig.check.json'), JSON.stringify(check));
     const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const result = await new Promise<{ code: number | null; out: string }>((resolveRun) =>
-      execFile(process.execPath, [tsc, '-p', join(dir, 'hello', 'tsconfig.check.json')], { cwd: join(dir, 'hello') }, (err, stdout, stderr) => resolveRun({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr })),
+      execFile(process.execPath, [tsc, '-p', join(dir, 'hello', 'tsconfig.check.json')], { cwd: join(dir, 'hello') }, (err, stdout, stderr) =>
+        resolveRun({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+      ),
     );
     expect(result).toEqual({ code: 0, out: '' });
   });
@@ -111,7 +119,8 @@ describe('an external plugin from plugins/README.md, loaded from a folder outsid
     const s = startWith('hello', { enabled: ['./hello'], hello: { storeId, paidLog } });
     const url = await s.ready;
 
-    const order = (body: unknown) => fetch(`${url}/plugins/hello/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const order = (body: unknown) =>
+      fetch(`${url}/plugins/hello/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     const first = await order({ orderId: 'order-1', amountSats: '2100' });
     expect(first.status).toBe(201);
     const { checkoutId, created } = (await first.json()) as { checkoutId: string; created: boolean };
@@ -122,16 +131,25 @@ describe('an external plugin from plugins/README.md, loaded from a folder outsid
     expect(bad.status).toBe(422);
     expect(bad.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 
-    const checkout = (await (await fetch(`${url}/api/v1/checkouts/${checkoutId}`, { headers: { Authorization: `token ${apiKey}` } })).json()) as { status: string; orderId: string; amountSats: number };
+    const checkout = (await (await fetch(`${url}/api/v1/checkouts/${checkoutId}`, { headers: { Authorization: `token ${apiKey}` } })).json()) as {
+      status: string;
+      orderId: string;
+      amountSats: number;
+    };
     expect(checkout).toMatchObject({ status: 'New', orderId: 'order-1', amountSats: 2100 });
 
     const paid = await fetch(`${url}/i/${checkoutId}/simulate-payment`, { method: 'POST', headers: { Accept: 'application/json' } });
     expect(paid.status).toBe(202);
     const deadline = Date.now() + 30_000;
     while (!existsSync(paidLog) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    const lines = readFileSync(paidLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(paidLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toEqual([{ eventId: expect.any(String), type: 'InvoiceSettled', checkoutId, orderId: 'order-1', amountSats: 2100 }]);
-    expect(((await (await fetch(`${url}/api/v1/checkouts/${checkoutId}`, { headers: { Authorization: `token ${apiKey}` } })).json()) as { status: string }).status).toBe('Settled');
+    expect(
+      ((await (await fetch(`${url}/api/v1/checkouts/${checkoutId}`, { headers: { Authorization: `token ${apiKey}` } })).json()) as { status: string }).status,
+    ).toBe('Settled');
   });
 
   it('refuses to start when its compatibility range leaves out this server, naming plugin, range and version', async () => {
@@ -140,7 +158,9 @@ describe('an external plugin from plugins/README.md, loaded from a folder outsid
     await buildPlugin(join(dir, 'hello-future'), future);
     const s = startWith('future', { enabled: ['./hello-future'], hello: { storeId, paidLog: join(dir, 'never.jsonl') } });
     expect(await exitOf(s)).toBe(78);
-    expect(s.output()).toContain(`plugins.enabled: plugin "hello" 1.0.0 (${join(dir, 'hello-future')}) works with server versions ">=99.0.0" (its compatibility), but this server is ${SERVER_VERSION}`);
+    expect(s.output()).toContain(
+      `plugins.enabled: plugin "hello" 1.0.0 (${join(dir, 'hello-future')}) works with server versions ">=99.0.0" (its compatibility), but this server is ${SERVER_VERSION}`,
+    );
     expect(s.output()).not.toContain('listening on');
   });
 

@@ -17,7 +17,15 @@ describe('plugin facades: one store at a time', () => {
     storeA = (await t.createStore('A')).storeId;
     const b = await t.createStore('B');
     storeB = b.storeId;
-    checkoutOfB = ((await t.http.post('/api/v1/checkouts').set({ Authorization: `token ${b.apiKey}` }).send({ amount: 100, orderId: 'b-1' }).expect(201)).body as { id: string }).id;
+    checkoutOfB = (
+      (
+        await t.http
+          .post('/api/v1/checkouts')
+          .set({ Authorization: `token ${b.apiKey}` })
+          .send({ amount: 100, orderId: 'b-1' })
+          .expect(201)
+      ).body as { id: string }
+    ).id;
     checkouts = t.app.get(PluginCheckouts);
     links = t.app.get(PluginOrderLinks);
   });
@@ -33,7 +41,12 @@ describe('plugin facades: one store at a time', () => {
   });
 
   it("answers 404 checkout_not_found for another store's checkout, and changes nothing", async () => {
-    for (const attempt of [() => checkouts.get(storeA, checkoutOfB), () => checkouts.cancel(storeA, checkoutOfB), () => checkouts.setMetadata(storeA, checkoutOfB, { metadata: { x: 1 }, orderId: 'stolen' }), () => checkouts.setArchived(storeA, checkoutOfB, true)]) {
+    for (const attempt of [
+      () => checkouts.get(storeA, checkoutOfB),
+      () => checkouts.cancel(storeA, checkoutOfB),
+      () => checkouts.setMetadata(storeA, checkoutOfB, { metadata: { x: 1 }, orderId: 'stolen' }),
+      () => checkouts.setArchived(storeA, checkoutOfB, true),
+    ]) {
       await expect(attempt()).rejects.toMatchObject({ code: 'checkout_not_found', status: 404 });
     }
     expect(await checkouts.get(storeB, checkoutOfB)).toMatchObject({ status: 'New', orderId: 'b-1', archived: false, metadata: null });

@@ -61,7 +61,8 @@ describe('greenfield plugin: BTCPay 2.x behaviour the real clients depend on', (
   });
 
   const createInvoice = async (body: Record<string, unknown>) => (await t.http.post(`${base()}/invoices`).set(auth).send(body).expect(200)).body;
-  const hashOf = async (id: string) => (await t.http.get(`${base()}/invoices/${id}/payment-methods`).set(auth).expect(200)).body[0].additionalData.paymentHash as string;
+  const hashOf = async (id: string) =>
+    (await t.http.get(`${base()}/invoices/${id}/payment-methods`).set(auth).expect(200)).body[0].additionalData.paymentHash as string;
   const eventsFor = (path: string, invoiceId: string) =>
     receiver.calls.filter((c: RecordedCall) => c.path === path && (c.body as Body).invoiceId === invoiceId).map((c) => c.body as Body);
   const isFullyPaid = (id: string) => async () => {
@@ -71,7 +72,11 @@ describe('greenfield plugin: BTCPay 2.x behaviour the real clients depend on', (
   };
 
   it('a late payment sends InvoiceReceivedPayment and InvoicePaymentSettled with afterExpiration, so the shop ends in "Expired (paid late)"', async () => {
-    await t.http.post(`${base()}/webhooks`).set(auth).send({ url: `${receiver.url}/late`, authorizedEvents: { everything: true } }).expect(200);
+    await t.http
+      .post(`${base()}/webhooks`)
+      .set(auth)
+      .send({ url: `${receiver.url}/late`, authorizedEvents: { everything: true } })
+      .expect(200);
     const invoice = await createInvoice({ amount: '3000', currency: 'SATS', metadata: { orderId: 'late-1' } });
     const hash = await hashOf(invoice.id);
     await t.app.get(CheckoutTransitions).expire(invoice.id);
@@ -79,7 +84,13 @@ describe('greenfield plugin: BTCPay 2.x behaviour the real clients depend on', (
     void t.app.get(LightningService).simulatePayment(hash);
     await eventually(() => eventsFor('/late', invoice.id).some((e) => e.type === 'InvoicePaidAfterExpiration'), 'InvoicePaidAfterExpiration');
     const events = eventsFor('/late', invoice.id);
-    expect(events.map((e) => e.type)).toEqual(['InvoiceCreated', 'InvoiceExpired', 'InvoiceReceivedPayment', 'InvoicePaymentSettled', 'InvoicePaidAfterExpiration']);
+    expect(events.map((e) => e.type)).toEqual([
+      'InvoiceCreated',
+      'InvoiceExpired',
+      'InvoiceReceivedPayment',
+      'InvoicePaymentSettled',
+      'InvoicePaidAfterExpiration',
+    ]);
     for (const e of events.slice(2)) expect(e).toMatchObject({ afterExpiration: true, storeId, invoiceId: invoice.id, metadata: { orderId: 'late-1' } });
     expect(events[2]).toMatchObject({ paymentMethodId: 'BTC-LN', payment: { value: '0.00003000', status: 'Settled', id: hash } });
     expect(events[3]).toMatchObject({ paymentMethodId: 'BTC-LN', payment: { value: '0.00003000', status: 'Settled' } });
@@ -90,7 +101,11 @@ describe('greenfield plugin: BTCPay 2.x behaviour the real clients depend on', (
   });
 
   it('a Lightning settlement sends what BTCPay sends for one: ReceivedPayment, PaymentSettled, Processing, Settled', async () => {
-    await t.http.post(`${base()}/webhooks`).set(auth).send({ url: `${receiver.url}/settle`, authorizedEvents: { everything: true } }).expect(200);
+    await t.http
+      .post(`${base()}/webhooks`)
+      .set(auth)
+      .send({ url: `${receiver.url}/settle`, authorizedEvents: { everything: true } })
+      .expect(200);
     const invoice = await createInvoice({ amount: '12.50', currency: 'USD', metadata: { orderId: 'ok-1' } });
     void t.app.get(LightningService).simulatePayment(await hashOf(invoice.id));
     await eventually(() => eventsFor('/settle', invoice.id).some((e) => e.type === 'InvoiceSettled'), 'InvoiceSettled');
@@ -103,7 +118,13 @@ describe('greenfield plugin: BTCPay 2.x behaviour the real clients depend on', (
   });
 
   it('sends only the BTCPay events a webhook asked for, and echoes the names it was given', async () => {
-    const hook = (await t.http.post(`${base()}/webhooks`).set(auth).send({ url: `${receiver.url}/some`, authorizedEvents: { everything: false, specificEvents: ['InvoicePaymentSettled', 'InvoiceSettled'] } }).expect(200)).body;
+    const hook = (
+      await t.http
+        .post(`${base()}/webhooks`)
+        .set(auth)
+        .send({ url: `${receiver.url}/some`, authorizedEvents: { everything: false, specificEvents: ['InvoicePaymentSettled', 'InvoiceSettled'] } })
+        .expect(200)
+    ).body;
     expect(hook.authorizedEvents).toEqual({ everything: false, specificEvents: ['InvoicePaymentSettled', 'InvoiceSettled'] });
     const invoice = await createInvoice({ amount: 1500, currency: 'SATS' });
     void t.app.get(LightningService).simulatePayment(await hashOf(invoice.id));
@@ -140,20 +161,37 @@ describe('greenfield plugin: BTCPay 2.x behaviour the real clients depend on', (
   });
 
   it('accepts a webhook update with the PHP client defaults (secret: null keeps the secret) and refuses hostile types with 422', async () => {
-    const created = (await t.http.post(`${base()}/webhooks`).set(auth).send({ url: `${receiver.url}/upd`, authorizedEvents: { everything: true } }).expect(200)).body;
+    const created = (
+      await t.http
+        .post(`${base()}/webhooks`)
+        .set(auth)
+        .send({ url: `${receiver.url}/upd`, authorizedEvents: { everything: true } })
+        .expect(200)
+    ).body;
     const updated = await t.http
       .put(`${base()}/webhooks/${created.id}`)
       .set(auth)
       .send({ enabled: true, automaticRedelivery: true, url: `${receiver.url}/upd2`, secret: null, authorizedEvents: { everything: true } })
       .expect(200);
     expect(updated.body).toMatchObject({ url: `${receiver.url}/upd2`, enabled: true });
-    await t.http.put(`${base()}/webhooks/${created.id}`).set(auth).send({ enabled: null, url: null, automaticRedelivery: null, authorizedEvents: null, secret: null }).expect(200);
+    await t.http
+      .put(`${base()}/webhooks/${created.id}`)
+      .set(auth)
+      .send({ enabled: null, url: null, automaticRedelivery: null, authorizedEvents: null, secret: null })
+      .expect(200);
     // The secret is still the one given at creation: a delivery is signed with it.
     const invoice = await createInvoice({ amount: 100, currency: 'SATS' });
     const call = await eventually(() => receiver.calls.find((c) => c.path === '/upd2' && (c.body as Body).invoiceId === invoice.id), 'a delivery');
     const { createHmac } = await import('node:crypto');
     expect(call.headers['btcpay-sig']).toBe(`sha256=${createHmac('sha256', created.secret).update(call.raw).digest('hex')}`);
-    for (const bad of [{ secret: 42 }, { secret: { a: 1 } }, { url: 7 }, { enabled: 'yes' }, { authorizedEvents: 'all' }, { authorizedEvents: { specificEvents: 'InvoiceSettled' } }]) {
+    for (const bad of [
+      { secret: 42 },
+      { secret: { a: 1 } },
+      { url: 7 },
+      { enabled: 'yes' },
+      { authorizedEvents: 'all' },
+      { authorizedEvents: { specificEvents: 'InvoiceSettled' } },
+    ]) {
       const res = await t.http.put(`${base()}/webhooks/${created.id}`).set(auth).send(bad);
       expect([JSON.stringify(bad), res.status]).toEqual([JSON.stringify(bad), 422]);
     }
@@ -163,9 +201,14 @@ describe('greenfield plugin: BTCPay 2.x behaviour the real clients depend on', (
   });
 
   it('filters the invoice list by textSearch (order id, invoice id, metadata text) and the other filters the client sends', async () => {
-    const a = await createInvoice({ amount: 100, currency: 'SATS', metadata: { orderId: 'ts-alpha-17', buyerEmail: 'Carol@Example.com', itemDesc: 'Blue teapot' } });
+    const a = await createInvoice({
+      amount: 100,
+      currency: 'SATS',
+      metadata: { orderId: 'ts-alpha-17', buyerEmail: 'Carol@Example.com', itemDesc: 'Blue teapot' },
+    });
     const b = await createInvoice({ amount: 100, currency: 'SATS', metadata: { orderId: 'ts-beta-18', itemDesc: '50% off mug' } });
-    const search = async (text: string) => (await t.http.get(`${base()}/invoices`).query({ textSearch: text }).set(auth).expect(200)).body.map((i: { id: string }) => i.id);
+    const search = async (text: string) =>
+      (await t.http.get(`${base()}/invoices`).query({ textSearch: text }).set(auth).expect(200)).body.map((i: { id: string }) => i.id);
     expect(await search('ts-alpha-17')).toEqual([a.id]);
     expect(await search(b.id)).toEqual([b.id]);
     expect(await search('carol@example.com')).toEqual([a.id]);
@@ -184,7 +227,13 @@ describe('greenfield plugin: BTCPay 2.x behaviour the real clients depend on', (
 
   it('updates invoice metadata, archives and unarchives invoices', async () => {
     const inv = await createInvoice({ amount: 100, currency: 'SATS', metadata: { orderId: 'arch-1', itemDesc: 'Cup' } });
-    const updated = (await t.http.put(`${base()}/invoices/${inv.id}`).set(auth).send({ metadata: { orderId: 'arch-1', itemDesc: 'Cup', note: 'gift wrap' } }).expect(200)).body;
+    const updated = (
+      await t.http
+        .put(`${base()}/invoices/${inv.id}`)
+        .set(auth)
+        .send({ metadata: { orderId: 'arch-1', itemDesc: 'Cup', note: 'gift wrap' } })
+        .expect(200)
+    ).body;
     expect(updated).toMatchObject({ id: inv.id, metadata: { orderId: 'arch-1', itemDesc: 'Cup', note: 'gift wrap' } });
     expect((await t.http.get(`${base()}/invoices/${inv.id}`).set(auth).expect(200)).body.metadata.note).toBe('gift wrap');
     expect((await t.http.put(`${base()}/invoices/${inv.id}`).set(auth).send({ metadata: 'x' }).expect(422)).body.code).toBe('validation_failed');
@@ -193,7 +242,9 @@ describe('greenfield plugin: BTCPay 2.x behaviour the real clients depend on', (
     await t.http.delete(`${base()}/invoices/${inv.id}`).set(auth).expect(200);
     expect((await t.http.get(`${base()}/invoices/${inv.id}`).set(auth).expect(200)).body.archived).toBe(true);
     expect((await t.http.get(`${base()}/invoices?orderId=arch-1`).set(auth).expect(200)).body).toEqual([]);
-    expect((await t.http.get(`${base()}/invoices?orderId=arch-1&includeArchived=true`).set(auth).expect(200)).body.map((i: { id: string }) => i.id)).toEqual([inv.id]);
+    expect((await t.http.get(`${base()}/invoices?orderId=arch-1&includeArchived=true`).set(auth).expect(200)).body.map((i: { id: string }) => i.id)).toEqual([
+      inv.id,
+    ]);
     const back = (await t.http.post(`${base()}/invoices/${inv.id}/unarchive`).set(auth).expect(200)).body;
     expect(back).toMatchObject({ id: inv.id, archived: false });
     expect((await t.http.get(`${base()}/invoices?orderId=arch-1`).set(auth).expect(200)).body.map((i: { id: string }) => i.id)).toEqual([inv.id]);

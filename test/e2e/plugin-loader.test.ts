@@ -40,15 +40,27 @@ describe('plugin loader at start-up', () => {
   });
 
   it('stops start-up on invalid plugin settings, naming the key', async () => {
-    const err = await createApp(configWith({ enabled: ['woocommerce'], woocommerce: { sites: [{ storeId: 's1', url: 'https://shop.example', consumerKey: 'ck_1', consumerSecret: '', webhookSecret: 'long-enough' }] } })).catch((e) => e);
+    const err = await createApp(
+      configWith({
+        enabled: ['woocommerce'],
+        woocommerce: { sites: [{ storeId: 's1', url: 'https://shop.example', consumerKey: 'ck_1', consumerSecret: '', webhookSecret: 'long-enough' }] },
+      }),
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain('plugins.woocommerce.sites.0.consumerSecret: consumerSecret is required');
     const site = { storeId: 's1', url: 'https://shop.example', consumerKey: 'ck_1', consumerSecret: 'cs_1', webhookSecret: 'long-enough' };
-    await expect(createApp(configWith({ enabled: ['woocommerce'], woocommerce: { sites: [site, { ...site, url: 'https://other.example' }] } }))).rejects.toThrow(/plugins\.woocommerce\.sites: sites must name each storeId once/);
+    await expect(
+      createApp(configWith({ enabled: ['woocommerce'], woocommerce: { sites: [site, { ...site, url: 'https://other.example' }] } })),
+    ).rejects.toThrow(/plugins\.woocommerce\.sites: sites must name each storeId once/);
   });
 
   it('with onError: disable, starts without the broken plugin and serves the others', async () => {
-    t = await startTestApp({ db, config: { plugins: { enabled: ['shopify', 'greenfield'], onError: 'disable', shopify: { shops: [{ storeId: 's1', shop: 'x.myshopify.com', accessToken: '' }] } } } });
+    t = await startTestApp({
+      db,
+      config: {
+        plugins: { enabled: ['shopify', 'greenfield'], onError: 'disable', shopify: { shops: [{ storeId: 's1', shop: 'x.myshopify.com', accessToken: '' }] } },
+      },
+    });
     const report = t.app.get(PluginsReport);
     expect(report.loaded).toEqual([{ name: 'greenfield', version: '1.0.0' }]);
     expect(report.disabled).toEqual([{ name: 'shopify', reason: expect.stringContaining('plugins.shopify.shops.0.accessToken') }]);

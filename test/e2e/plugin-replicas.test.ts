@@ -28,7 +28,9 @@ describe('plugin events with two replicas on one PostgreSQL database', () => {
     const first = await startTestApp({ db });
     const { storeId } = await first.createStore('Replicated shop');
     await first.close();
-    const config = { plugins: { enabled: ['woocommerce'], woocommerce: { addCheckoutNote: false, sites: [{ storeId, url: woo.url, ...CREDS, webhookSecret: SECRET }] } } };
+    const config = {
+      plugins: { enabled: ['woocommerce'], woocommerce: { addCheckoutNote: false, sites: [{ storeId, url: woo.url, ...CREDS, webhookSecret: SECRET }] } },
+    };
     apps.push(await startTestApp({ db, config }), await startTestApp({ db, config }));
 
     const orders: { id: number; paymentHash: string; replica: TestApp }[] = [];

@@ -16,7 +16,8 @@ describe('shopify plugin: orders/create → checkout → payment → orderMarkAs
   let storeId: string;
   let auth: { Authorization: string };
 
-  const send = (webhook: { body: string; headers: Record<string, string> }) => t.http.post(`/plugins/shopify/webhook/${storeId}`).set(webhook.headers).send(webhook.body);
+  const send = (webhook: { body: string; headers: Record<string, string> }) =>
+    t.http.post(`/plugins/shopify/webhook/${storeId}`).set(webhook.headers).send(webhook.body);
   const checkoutsFor = async (orderId: number) => (await t.http.get(`/api/v1/checkouts?orderId=${orderId}`).set(auth).expect(200)).body.items;
 
   beforeAll(async () => {
@@ -47,7 +48,9 @@ describe('shopify plugin: orders/create → checkout → payment → orderMarkAs
     expect(res.body).toMatchObject({ result: 'checkout', created: true });
     // Shopify redelivers with the same X-Shopify-Event-Id; a new event for the same order is no different.
     expect((await send(webhook).expect(200)).body).toMatchObject({ checkoutId: res.body.checkoutId, created: false });
-    expect((await send(shopifyOrderWebhook(APP_SECRET, { id: 5001, total_price: '20.00', currency: 'EUR' }, 'evt-other')).expect(200)).body.checkoutId).toBe(res.body.checkoutId);
+    expect((await send(shopifyOrderWebhook(APP_SECRET, { id: 5001, total_price: '20.00', currency: 'EUR' }, 'evt-other')).expect(200)).body.checkoutId).toBe(
+      res.body.checkoutId,
+    );
     const items = await checkoutsFor(5001);
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ amountSats: 22000, currency: 'EUR', orderId: '5001', customerId: 'shopify-555' });

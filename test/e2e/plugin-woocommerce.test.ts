@@ -29,11 +29,26 @@ describe('woocommerce plugin: order webhook → checkout → payment → order p
   };
 
   const orderBody = (id: number, over: Record<string, unknown> = {}) =>
-    JSON.stringify({ id, number: String(id), status: 'pending', currency: 'USD', total: '12.50', payment_method: 'lightning', order_key: `wc_order_${id}abc`, customer_id: 7, billing: { email: 'a@b.c' }, line_items: [], ...over });
+    JSON.stringify({
+      id,
+      number: String(id),
+      status: 'pending',
+      currency: 'USD',
+      total: '12.50',
+      payment_method: 'lightning',
+      order_key: `wc_order_${id}abc`,
+      customer_id: 7,
+      billing: { email: 'a@b.c' },
+      line_items: [],
+      ...over,
+    });
 
   const sendOrder = (id: number, over: Record<string, unknown> = {}, topic = 'order.created') => {
     const body = orderBody(id, over);
-    return t!.http.post(`/plugins/woocommerce/webhook/${storeId}`).set(wooWebhookHeaders(WEBHOOK_SECRET, body, topic)).send(body);
+    return t!.http
+      .post(`/plugins/woocommerce/webhook/${storeId}`)
+      .set(wooWebhookHeaders(WEBHOOK_SECRET, body, topic))
+      .send(body);
   };
 
   const checkoutsFor = async (orderId: number) => (await t!.http.get(`/api/v1/checkouts?orderId=${orderId}`).set(auth).expect(200)).body.items;
@@ -200,7 +215,11 @@ describe('woocommerce plugin: order webhook → checkout → payment → order p
     woo.addOrder({ id: 151 });
     const deleted = (await sendOrder(151).expect(200)).body;
     const deletion = JSON.stringify({ id: 151 });
-    const res2 = await t!.http.post(`/plugins/woocommerce/webhook/${storeId}`).set(wooWebhookHeaders(WEBHOOK_SECRET, deletion, 'order.deleted')).send(deletion).expect(200);
+    const res2 = await t!.http
+      .post(`/plugins/woocommerce/webhook/${storeId}`)
+      .set(wooWebhookHeaders(WEBHOOK_SECRET, deletion, 'order.deleted'))
+      .send(deletion)
+      .expect(200);
     expect(res2.body).toMatchObject({ checkoutId: deleted.checkoutId, status: 'Invalid' });
   });
 
@@ -210,7 +229,10 @@ describe('woocommerce plugin: order webhook → checkout → payment → order p
     const checkout = (await t!.http.get(`/api/v1/checkouts/${body.checkoutId}`).set(auth).expect(200)).body;
     woo.failNext(1_000_000);
     void t!.app.get(LightningService).simulatePayment(checkout.paymentHash);
-    await eventually(async () => (await t!.app.get(PluginEvents).stats('woocommerce')).pending > 0 && woo.callsTo('PUT', '/orders/130').length > 0, 'a failed attempt');
+    await eventually(
+      async () => (await t!.app.get(PluginEvents).stats('woocommerce')).pending > 0 && woo.callsTo('PUT', '/orders/130').length > 0,
+      'a failed attempt',
+    );
     await t!.close();
     t = undefined;
     woo.failNext(0);

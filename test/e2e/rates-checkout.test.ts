@@ -77,7 +77,13 @@ describe('checkouts priced with live exchange rates', () => {
     const after = Date.now();
     // ceil(12.5 * 1e8 / 91234.56) = 13701: rounded up, the shop is never underpaid.
     expect(res.body).toMatchObject({ currency: 'CHF', amount: '12.5', amountSats: 13701, rate: '1096.075873' });
-    expect(res.body.exchangeRate).toMatchObject({ currencyPair: 'BTC_CHF', rate: '91234.56', sources: ['kraken', 'bitstamp', 'coingecko'], sourceNames: ['Kraken', 'Bitstamp', 'CoinGecko'], spreadPercent: '0' });
+    expect(res.body.exchangeRate).toMatchObject({
+      currencyPair: 'BTC_CHF',
+      rate: '91234.56',
+      sources: ['kraken', 'bitstamp', 'coingecko'],
+      sourceNames: ['Kraken', 'Bitstamp', 'CoinGecko'],
+      spreadPercent: '0',
+    });
     const fetchedAt = new Date(res.body.exchangeRate.fetchedAt).getTime();
     // Fetched by a background round before the checkout (refreshSeconds 0.2, maxAgeSeconds 3).
     expect(fetchedAt).toBeLessThanOrEqual(after);
@@ -223,7 +229,10 @@ describe('the default embedded start', () => {
         // EUR at the fixed 1100 sats/EUR, the store's 1.5 % on top: ceil(10 * 1100 / 0.985) = 11168.
         const created = await fetch(`${url}/api/v1/checkouts`, { method: 'POST', headers, body: JSON.stringify({ amount: '10', currency: 'EUR' }) });
         expect(created.status).toBe(201);
-        expect(await created.json()).toMatchObject({ amountSats: 11168, exchangeRate: { sources: ['fixed'], sourceNames: ['fixed rate table'], spreadPercent: '1.5' } });
+        expect(await created.json()).toMatchObject({
+          amountSats: 11168,
+          exchangeRate: { sources: ['fixed'], sourceNames: ['fixed rate table'], spreadPercent: '1.5' },
+        });
         // Log lines are written asynchronously; the listening line may come first.
         await eventually(async () => (server.output().includes('exchange rates: the fixed table only') ? true : undefined), 'the rates start-up line');
         expect(server.output()).toContain('exchange rates: the fixed table only (USD, EUR, GBP; sats per unit), no exchange is called');

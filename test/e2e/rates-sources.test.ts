@@ -33,7 +33,10 @@ describe('exchange rate sources (local servers in the documented formats)', () =
   let log: jest.SpyInstance;
 
   function service(currencies: Record<string, string[]>, extra: Record<string, unknown> = {}) {
-    const config = loadConfig({ env: {}, overrides: { rates: liveRatesConfig(ex, currencies, { timeoutMs: 3000, quorum: 2, maxSpreadPercent: 5, ...extra }) } });
+    const config = loadConfig({
+      env: {},
+      overrides: { rates: liveRatesConfig(ex, currencies, { timeoutMs: 3000, quorum: 2, maxSpreadPercent: 5, ...extra }) },
+    });
     const s = new RateService(config.rates, buildRateSources(config));
     registry = new Registry();
     registerRateMetrics(registry, s);
@@ -65,7 +68,12 @@ describe('exchange rate sources (local servers in the documented formats)', () =
     }
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    rates = service({ CHF: ['kraken', 'bitstamp', 'coingecko'], JPY: ['kraken', 'coinbase', 'coingecko', 'bitfinex'], KWD: ['coinbase'], CAD: ['kraken', 'coingecko'] });
+    rates = service({
+      CHF: ['kraken', 'bitstamp', 'coingecko'],
+      JPY: ['kraken', 'coinbase', 'coingecko', 'bitfinex'],
+      KWD: ['coinbase'],
+      CAD: ['kraken', 'coingecko'],
+    });
   });
   afterEach(async () => {
     await rates.onModuleDestroy();
@@ -166,7 +174,8 @@ describe('exchange rate sources (local servers in the documented formats)', () =
       // The stored decimal is the price the sats were computed from, so the checkout explains itself.
       expect(comparePrice(priceFromDecimal(locked.rate), locked.price)).toBe(0);
       expect(locked.rate).toBe('128400.42639442104953475');
-      for (const amount of ['0.01', '19.99', '12345.67', '99999999.99']) expect(satsFor(amount, priceFromDecimal(locked.rate))).toBe(satsFor(amount, locked.price));
+      for (const amount of ['0.01', '19.99', '12345.67', '99999999.99'])
+        expect(satsFor(amount, priceFromDecimal(locked.rate))).toBe(satsFor(amount, locked.price));
     } finally {
       ex.all.kraken.prices = { ...PRICES.kraken };
       ex.all.coingecko.prices = { ...PRICES.coingecko };
@@ -180,13 +189,17 @@ describe('exchange rate sources (local servers in the documented formats)', () =
     expect(refusal('KWD')).toMatchObject({ code: 'rate_unavailable', detail: expect.stringContaining('fetched for the first time'), retryAfterSeconds: 5 });
     await round;
     // No background loop runs in this test: only the follow-up round asked for by the request can price it.
-    const priced = await eventually(() => {
-      try {
-        return rate('KWD');
-      } catch {
-        return undefined;
-      }
-    }, 'KWD to be fetched', 5_000);
+    const priced = await eventually(
+      () => {
+        try {
+          return rate('KWD');
+        } catch {
+          return undefined;
+        }
+      },
+      'KWD to be fetched',
+      5_000,
+    );
     expect(priced).toEqual({ rate: '30650.123', sources: ['coinbase'] });
   });
 

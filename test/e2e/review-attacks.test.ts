@@ -13,7 +13,8 @@ function routesOf(t: TestApp): RouteInfo[] {
     if (!layer.route) continue;
     // Middleware mounted for every path shows up as `{/*splat}` routes; they are not endpoints.
     if (/[{*]/.test(layer.route.path)) continue;
-    for (const method of Object.keys(layer.route.methods)) if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) routes.push({ method, path: layer.route.path });
+    for (const method of Object.keys(layer.route.methods))
+      if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) routes.push({ method, path: layer.route.path });
   }
   return routes;
 }
@@ -81,7 +82,7 @@ describe('review: permissions on every route of the running router', () => {
     expect(current.body.permissions).toEqual([]);
   });
 
-  it("the owner key of store A reaches no :storeId route of store B", async () => {
+  it('the owner key of store A reaches no :storeId route of store B', async () => {
     const open: string[] = [];
     for (const r of routesOf(t)) {
       if (!r.path.includes(':storeId') || PUBLIC.some((p) => p.test(r.path))) continue;
@@ -92,7 +93,11 @@ describe('review: permissions on every route of the running router', () => {
   });
 
   it("store A's key on its own URL with store B's invoice, webhook and key ids finds nothing and changes nothing", async () => {
-    const invoice = await t.http.post(`/api/v1/stores/${b.storeId}/invoices`).set(auth(b.apiKey)).send({ amount: '100', currency: 'SATS', metadata: { orderId: 'b-1' } }).expect(200);
+    const invoice = await t.http
+      .post(`/api/v1/stores/${b.storeId}/invoices`)
+      .set(auth(b.apiKey))
+      .send({ amount: '100', currency: 'SATS', metadata: { orderId: 'b-1' } })
+      .expect(200);
     const hook = await t.http.post(`/api/v1/stores/${b.storeId}/webhooks`).set(auth(b.apiKey)).send({ url: 'http://127.0.0.1:9/b' }).expect(200);
     const keys = await t.http.get('/api/v1/api-keys').set(auth(b.apiKey)).expect(200);
     const mine = `/api/v1/stores/${a.storeId}`;
@@ -129,7 +134,11 @@ describe('review: permissions on every route of the running router', () => {
   });
 
   it('a revoked key is refused at once, even right after it was used (cached)', async () => {
-    const made = await t.http.post('/api/v1/api-keys').set(auth(a.apiKey)).send({ permissions: ['btcpay.store.canviewinvoices'] }).expect(201);
+    const made = await t.http
+      .post('/api/v1/api-keys')
+      .set(auth(a.apiKey))
+      .send({ permissions: ['btcpay.store.canviewinvoices'] })
+      .expect(201);
     await t.http.get('/api/v1/checkouts').set(auth(made.body.key)).expect(200);
     await t.http.delete(`/api/v1/api-keys/${made.body.id}`).set(auth(a.apiKey)).expect(204);
     const res = await t.http.get('/api/v1/checkouts').set(auth(made.body.key));
@@ -202,7 +211,10 @@ describe('review: hostile input on the Greenfield routes', () => {
     for (const depth of [2000, 15000]) {
       const raw = deepText(depth);
       expectProblem(await t.http.post(`${base}/invoices`).set(auth).set('Content-Type', 'application/json').send(raw), `create depth ${depth}`);
-      expectProblem(await t.http.put(`${base}/invoices/${invoice.body.id}`).set(auth).set('Content-Type', 'application/json').send(raw), `update depth ${depth}`);
+      expectProblem(
+        await t.http.put(`${base}/invoices/${invoice.body.id}`).set(auth).set('Content-Type', 'application/json').send(raw),
+        `update depth ${depth}`,
+      );
       const core = '{"amount":10,"metadata":' + '{"a":'.repeat(depth) + '1' + '}'.repeat(depth + 1);
       expectProblem(await t.http.post('/api/v1/checkouts').set(auth).set('Content-Type', 'application/json').send(core), `core create depth ${depth}`);
     }
@@ -214,7 +226,11 @@ describe('review: hostile input on the Greenfield routes', () => {
       expectProblem(res, `update ${JSON.stringify(body)}`);
     }
     // A moderate depth is fine and round-trips.
-    await t.http.put(`${base}/invoices/${invoice.body.id}`).set(auth).send({ metadata: deep(20) }).expect(200);
+    await t.http
+      .put(`${base}/invoices/${invoice.body.id}`)
+      .set(auth)
+      .send({ metadata: deep(20) })
+      .expect(200);
   });
 
   it('odd amounts, currencies, ids and query values are a 4xx', async () => {
@@ -238,7 +254,16 @@ describe('review: hostile input on the Greenfield routes', () => {
     for (const path of [`${base}/invoices/${long}`, `${base}/invoices/%E2%80%AE%00`, `${base}/webhooks/${long}`]) {
       expectProblem(await t.http.get(path).set(auth), path.slice(0, 80));
     }
-    for (const query of [{ take: 'abc' }, { skip: '-1' }, { startDate: '1e30' }, { endDate: '1e300' }, { startDate: '99999999999999' }, { status: 'Bogus' }, { textSearch: 'x'.repeat(300) }, { take: '100000' }]) {
+    for (const query of [
+      { take: 'abc' },
+      { skip: '-1' },
+      { startDate: '1e30' },
+      { endDate: '1e300' },
+      { startDate: '99999999999999' },
+      { status: 'Bogus' },
+      { textSearch: 'x'.repeat(300) },
+      { take: '100000' },
+    ]) {
       expectProblem(await t.http.get(`${base}/invoices`).query(query).set(auth), JSON.stringify(query));
     }
     // Lightning has no Processing phase: asking only for it finds nothing (an empty IN list must not reach SQL).
@@ -274,7 +299,8 @@ describe('review: hostile input on the Greenfield routes', () => {
   it('textSearch takes SQL LIKE wildcards and quotes literally', async () => {
     const make = (orderId: string) => t.http.post(`${base}/invoices`).set(auth).send({ amount: '10', currency: 'SATS', metadata: { orderId } }).expect(200);
     const ids: Record<string, string> = {};
-    for (const orderId of ['wild%card', 'wildXcard', 'under_score', 'underXscore', "quo'te", 'back\\slash', 'backXslash']) ids[orderId] = (await make(orderId)).body.id;
+    for (const orderId of ['wild%card', 'wildXcard', 'under_score', 'underXscore', "quo'te", 'back\\slash', 'backXslash'])
+      ids[orderId] = (await make(orderId)).body.id;
     const search = async (text: string) =>
       ((await t.http.get(`${base}/invoices`).query({ textSearch: text }).set(auth).expect(200)).body as { id: string }[]).map((i) => i.id).sort();
     expect(await search('d%c')).toEqual([ids['wild%card']]);
@@ -298,7 +324,7 @@ describe('review: hostile input on the Greenfield routes', () => {
     ]) {
       expectProblem(await t.http.post(`${base}/webhooks`).set(auth).send(body), `create ${JSON.stringify(body).slice(0, 80)}`);
     }
-    for (const body of [{ secret: '' }, { secret: 5 }, { url: 'javascript:x' }, { authorizedEvents: { specificEvents: [] , everything: false } }, []]) {
+    for (const body of [{ secret: '' }, { secret: 5 }, { url: 'javascript:x' }, { authorizedEvents: { specificEvents: [], everything: false } }, []]) {
       const res = await t.http.put(`${base}/webhooks/${hook.body.id}`).set(auth).send(body);
       expectProblem(res, `update ${JSON.stringify(body)}`);
     }
@@ -321,10 +347,19 @@ describe('review: Greenfield invoice fields on the hosted page', () => {
     const { storeId, apiKey } = await t.createStore('<img src=x onerror=alert(1)>');
     const payload = '"><script>alert(1)</script><img src=x onerror=alert(2)>';
     for (const body of [
-      { amount: '10', currency: 'SATS', metadata: { orderId: payload, itemDesc: `</script>${payload}` }, checkout: { redirectURL: "https://shop.example/done?x=1&y=';alert(3);'" } },
+      {
+        amount: '10',
+        currency: 'SATS',
+        metadata: { orderId: payload, itemDesc: `</script>${payload}` },
+        checkout: { redirectURL: "https://shop.example/done?x=1&y=';alert(3);'" },
+      },
       { currency: 'SATS', metadata: { orderId: payload, buyerEmail: payload } },
     ]) {
-      const invoice = await t.http.post(`/api/v1/stores/${storeId}/invoices`).set({ Authorization: `token ${apiKey}` }).send(body).expect(200);
+      const invoice = await t.http
+        .post(`/api/v1/stores/${storeId}/invoices`)
+        .set({ Authorization: `token ${apiKey}` })
+        .send(body)
+        .expect(200);
       const res = await t.http.get(`/invoices/${invoice.body.id}`).redirects(1).expect(200);
       const page = res.text;
       expect(page).not.toMatch(/<script>alert|<img src=x/i);

@@ -28,9 +28,19 @@ describe('review: BTCPay webhook sequence under concurrency', () => {
   });
 
   it('20 settlements and 5 late payments at once: every invoice gets its events once, in BTCPay order, each signed', async () => {
-    await t.http.post(`${base}/webhooks`).set(auth).send({ url: `${receiver.url}/seq`, secret, authorizedEvents: { everything: true } }).expect(200);
+    await t.http
+      .post(`${base}/webhooks`)
+      .set(auth)
+      .send({ url: `${receiver.url}/seq`, secret, authorizedEvents: { everything: true } })
+      .expect(200);
     const make = async (i: number) => {
-      const invoice = (await t.http.post(`${base}/invoices`).set(auth).send({ amount: String(1000 + i), currency: 'SATS', metadata: { orderId: `ordre-${i}-ü€😀` } }).expect(200)).body;
+      const invoice = (
+        await t.http
+          .post(`${base}/invoices`)
+          .set(auth)
+          .send({ amount: String(1000 + i), currency: 'SATS', metadata: { orderId: `ordre-${i}-ü€😀` } })
+          .expect(200)
+      ).body;
       const [method] = (await t.http.get(`${base}/invoices/${invoice.id}/payment-methods`).set(auth).expect(200)).body;
       return { id: invoice.id as string, hash: method.additionalData.paymentHash as string };
     };
@@ -43,14 +53,29 @@ describe('review: BTCPay webhook sequence under concurrency', () => {
     await Promise.all([...onTime, ...late, ...onTime.slice(0, 5)].map((inv) => Promise.resolve(lightning.simulatePayment(inv.hash)).catch(() => undefined)));
 
     const calls = () => receiver.calls.filter((c: RecordedCall) => c.path === '/seq');
-    const typesOf = (id: string) => calls().map((c) => c.body as Body).filter((b) => b.invoiceId === id).map((b) => b.type);
-    await eventually(() => [...onTime, ...late].every((inv) => typesOf(inv.id).includes(late.includes(inv) ? 'InvoicePaidAfterExpiration' : 'InvoiceSettled')), 'all final events', 60_000);
+    const typesOf = (id: string) =>
+      calls()
+        .map((c) => c.body as Body)
+        .filter((b) => b.invoiceId === id)
+        .map((b) => b.type);
+    await eventually(
+      () => [...onTime, ...late].every((inv) => typesOf(inv.id).includes(late.includes(inv) ? 'InvoicePaidAfterExpiration' : 'InvoiceSettled')),
+      'all final events',
+      60_000,
+    );
     // Let anything duplicated arrive too.
     await new Promise((r) => setTimeout(r, 1500));
 
-    for (const inv of onTime) expect([inv.id, typesOf(inv.id)]).toEqual([inv.id, ['InvoiceCreated', 'InvoiceReceivedPayment', 'InvoicePaymentSettled', 'InvoiceProcessing', 'InvoiceSettled']]);
+    for (const inv of onTime)
+      expect([inv.id, typesOf(inv.id)]).toEqual([
+        inv.id,
+        ['InvoiceCreated', 'InvoiceReceivedPayment', 'InvoicePaymentSettled', 'InvoiceProcessing', 'InvoiceSettled'],
+      ]);
     for (const inv of late) {
-      expect([inv.id, typesOf(inv.id)]).toEqual([inv.id, ['InvoiceCreated', 'InvoiceExpired', 'InvoiceReceivedPayment', 'InvoicePaymentSettled', 'InvoicePaidAfterExpiration']]);
+      expect([inv.id, typesOf(inv.id)]).toEqual([
+        inv.id,
+        ['InvoiceCreated', 'InvoiceExpired', 'InvoiceReceivedPayment', 'InvoicePaymentSettled', 'InvoicePaidAfterExpiration'],
+      ]);
     }
     const ids = calls().map((c) => (c.body as Body).deliveryId);
     expect(new Set(ids).size).toBe(ids.length);
@@ -62,7 +87,13 @@ describe('review: BTCPay webhook sequence under concurrency', () => {
 
   it('a refused webhook update changes nothing: the secret is not rotated when the events or the new secret are refused', async () => {
     const old = 'old-secret-0123456789abcdef';
-    const hook = (await t.http.post(`${base}/webhooks`).set(auth).send({ url: `${receiver.url}/atomic`, secret: old, authorizedEvents: { everything: true } }).expect(200)).body;
+    const hook = (
+      await t.http
+        .post(`${base}/webhooks`)
+        .set(auth)
+        .send({ url: `${receiver.url}/atomic`, secret: old, authorizedEvents: { everything: true } })
+        .expect(200)
+    ).body;
     for (const body of [
       { secret: 'new-secret-0123456789abcdef', authorizedEvents: { everything: false, specificEvents: ['PayoutCreated'] } },
       { secret: 'new-secret-0123456789abcdef', url: 'ftp://127.0.0.1/x' },
@@ -78,7 +109,11 @@ describe('review: BTCPay webhook sequence under concurrency', () => {
     expect(call.headers['btcpay-sig']).toBe('sha256=' + createHmac('sha256', Buffer.from(old, 'utf8')).update(Buffer.from(call.raw, 'utf8')).digest('hex'));
     // A valid update with a new secret is applied whole.
     const fresh = 'new-secret-0123456789abcdef';
-    await t.http.put(`${base}/webhooks/${hook.id}`).set(auth).send({ secret: fresh, url: `${receiver.url}/atomic2`, enabled: true, authorizedEvents: { everything: true } }).expect(200);
+    await t.http
+      .put(`${base}/webhooks/${hook.id}`)
+      .set(auth)
+      .send({ secret: fresh, url: `${receiver.url}/atomic2`, enabled: true, authorizedEvents: { everything: true } })
+      .expect(200);
     const second = (await t.http.post(`${base}/invoices`).set(auth).send({ amount: '11', currency: 'SATS' }).expect(200)).body;
     const call2 = await eventually(() => receiver.calls.find((c) => c.path === '/atomic2' && (c.body as Body).invoiceId === second.id), 'delivery 2');
     expect(call2.headers['btcpay-sig']).toBe('sha256=' + createHmac('sha256', Buffer.from(fresh, 'utf8')).update(Buffer.from(call2.raw, 'utf8')).digest('hex'));

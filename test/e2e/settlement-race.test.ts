@@ -33,7 +33,13 @@ describe('settlement racing expiry and cancel', () => {
     const outcomes = { settled: 0, paidLate: 0, refusedByNode: 0 };
 
     const race = async (i: number) => {
-      const c = (await t.http.post('/api/v1/checkouts').set(auth).send({ amount: 500 + i }).expect(201)).body as { id: string; paymentHash: string; nodeName: string };
+      const c = (
+        await t.http
+          .post('/api/v1/checkouts')
+          .set(auth)
+          .send({ amount: 500 + i })
+          .expect(201)
+      ).body as { id: string; paymentHash: string; nodeName: string };
       ids.push(c.id);
       const pay = async () => {
         try {
@@ -50,7 +56,7 @@ describe('settlement racing expiry and cancel', () => {
       };
       // Order of the calls varies so every interleaving gets its turn.
       const moves = [pay, () => transitions.expire(c.id), cancel];
-      const order = [moves[i % 3], moves[(i + 1 + (i >> 2) % 2) % 3], moves[(i + 2 - (i >> 2) % 2) % 3]];
+      const order = [moves[i % 3], moves[(i + 1 + ((i >> 2) % 2)) % 3], moves[(i + 2 - ((i >> 2) % 2)) % 3]];
       await Promise.all(order.map((move) => move()));
     };
 
@@ -78,7 +84,12 @@ describe('settlement racing expiry and cancel', () => {
       } else {
         outcomes.refusedByNode++;
         expect([CheckoutStatus.Expired, CheckoutStatus.Invalid]).toContain(c.status);
-        expect({ id: c.id, additionalStatus: c.additionalStatus, paid: c.amountPaidSats, paidLate }).toEqual({ id: c.id, additionalStatus: AdditionalStatus.None, paid: null, paidLate: 0 });
+        expect({ id: c.id, additionalStatus: c.additionalStatus, paid: c.amountPaidSats, paidLate }).toEqual({
+          id: c.id,
+          additionalStatus: AdditionalStatus.None,
+          paid: null,
+          paidLate: 0,
+        });
       }
       // A checkout canceled here has its invoice canceled on the node unless it was paid there.
       if (c.status === CheckoutStatus.Invalid) expect(node.canceled || node.settled).toBe(true);

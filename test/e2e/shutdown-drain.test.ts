@@ -52,7 +52,11 @@ describe('SIGTERM drains before closing', () => {
 
       // Requests a load balancer already routed here are still served.
       expect((await fetch(`${url}/health/live`)).status).toBe(200);
-      const created = await fetch(`${url}/api/v1/checkouts`, { method: 'POST', headers: { Authorization: `token ${apiKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ amount: 1500 }) });
+      const created = await fetch(`${url}/api/v1/checkouts`, {
+        method: 'POST',
+        headers: { Authorization: `token ${apiKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ amount: 1500 }),
+      });
       expect(created.status).toBe(201);
       expect(server.running()).toBe(true);
 

@@ -35,7 +35,11 @@ describe('simulate-payment survives kill -9 of the server process', () => {
     return server.ready;
   };
   const createCheckout = async (url: string, amount: number) => {
-    const res = await fetch(`${url}/api/v1/checkouts`, { method: 'POST', headers: { Authorization: `token ${apiKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ amount }) });
+    const res = await fetch(`${url}/api/v1/checkouts`, {
+      method: 'POST',
+      headers: { Authorization: `token ${apiKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ amount }),
+    });
     expect(res.status).toBe(201);
     return (await res.json()) as { id: string; paymentHash: string };
   };
@@ -92,7 +96,9 @@ describe('simulate-payment survives kill -9 of the server process', () => {
       expect(rows.get(id)).toMatchObject({ status: 'Settled' });
       expect(Number(rows.get(id)!.amountPaidSats)).toBe(Number(rows.get(id)!.amountSats));
     }
-    const settledEvents = await query<{ checkoutId: string; n: number | string }>(`SELECT "checkoutId", COUNT(*) AS n FROM checkout_events WHERE type = 'InvoiceSettled' GROUP BY "checkoutId"`);
+    const settledEvents = await query<{ checkoutId: string; n: number | string }>(
+      `SELECT "checkoutId", COUNT(*) AS n FROM checkout_events WHERE type = 'InvoiceSettled' GROUP BY "checkoutId"`,
+    );
     const counts = new Map(settledEvents.map((e) => [e.checkoutId, Number(e.n)]));
     // Read after the events: reconciliation may still be settling unacknowledged ones meanwhile.
     rows = await byId();

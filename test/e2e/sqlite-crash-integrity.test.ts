@@ -42,7 +42,11 @@ describe('kill -9 during concurrent creates and settlements on SQLite (whatever 
     const worker = async (w: number) => {
       for (let i = 0; !stop; i++) {
         try {
-          const res = await fetch(`${url}/api/v1/checkouts`, { method: 'POST', headers: { Authorization: `token ${apiKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ amount: 1000 + i, orderId: `w${w}-${i}` }) });
+          const res = await fetch(`${url}/api/v1/checkouts`, {
+            method: 'POST',
+            headers: { Authorization: `token ${apiKey}`, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ amount: 1000 + i, orderId: `w${w}-${i}` }),
+          });
           if (res.status !== 201) continue;
           const { id } = (await res.json()) as { id: string };
           created.push(id);
@@ -66,7 +70,11 @@ describe('kill -9 during concurrent creates and settlements on SQLite (whatever 
     try {
       expect(conn.prepare('PRAGMA integrity_check').all()).toEqual([{ integrity_check: 'ok' }]);
       const status = new Map((conn.prepare('SELECT id, status FROM checkouts').all() as { id: string; status: string }[]).map((r) => [r.id, r.status]));
-      const events = conn.prepare('SELECT "checkoutId", type, COUNT(*) AS n FROM checkout_events GROUP BY "checkoutId", type').all() as { checkoutId: string; type: string; n: number }[];
+      const events = conn.prepare('SELECT "checkoutId", type, COUNT(*) AS n FROM checkout_events GROUP BY "checkoutId", type').all() as {
+        checkoutId: string;
+        type: string;
+        n: number;
+      }[];
       const count = (id: string, type: string) => events.find((e) => e.checkoutId === id && e.type === type)?.n ?? 0;
       for (const id of created) expect(status.has(id)).toBe(true);
       for (const id of paid) expect(status.get(id)).toBe('Settled');
@@ -82,7 +90,11 @@ describe('kill -9 during concurrent creates and settlements on SQLite (whatever 
     // And the server comes back on that file.
     server = spawnServer({ name: 'crash-integrity-2', script: compiled.entry('src/main.ts'), env });
     const again = await server.ready;
-    const res = await fetch(`${again}/api/v1/checkouts`, { method: 'POST', headers: { Authorization: `token ${apiKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ amount: 999 }) });
+    const res = await fetch(`${again}/api/v1/checkouts`, {
+      method: 'POST',
+      headers: { Authorization: `token ${apiKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ amount: 999 }),
+    });
     expect(res.status).toBe(201);
     await server.stop();
     server = undefined;

@@ -29,7 +29,12 @@ describe('two apps on one SQLite file (whatever TEST_DB says)', () => {
   it('both create checkouts at the same time, and each sees the other’s', async () => {
     const { apiKey } = await a.createStore('Shared file shop');
     const auth = { Authorization: `token ${apiKey}` };
-    const create = (app: TestApp, i: number) => app.http.post('/api/v1/checkouts').set(auth).send({ amount: 1000 + i, orderId: `two-${i}` }).expect(201);
+    const create = (app: TestApp, i: number) =>
+      app.http
+        .post('/api/v1/checkouts')
+        .set(auth)
+        .send({ amount: 1000 + i, orderId: `two-${i}` })
+        .expect(201);
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => create(i % 2 ? a : b, i)));
     expect(new Set(results.map((r) => r.body.id)).size).toBe(40);
     const listed = await b.http.get('/api/v1/checkouts?limit=100').set(auth).expect(200);

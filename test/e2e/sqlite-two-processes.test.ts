@@ -106,7 +106,8 @@ describe('two OS processes on one SQLite file (whatever TEST_DB says)', () => {
 
       const checkouts = async (): Promise<number[]> => {
         const statuses: number[] = [];
-        for (let i = 0; i < 80; i += 4) statuses.push(...(await Promise.all([0, 1, 2, 3].map((j) => post(url, apiKey, { amount: 1000 + i + j, orderId: `two-proc-${i + j}` })))));
+        for (let i = 0; i < 80; i += 4)
+          statuses.push(...(await Promise.all([0, 1, 2, 3].map((j) => post(url, apiKey, { amount: 1000 + i + j, orderId: `two-proc-${i + j}` })))));
         return statuses;
       };
       const cliStores = async (): Promise<void> => {

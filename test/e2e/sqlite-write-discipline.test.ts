@@ -73,7 +73,10 @@ describe('SQLite write discipline (whatever TEST_DB says)', () => {
     const failing = uow.run(async (m) => {
       await m.insert(Store, { id: 'rolled-back-1', name: 'never committed', website: null });
       // The revocation is answered while this transaction is still open (or is queued behind it).
-      revoked = t.http.delete(`/api/v1/api-keys/${created.body.id}`).set(auth).then((res) => res.status);
+      revoked = t.http
+        .delete(`/api/v1/api-keys/${created.body.id}`)
+        .set(auth)
+        .then((res) => res.status);
       await Promise.race([revoked, sleep(300)]);
       throw new Error('this transaction rolls back');
     });
@@ -92,7 +95,9 @@ describe('SQLite write discipline (whatever TEST_DB says)', () => {
     // A leading comment (what QueryBuilder.comment() adds) or a parenthesis hides nothing.
     await expect(dataSource.query(`/* tagged */ UPDATE stores SET name = 'renamed'`)).rejects.toThrow(/outside the unit of work/);
     await expect(dataSource.query(`-- tagged\nUPDATE stores SET name = 'renamed'`)).rejects.toThrow(/outside the unit of work/);
-    await expect(dataSource.getRepository(Store).createQueryBuilder().comment('tagged').update(Store).set({ name: 'renamed' }).execute()).rejects.toThrow(/outside the unit of work/);
+    await expect(dataSource.getRepository(Store).createQueryBuilder().comment('tagged').update(Store).set({ name: 'renamed' }).execute()).rejects.toThrow(
+      /outside the unit of work/,
+    );
     expect(await dataSource.getRepository(Store).countBy({ name: 'renamed' })).toBe(0);
     expect(await dataSource.getRepository(Store).countBy({ id: 'outside-1' })).toBe(0);
 
@@ -178,7 +183,15 @@ describe('readiness and metrics see a wedged SQLite write path (whatever TEST_DB
     const lock = await holdWriteLock((db.config as { path: string }).path);
     let writes: Promise<number[]> | undefined;
     try {
-      writes = Promise.all([1, 2, 3].map((i) => t.http.post('/api/v1/checkouts').set(auth).send({ amount: 1000 + i, orderId: `wedge-${i}` }).then((r) => r.status)));
+      writes = Promise.all(
+        [1, 2, 3].map((i) =>
+          t.http
+            .post('/api/v1/checkouts')
+            .set(auth)
+            .send({ amount: 1000 + i, orderId: `wedge-${i}` })
+            .then((r) => r.status),
+        ),
+      );
       await sleep(1500);
       const ready = await t.http.get('/health/ready');
       expect(ready.status).toBe(503);

@@ -40,7 +40,13 @@ describe('a webhook attempt that outlived its lease on PostgreSQL (whatever TEST
     const { apiKey } = await t.createStore('Frozen sender');
     const auth = { Authorization: `token ${apiKey}` };
     const url = receiver.route('/frozen', (n) => (n === 1 ? 'hang' : 200));
-    const hook = (await t.http.post('/api/v1/webhooks').set(auth).send({ url, events: ['InvoiceCreated'] }).expect(201)).body;
+    const hook = (
+      await t.http
+        .post('/api/v1/webhooks')
+        .set(auth)
+        .send({ url, events: ['InvoiceCreated'] })
+        .expect(201)
+    ).body;
     const worker = t.app.get(DeliveryWorker);
     const attempts = jest.spyOn(worker, 'attempt');
     const uow = t.app.get(UnitOfWork);
@@ -103,13 +109,25 @@ describe('a plugin delivery whose handler outlived its lease (both databases)', 
     });
     await events.wake();
     const { apiKey } = await t.createStore('Frozen plugin');
-    const checkout = (await t.http.post('/api/v1/checkouts').set({ Authorization: `token ${apiKey}` }).send({ amount: 100 }).expect(201)).body;
+    const checkout = (
+      await t.http
+        .post('/api/v1/checkouts')
+        .set({ Authorization: `token ${apiKey}` })
+        .send({ amount: 100 })
+        .expect(201)
+    ).body;
     await handling;
     const delivery = await rows.findOneOrFail({ where: { consumer: 'stale-holder' } });
     expect(delivery).toMatchObject({ status: 'pending', attempts: 1 });
 
     // Taken back from this "dead" process, and handled by another instance, which finished it.
-    await uow.run((m) => m.update(PluginDelivery, { id: delivery.id }, { status: 'done', leaseOwner: null, leaseUntil: null, attempts: 2, lastError: null, updatedAt: new Date() }));
+    await uow.run((m) =>
+      m.update(
+        PluginDelivery,
+        { id: delivery.id },
+        { status: 'done', leaseOwner: null, leaseUntil: null, attempts: 2, lastError: null, updatedAt: new Date() },
+      ),
+    );
     const pass = events.wake();
     resume();
     await pass;
@@ -138,7 +156,13 @@ describe('two jobs for one webhook delivery (a dead process left one in BullMQ, 
     const { apiKey } = await t.createStore('Two jobs');
     const auth = { Authorization: `token ${apiKey}` };
     const url = receiver.route('/twice', (n) => (n === 1 ? 'hang' : 200));
-    const hook = (await t.http.post('/api/v1/webhooks').set(auth).send({ url, events: ['InvoiceCreated'] }).expect(201)).body;
+    const hook = (
+      await t.http
+        .post('/api/v1/webhooks')
+        .set(auth)
+        .send({ url, events: ['InvoiceCreated'] })
+        .expect(201)
+    ).body;
     const worker = t.app.get(DeliveryWorker);
     const attempts = jest.spyOn(worker, 'attempt');
     const rows = t.app.get(UnitOfWork).dataSource.getRepository(WebhookDelivery);

@@ -40,8 +40,16 @@ describe(`store logo migration on a database with stores, on ${TEST_DB}`, () => 
     await undoThrough(MIGRATION);
     const pg = ds.options.type === 'postgres';
     const p = (n: number) => (pg ? `$${n}` : '?');
-    await ds.query(`INSERT INTO stores (id, name, website, "spreadPercent") VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`, ['s1', 'Old shop', 'https://shop.example', '1.5']);
-    await ds.query(`INSERT INTO api_keys (id, "storeId", "keyHash", prefix, label, permissions) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)})`, ['k1', 's1', 'h'.repeat(64), 'lc_abc', 'default', '[]']);
+    await ds.query(`INSERT INTO stores (id, name, website, "spreadPercent") VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`, [
+      's1',
+      'Old shop',
+      'https://shop.example',
+      '1.5',
+    ]);
+    await ds.query(
+      `INSERT INTO api_keys (id, "storeId", "keyHash", prefix, label, permissions) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)})`,
+      ['k1', 's1', 'h'.repeat(64), 'lc_abc', 'default', '[]'],
+    );
     expect(await counts()).toEqual({ stores: 1, keys: 1 });
 
     await ds.runMigrations();

@@ -49,7 +49,12 @@ interface Setup {
 
 async function setUp(db: TestDatabase, extra: Record<string, unknown>): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'lc-hook-crash-'));
-  const config = { database: db.config, lightning: { reconcileIntervalSeconds: 3600 }, ...extra, webhooks: { allowPrivateTargets: true, timeoutMs: ATTEMPT_TIMEOUT_MS, ...((extra.webhooks as object) ?? {}) } };
+  const config = {
+    database: db.config,
+    lightning: { reconcileIntervalSeconds: 3600 },
+    ...extra,
+    webhooks: { allowPrivateTargets: true, timeoutMs: ATTEMPT_TIMEOUT_MS, ...((extra.webhooks as object) ?? {}) },
+  };
   writeFileSync(join(dir, 'app.yaml'), stringify(config));
   const env = { CONFIG_FILE: join(dir, 'app.yaml') };
   const { apiKey } = JSON.parse(await runCli(compiled, ['create-store', '--name', 'Crash hooks', '--json'], env, 120_000)) as { apiKey: string };
@@ -59,7 +64,11 @@ async function setUp(db: TestDatabase, extra: Record<string, unknown>): Promise<
 /** A config file of its own for one process (e.g. its own webhooks.concurrency). */
 function envWith(setup: Setup, name: string, extra: Record<string, unknown>): Record<string, string> {
   const path = join(setup.dir, `${name}.yaml`);
-  const base = { database: setup.db.config, lightning: { reconcileIntervalSeconds: 3600 }, webhooks: { allowPrivateTargets: true, timeoutMs: setup.timeoutMs ?? ATTEMPT_TIMEOUT_MS } };
+  const base = {
+    database: setup.db.config,
+    lightning: { reconcileIntervalSeconds: 3600 },
+    webhooks: { allowPrivateTargets: true, timeoutMs: setup.timeoutMs ?? ATTEMPT_TIMEOUT_MS },
+  };
   writeFileSync(path, stringify({ ...base, ...extra, webhooks: { ...base.webhooks, ...((extra.webhooks as object) ?? {}) } }));
   return { CONFIG_FILE: path };
 }
@@ -71,7 +80,11 @@ function start(name: string, env: Record<string, string>): ServerProcess {
 }
 
 async function api(url: string, apiKey: string, path: string, body: unknown): Promise<Record<string, any>> {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { Authorization: `token ${apiKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { Authorization: `token ${apiKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as Record<string, any>;
 }
@@ -154,7 +167,8 @@ describe.each(['in-process', 'bullmq'] as const)('kill -9 of the server with web
     );
     expect(firstAt - readyAt).toBeLessThan(RESUME_BOUND_MS);
 
-    const deliveries = () => query<{ id: string; endpointId: string; status: string }>(setup.db, 'SELECT id, "endpointId", status FROM webhook_deliveries ORDER BY seq');
+    const deliveries = () =>
+      query<{ id: string; endpointId: string; status: string }>(setup.db, 'SELECT id, "endpointId", status FROM webhook_deliveries ORDER BY seq');
     // The last answers are recorded just after the receiver sent them.
     await waitFor(async () => (await sleep(200), (await deliveries()).every((r) => r.status === 'succeeded')), 30_000, 'every delivery recorded as succeeded');
     const rows = await deliveries();
@@ -162,7 +176,10 @@ describe.each(['in-process', 'bullmq'] as const)('kill -9 of the server with web
     for (const [i, path] of paths.entries()) {
       const own = rows.filter((r) => r.endpointId === endpointIds[i]);
       const accepted = receiver.accepted(path);
-      expectEachAcceptedOnce(accepted, own.map((r) => r.id));
+      expectEachAcceptedOnce(
+        accepted,
+        own.map((r) => r.id),
+      );
       // The delivery cut off by the crash went again under the same webhook-id, and first: order kept.
       expect(accepted[0].headers['webhook-id']).toBe(cutOff[i]);
       expect(accepted.map((r) => r.body.checkoutId)).toEqual(checkouts);
@@ -199,13 +216,19 @@ describe.each(['in-process', 'bullmq'] as const)('two replicas on PostgreSQL, on
     const urlA = await a.ready;
     const live = `/live-${mode}`;
     const dead = `/dead-${mode}`;
-    const liveHook = await api(urlA, setup.apiKey, '/api/v1/webhooks', { url: receiver.route(live, (n) => (n === 1 ? 'hang' : 200)), events: ['InvoiceCreated'] });
+    const liveHook = await api(urlA, setup.apiKey, '/api/v1/webhooks', {
+      url: receiver.route(live, (n) => (n === 1 ? 'hang' : 200)),
+      events: ['InvoiceCreated'],
+    });
     const c1 = (await api(urlA, setup.apiKey, '/api/v1/checkouts', { amount: 1001 })).id as string;
     await waitFor(() => receiver.on(live).length === 1, 30_000, 'replica A sending to the live endpoint');
 
     const b = start(`replica-${mode}-b`, env);
     const urlB = await b.ready;
-    const deadHook = await api(urlB, setup.apiKey, '/api/v1/webhooks', { url: receiver.route(dead, (n) => (n === 1 ? 'hang' : 200)), events: ['InvoiceCreated'] });
+    const deadHook = await api(urlB, setup.apiKey, '/api/v1/webhooks', {
+      url: receiver.route(dead, (n) => (n === 1 ? 'hang' : 200)),
+      events: ['InvoiceCreated'],
+    });
     const c2 = (await api(urlB, setup.apiKey, '/api/v1/checkouts', { amount: 1002 })).id as string;
     const c3 = (await api(urlB, setup.apiKey, '/api/v1/checkouts', { amount: 1003 })).id as string;
     await waitFor(() => receiver.on(dead).length === 1, 30_000, 'replica B sending to the other endpoint');
@@ -216,7 +239,9 @@ describe.each(['in-process', 'bullmq'] as const)('two replicas on PostgreSQL, on
         `SELECT d."endpointId", d.id, i.pid FROM webhook_deliveries d JOIN instances i ON i.id = d."leaseOwner" WHERE d.status = 'pending' AND d."lockedUntil" > now() ORDER BY d."endpointId"`,
       );
     const liveLease = { endpointId: liveHook.id, pid: a.pid, id: receiver.on(live)[0].headers['webhook-id'] };
-    expect(await leases()).toEqual(expect.arrayContaining([liveLease, { endpointId: deadHook.id, pid: b.pid, id: receiver.on(dead)[0].headers['webhook-id'] }]));
+    expect(await leases()).toEqual(
+      expect.arrayContaining([liveLease, { endpointId: deadHook.id, pid: b.pid, id: receiver.on(dead)[0].headers['webhook-id'] }]),
+    );
 
     b.kill('SIGKILL');
     const killedAt = Date.now();
@@ -246,11 +271,18 @@ describe.each(['in-process', 'bullmq'] as const)('two replicas on PostgreSQL, on
     // Replica A's attempt was never cut off: it gets its answer now, and the endpoint goes on from there.
     expect(receiver.release(live)).toBe(1);
     await waitFor(() => receiver.accepted(live).length === 3 && receiver.accepted(dead).length === 2, 60_000, 'every event delivered');
-    const deliveries = () => query<{ id: string; endpointId: string; status: string }>(setup.db, 'SELECT id, "endpointId", status FROM webhook_deliveries ORDER BY seq');
+    const deliveries = () =>
+      query<{ id: string; endpointId: string; status: string }>(setup.db, 'SELECT id, "endpointId", status FROM webhook_deliveries ORDER BY seq');
     await waitFor(async () => (await sleep(200), (await deliveries()).every((r) => r.status === 'succeeded')), 30_000, 'every delivery recorded as succeeded');
     const rows = await deliveries();
-    expectEachAcceptedOnce(receiver.accepted(live), rows.filter((r) => r.endpointId === liveHook.id).map((r) => r.id));
-    expectEachAcceptedOnce(receiver.accepted(dead), rows.filter((r) => r.endpointId === deadHook.id).map((r) => r.id));
+    expectEachAcceptedOnce(
+      receiver.accepted(live),
+      rows.filter((r) => r.endpointId === liveHook.id).map((r) => r.id),
+    );
+    expectEachAcceptedOnce(
+      receiver.accepted(dead),
+      rows.filter((r) => r.endpointId === deadHook.id).map((r) => r.id),
+    );
     expect(receiver.on(live)).toHaveLength(3);
     expect(receiver.on(dead)).toHaveLength(3);
     expect(receiver.accepted(live).map((r) => r.body.checkoutId)).toEqual([c1, c2, c3]);
@@ -286,7 +318,10 @@ describe('kill -9 of the server with a plugin delivery in flight', () => {
     const checkouts: string[] = [];
     for (let i = 0; i < EVENTS; i++) checkouts.push((await api(url, setup.apiKey, '/api/v1/checkouts', { amount: 2000 + i })).id as string);
     await waitFor(() => receiver.on('/plugin').length === 1, 30_000, 'the first plugin delivery in flight');
-    const [leased] = await query<{ leaseOwner: string | null }>(setup.db, `SELECT "leaseOwner" FROM plugin_deliveries WHERE status = 'pending' AND "leaseUntil" IS NOT NULL`);
+    const [leased] = await query<{ leaseOwner: string | null }>(
+      setup.db,
+      `SELECT "leaseOwner" FROM plugin_deliveries WHERE status = 'pending' AND "leaseUntil" IS NOT NULL`,
+    );
     expect(leased?.leaseOwner).toMatch(/^inst_/);
 
     first.kill('SIGKILL');
@@ -309,7 +344,11 @@ describe('kill -9 of the server with a plugin delivery in flight', () => {
     const cutOff = receiver.on('/plugin')[0].body as { eventId: string; attempt: number };
     expect(cutOff.attempt).toBe(1);
     expect(accepted.find((b) => b.eventId === cutOff.eventId)?.attempt).toBe(2);
-    await waitFor(async () => (await sleep(200), (await query<{ status: string }>(setup.db, 'SELECT status FROM plugin_deliveries')).every((r) => r.status === 'done')), 30_000, 'every plugin delivery recorded done');
+    await waitFor(
+      async () => (await sleep(200), (await query<{ status: string }>(setup.db, 'SELECT status FROM plugin_deliveries')).every((r) => r.status === 'done')),
+      30_000,
+      'every plugin delivery recorded done',
+    );
     await second.stop();
   });
 });

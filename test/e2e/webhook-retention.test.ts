@@ -20,7 +20,11 @@ describe(`webhook delivery retention on ${TEST_DB}`, () => {
     const store = await t.createStore('Retention shop');
     storeId = store.storeId;
     // A receiver nobody listens on: nothing here is delivered for real; the rows are written below.
-    const created = await t.http.post('/api/v1/webhooks').set('Authorization', `token ${store.apiKey}`).send({ url: 'http://127.0.0.1:9/hook', enabled: false }).expect(201);
+    const created = await t.http
+      .post('/api/v1/webhooks')
+      .set('Authorization', `token ${store.apiKey}`)
+      .send({ url: 'http://127.0.0.1:9/hook', enabled: false })
+      .expect(201);
     endpointId = created.body.id;
   });
   afterAll(() => t?.close());
@@ -29,25 +33,39 @@ describe(`webhook delivery retention on ${TEST_DB}`, () => {
     const now = Date.now();
     // Test rows, written like the app writes: through the unit of work.
     const uow = t.app.get(UnitOfWork);
-    await uow.run((m) => m.insert(WebhookDelivery, {
-      id,
-      endpointId,
-      storeId,
-      eventId: `evt_${id}`,
-      type: 'InvoiceSettled',
-      checkoutId: 'chk',
-      body: '{}',
-      status,
-      attempts: 1,
-      nextAttemptAt: new Date(now),
-      lockedUntil: null,
-      lastStatusCode: 200,
-      lastError: null,
-      isRedelivery: false,
-      originalDeliveryId: null,
-      completedAt: completedDaysAgo === null ? null : new Date(now - completedDaysAgo * DAY),
-    }));
-    await uow.run((m) => m.insert(WebhookAttempt, { deliveryId: id, attempt: 1, url: 'http://127.0.0.1:9/hook', requestHeaders: {}, responseStatus: 200, responseBody: null, error: null, latencyMs: 3, attemptedAt: new Date(now) }));
+    await uow.run((m) =>
+      m.insert(WebhookDelivery, {
+        id,
+        endpointId,
+        storeId,
+        eventId: `evt_${id}`,
+        type: 'InvoiceSettled',
+        checkoutId: 'chk',
+        body: '{}',
+        status,
+        attempts: 1,
+        nextAttemptAt: new Date(now),
+        lockedUntil: null,
+        lastStatusCode: 200,
+        lastError: null,
+        isRedelivery: false,
+        originalDeliveryId: null,
+        completedAt: completedDaysAgo === null ? null : new Date(now - completedDaysAgo * DAY),
+      }),
+    );
+    await uow.run((m) =>
+      m.insert(WebhookAttempt, {
+        deliveryId: id,
+        attempt: 1,
+        url: 'http://127.0.0.1:9/hook',
+        requestHeaders: {},
+        responseStatus: 200,
+        responseBody: null,
+        error: null,
+        latencyMs: 3,
+        attemptedAt: new Date(now),
+      }),
+    );
   }
 
   it('deletes finished deliveries past the retention, with their attempts, and keeps the rest', async () => {

@@ -154,7 +154,9 @@ function checkV1(secret: string, raw: Buffer, headers: IncomingMessage['headers'
   const sig = headers['webhook-signature'] as string;
   if (!id || !ts || !sig || !secret.startsWith('whsec_')) return false;
   const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
-  const expected = createHmac('sha256', key).update(Buffer.concat([Buffer.from(`${id}.${ts}.`), raw])).digest('base64');
+  const expected = createHmac('sha256', key)
+    .update(Buffer.concat([Buffer.from(`${id}.${ts}.`), raw]))
+    .digest('base64');
   return sig.split(' ').some((s) => s.startsWith('v1,') && safeEqual(Buffer.from(s.slice(3)), Buffer.from(expected)));
 }
 

@@ -52,11 +52,7 @@ describe('webhooks (in-process delivery, real receiver)', () => {
     });
 
     it('creates with a whsec_ secret shown once; lists, updates, rotates and deletes', async () => {
-      const created = await t.http
-        .post('/api/v1/webhooks')
-        .set(auth)
-        .send({ url: 'https://shop.example/hook', description: 'orders' })
-        .expect(201);
+      const created = await t.http.post('/api/v1/webhooks').set(auth).send({ url: 'https://shop.example/hook', description: 'orders' }).expect(201);
       expect(created.body).toMatchObject({ url: 'https://shop.example/hook', events: [], enabled: true, description: 'orders', storeId });
       expect(created.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
       expect(Buffer.from(created.body.secret.slice(6), 'base64')).toHaveLength(32);
@@ -67,7 +63,11 @@ describe('webhooks (in-process delivery, real receiver)', () => {
       expect(list.body.items.map((e: { id: string }) => e.id)).toContain(id);
       expect(JSON.stringify(list.body)).not.toContain(created.body.secret);
 
-      const patched = await t.http.patch(`/api/v1/webhooks/${id}`).set(auth).send({ enabled: false, events: ['InvoiceSettled'] }).expect(200);
+      const patched = await t.http
+        .patch(`/api/v1/webhooks/${id}`)
+        .set(auth)
+        .send({ enabled: false, events: ['InvoiceSettled'] })
+        .expect(200);
       expect(patched.body).toMatchObject({ enabled: false, events: ['InvoiceSettled'], url: 'https://shop.example/hook', format: 'standard' });
       expect((await t.http.patch(`/api/v1/webhooks/${id}`).set(auth).send({ format: 'btcpay' }).expect(200)).body.format).toBe('btcpay');
       const badFormat = await t.http.patch(`/api/v1/webhooks/${id}`).set(auth).send({ format: 'xml' }).expect(422);
@@ -216,7 +216,11 @@ describe('webhooks (in-process delivery, real receiver)', () => {
       return n === 1 ? 429 : 200;
     });
     receiver.retryAfter.set(path, '2');
-    const res = await t.http.post('/api/v1/webhooks').set(auth).send({ url, events: ['InvoiceCreated'] }).expect(201);
+    const res = await t.http
+      .post('/api/v1/webhooks')
+      .set(auth)
+      .send({ url, events: ['InvoiceCreated'] })
+      .expect(201);
     receiver.setSecret(path, res.body.secret);
     await checkout();
     await waitFor(() => receiver.accepted(path).length === 1, 15_000, 'accepted after Retry-After');
@@ -254,7 +258,10 @@ describe('webhooks (in-process delivery, real receiver)', () => {
     await checkout();
     await waitFor(() => receiver.accepted(hook.path).length === 1);
     const first = receiver.on(hook.path)[0];
-    const res = await t.http.post(`/api/v1/webhooks/${hook.id}/deliveries/${String(first.headers['webhook-id'])}/redeliver`).set(auth).expect(201);
+    const res = await t.http
+      .post(`/api/v1/webhooks/${hook.id}/deliveries/${String(first.headers['webhook-id'])}/redeliver`)
+      .set(auth)
+      .expect(201);
     expect(res.body).toMatchObject({ isRedelivery: true, originalDeliveryId: first.headers['webhook-id'], status: 'pending' });
     await waitFor(() => receiver.accepted(hook.path).length === 2);
     const again = receiver.on(hook.path)[1];
@@ -278,7 +285,11 @@ describe('webhooks across a restart (same database)', () => {
       const { apiKey } = await a.createStore();
       const auth = { Authorization: `token ${apiKey}` };
       const url = receiver.route('/r', () => (up ? 200 : 503));
-      const hook = await a.http.post('/api/v1/webhooks').set(auth).send({ url, events: ['InvoiceCreated'] }).expect(201);
+      const hook = await a.http
+        .post('/api/v1/webhooks')
+        .set(auth)
+        .send({ url, events: ['InvoiceCreated'] })
+        .expect(201);
       receiver.setSecret('/r', hook.body.secret);
       const first = await a.http.post('/api/v1/checkouts').set(auth).send({ amount: 1 }).expect(201);
       await waitFor(() => receiver.on('/r').length >= 1, 10_000, 'first attempt');
@@ -341,12 +352,28 @@ describe('webhooks SSRF guard (private targets not allowed)', () => {
     const key = apiKey;
     receiver.route('/sneaky', () => 200);
     // As if DNS had changed after the endpoint was saved.
-    await t.app.get(UnitOfWork).run((m) => m.insert(WebhookEndpoint, { id: 'wh_sneaky', storeId, url: receiver.url + '/sneaky', description: null, events: [], enabled: true, secret: 'whsec_' + Buffer.alloc(32, 1).toString('base64'), disabledReason: null, updatedAt: new Date() }));
+    await t.app.get(UnitOfWork).run((m) =>
+      m.insert(WebhookEndpoint, {
+        id: 'wh_sneaky',
+        storeId,
+        url: receiver.url + '/sneaky',
+        description: null,
+        events: [],
+        enabled: true,
+        secret: 'whsec_' + Buffer.alloc(32, 1).toString('base64'),
+        disabledReason: null,
+        updatedAt: new Date(),
+      }),
+    );
     await t.http.post('/api/v1/checkouts').set('Authorization', `token ${key}`).send({ amount: 5 }).expect(201);
-    await waitFor(async () => {
-      const res = await t.http.get('/api/v1/webhooks/wh_sneaky/deliveries').set('Authorization', `token ${key}`);
-      return res.body.items?.[0]?.status === 'failed';
-    }, 10_000, 'delivery refused');
+    await waitFor(
+      async () => {
+        const res = await t.http.get('/api/v1/webhooks/wh_sneaky/deliveries').set('Authorization', `token ${key}`);
+        return res.body.items?.[0]?.status === 'failed';
+      },
+      10_000,
+      'delivery refused',
+    );
     const res = await t.http.get('/api/v1/webhooks/wh_sneaky/deliveries').set('Authorization', `token ${key}`).expect(200);
     expect(res.body.items[0].lastError).toMatch(/private or internal/);
     expect(receiver.on('/sneaky')).toHaveLength(0);

@@ -60,11 +60,10 @@ export async function fund(btcd: Btcd, node: LndPeer, sats: number, opts: { utxo
   const k = Math.max(opts.utxos ?? 1, await coinbasesFor(btcd, sats));
   const { address } = await ln.createChainAddress({ lnd: node.lnd, format: 'p2wpkh' });
   await btcd.mine(k + COINBASE_MATURITY - 1, address);
-  await waitFor(
-    `${node.name} chain balance >= ${sats}`,
-    async () => (await ln.getChainBalance({ lnd: node.lnd })).chain_balance >= before + sats,
-    { timeoutMs: 120_000, intervalMs: 200 },
-  );
+  await waitFor(`${node.name} chain balance >= ${sats}`, async () => (await ln.getChainBalance({ lnd: node.lnd })).chain_balance >= before + sats, {
+    timeoutMs: 120_000,
+    intervalMs: 200,
+  });
 }
 
 /** Connects `from` to `to` over p2p (no-op if already connected) and waits until both see the peer. */

@@ -52,10 +52,7 @@ export class ClusterMember extends LndNode {
   readonly id: string;
   private readonly cluster: { macaroon?: string; pubkey?: string };
 
-  constructor(
-    opts: ConstructorParameters<typeof LndNode>[0] & { id: string },
-    cluster: { macaroon?: string; pubkey?: string },
-  ) {
+  constructor(opts: ConstructorParameters<typeof LndNode>[0] & { id: string }, cluster: { macaroon?: string; pubkey?: string }) {
     super(opts);
     this.id = opts.id;
     this.cluster = cluster;
@@ -176,13 +173,7 @@ export async function startLndCluster(opts: StartLndClusterOptions): Promise<Lnd
   }
 
   const etcdLeaderId = async (): Promise<string | undefined> => {
-    const kvs = await opts.etcd
-      .client()
-      .getAll()
-      .prefix(`${namespace}${electionPrefix}`)
-      .sort('Create', 'Ascend')
-      .limit(1)
-      .strings();
+    const kvs = await opts.etcd.client().getAll().prefix(`${namespace}${electionPrefix}`).sort('Create', 'Ascend').limit(1).strings();
     const values = Object.values(kvs);
     return values[0];
   };
@@ -227,9 +218,7 @@ export async function startLndCluster(opts: StartLndClusterOptions): Promise<Lnd
 
   // Short State RPC timeout: a SIGSTOPped member never answers and would slow every poll.
   const states = async (timeoutMs = 1000) => {
-    const entries = await Promise.all(
-      members.map(async (m) => [m.id, m.running() ? await m.state(timeoutMs) : 'DOWN'] as const),
-    );
+    const entries = await Promise.all(members.map(async (m) => [m.id, m.running() ? await m.state(timeoutMs) : 'DOWN'] as const));
     return Object.fromEntries(entries) as Record<string, LndState>;
   };
 

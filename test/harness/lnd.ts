@@ -8,15 +8,7 @@ import { makeTempDir, registerCleanup, spawnProcess, type ManagedProcess } from 
 import { waitFor, withTimeout } from './wait';
 
 /** lnd's State RPC values, plus DOWN (RPC port refuses/errs) and UNRESPONSIVE (no answer in time, e.g. SIGSTOPped). */
-export type LndState =
-  | 'NON_EXISTING'
-  | 'LOCKED'
-  | 'UNLOCKED'
-  | 'RPC_ACTIVE'
-  | 'SERVER_ACTIVE'
-  | 'WAITING_TO_START'
-  | 'DOWN'
-  | 'UNRESPONSIVE';
+export type LndState = 'NON_EXISTING' | 'LOCKED' | 'UNLOCKED' | 'RPC_ACTIVE' | 'SERVER_ACTIVE' | 'WAITING_TO_START' | 'DOWN' | 'UNRESPONSIVE';
 
 export interface StartLndOptions {
   btcd: Btcd;
@@ -58,15 +50,7 @@ export class LndNode {
   private unauthed?: UnauthenticatedLnd;
   protected identity?: string;
 
-  constructor(opts: {
-    name: string;
-    dir: string;
-    rpcPort: number;
-    p2pPort: number;
-    restPort?: number;
-    args: string[];
-    readyTimeoutMs?: number;
-  }) {
+  constructor(opts: { name: string; dir: string; rpcPort: number; p2pPort: number; restPort?: number; args: string[]; readyTimeoutMs?: number }) {
     this.name = opts.name;
     this.dir = opts.dir;
     this.socket = `127.0.0.1:${opts.rpcPort}`;
@@ -138,9 +122,7 @@ export class LndNode {
   /** Waits until tls.cert exists and the State RPC answers; returns the state. */
   async waitRpc(timeoutMs = this.readyTimeoutMs): Promise<LndState> {
     const certWritten = () =>
-      existsSync(this.certPath) &&
-      existsSync(join(this.dir, 'tls.key')) &&
-      readFileSync(this.certPath, 'utf8').includes('END CERTIFICATE');
+      existsSync(this.certPath) && existsSync(join(this.dir, 'tls.key')) && readFileSync(this.certPath, 'utf8').includes('END CERTIFICATE');
     await waitFor(`${this.name} tls.cert`, () => (this.process.assertRunning(), certWritten()), {
       timeoutMs,
       intervalMs: 100,
@@ -183,12 +165,10 @@ export class LndNode {
   async state(timeoutMs = 3000): Promise<LndState> {
     if (!existsSync(this.certPath)) return 'DOWN';
     try {
-      const s = await withTimeout(ln.getWalletStatus({ lnd: this.unauthenticatedLnd }), timeoutMs, `${this.name} state`).catch(
-        (err: unknown) => {
-          if (err instanceof Error && err.message.startsWith('timed out')) return 'UNRESPONSIVE' as const;
-          throw err;
-        },
-      );
+      const s = await withTimeout(ln.getWalletStatus({ lnd: this.unauthenticatedLnd }), timeoutMs, `${this.name} state`).catch((err: unknown) => {
+        if (err instanceof Error && err.message.startsWith('timed out')) return 'UNRESPONSIVE' as const;
+        throw err;
+      });
       if (s === 'UNRESPONSIVE') return s;
       if (s.is_ready) return 'SERVER_ACTIVE';
       if (s.is_active) return 'RPC_ACTIVE';
@@ -263,9 +243,7 @@ export function baseLndArgs(o: {
     `--alias=${o.name}`,
     '--bitcoin.regtest',
     ...o.btcd.lndArgs(),
-    ...(o.walletPasswordFile
-      ? [`--wallet-unlock-password-file=${o.walletPasswordFile}`, '--wallet-unlock-allow-create']
-      : ['--noseedbackup']),
+    ...(o.walletPasswordFile ? [`--wallet-unlock-password-file=${o.walletPasswordFile}`, '--wallet-unlock-allow-create'] : ['--noseedbackup']),
     '--nobootstrap',
     '--debuglevel=info',
     '--logging.file.disable',

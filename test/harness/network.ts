@@ -70,12 +70,12 @@ export async function startNetwork(opts: NetworkOptions = {}): Promise<Network> 
     mark('customerFunded');
     return customer;
   })();
-  const merchantsReady = Promise.all(
-    Array.from({ length: merchantCount }, (_, i) => startLnd({ ...common, name: `merchant${i + 1}` })),
-  ).then((nodes) => (mark('merchantsReady'), nodes));
-  const clustersReady = Promise.all(
-    clusterOpts.map((c, i) => startLndCluster({ name: `cluster${i + 1}`, rest: opts.rest, ...c, btcd, etcd: etcd! })),
-  ).then((clusters) => (mark('clustersReady'), clusters));
+  const merchantsReady = Promise.all(Array.from({ length: merchantCount }, (_, i) => startLnd({ ...common, name: `merchant${i + 1}` }))).then(
+    (nodes) => (mark('merchantsReady'), nodes),
+  );
+  const clustersReady = Promise.all(clusterOpts.map((c, i) => startLndCluster({ name: `cluster${i + 1}`, rest: opts.rest, ...c, btcd, etcd: etcd! }))).then(
+    (clusters) => (mark('clustersReady'), clusters),
+  );
   const [customer, merchants, clusters] = await Promise.all([customerReady, merchantsReady, clustersReady]);
 
   // The funding step mined 100+ blocks; a fundee still catching up rejects open_channel

@@ -24,9 +24,7 @@ export function binPaths(): BinPaths {
   if (cached) return cached;
   const file = join(binCacheRoot(), 'paths.env');
   if (!existsSync(file)) {
-    throw new Error(
-      `Lightning test binaries not found (${file} is missing). Build them first: bash scripts/build-lightning.sh`,
-    );
+    throw new Error(`Lightning test binaries not found (${file} is missing). Build them first: bash scripts/build-lightning.sh`);
   }
   const env: Record<string, string> = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
@@ -37,8 +35,7 @@ export function binPaths(): BinPaths {
   for (const key of need) {
     if (!env[key] || !existsSync(env[key])) {
       throw new Error(
-        `${file}: ${key} is ${env[key] ? `${env[key]} which does not exist` : 'missing'}. ` +
-          'Rebuild the binaries: bash scripts/build-lightning.sh',
+        `${file}: ${key} is ${env[key] ? `${env[key]} which does not exist` : 'missing'}. ` + 'Rebuild the binaries: bash scripts/build-lightning.sh',
       );
     }
   }

@@ -44,7 +44,10 @@ function alive(pid: number): boolean {
  * lnd processes have stopped.
  */
 export async function createLndDatabase(label: string, adminUrl = HARNESS_PG_ADMIN_URL): Promise<LndDatabase> {
-  const safeLabel = label.toLowerCase().replace(/[^a-z0-9]/g, '_').slice(0, 20);
+  const safeLabel = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '_')
+    .slice(0, 20);
   const name = `${PREFIX}_${process.pid}_${safeLabel}_${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   await withAdmin(adminUrl, async (admin) => {
     const stale = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE '${PREFIX}\\_%'`);

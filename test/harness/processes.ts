@@ -1,5 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, realpathSync, constants, existsSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  realpathSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WaitAbort } from './wait';
@@ -155,9 +168,7 @@ export function spawnProcess(opts: SpawnOptions): ManagedProcess {
     tail,
     assertRunning() {
       if (exitInfo !== undefined) {
-        throw new WaitAbort(
-          `${opts.name} exited (code ${exitInfo.code}, signal ${exitInfo.signal}); log ${opts.logPath}:\n${tail()}`,
-        );
+        throw new WaitAbort(`${opts.name} exited (code ${exitInfo.code}, signal ${exitInfo.signal}); log ${opts.logPath}:\n${tail()}`);
       }
     },
   };
@@ -273,10 +284,7 @@ function writeReaperState(): void {
       stdio: 'ignore',
     }).unref();
   }
-  const lines = [
-    ...[...processes].filter((p) => p.running()).map((p) => `pid ${p.pid} ${p.exe}`),
-    ...[...dirs].map((d) => `dir ${d}`),
-  ];
+  const lines = [...[...processes].filter((p) => p.running()).map((p) => `pid ${p.pid} ${p.exe}`), ...[...dirs].map((d) => `dir ${d}`)];
   try {
     writeFileSync(`${reaperState}.tmp`, lines.join('\n') + '\n');
     renameSync(`${reaperState}.tmp`, reaperState);

@@ -20,7 +20,10 @@ describe('greenfield top-up invoices on real LND', () => {
     const store = await t.createStore('Tip jar');
     storeId = store.storeId;
     auth = { Authorization: `token ${store.apiKey}` };
-    await waitFor('the node to be able to issue', async () => (await t.http.get('/api/v1/health').expect(200)).body.synchronized === true, { timeoutMs: 90_000, intervalMs: 250 });
+    await waitFor('the node to be able to issue', async () => (await t.http.get('/api/v1/health').expect(200)).body.synchronized === true, {
+      timeoutMs: 90_000,
+      intervalMs: 250,
+    });
   });
 
   afterAll(async () => {
@@ -29,7 +32,13 @@ describe('greenfield top-up invoices on real LND', () => {
   });
 
   it('issues an amountless invoice, and the invoice shows the amount the customer chose to pay', async () => {
-    const invoice = (await t.http.post(`/api/v1/stores/${storeId}/invoices`).set(auth).send({ amount: null, currency: 'SATS', metadata: { orderId: 'tip-7' } }).expect(200)).body;
+    const invoice = (
+      await t.http
+        .post(`/api/v1/stores/${storeId}/invoices`)
+        .set(auth)
+        .send({ amount: null, currency: 'SATS', metadata: { orderId: 'tip-7' } })
+        .expect(200)
+    ).body;
     expect(invoice).toMatchObject({ type: 'TopUp', amount: '0', status: 'New' });
     const [method] = (await t.http.get(`/api/v1/stores/${storeId}/invoices/${invoice.id}/payment-methods`).set(auth).expect(200)).body;
     const decoded = await ln.decodePaymentRequest({ lnd: net.customer.lnd, request: method.destination });
@@ -37,7 +46,9 @@ describe('greenfield top-up invoices on real LND', () => {
 
     await waitFor(
       'the customer to pay 7777 sats',
-      async () => (await withTimeout(ln.pay({ lnd: net.customer.lnd, request: method.destination, tokens: 7777, pathfinding_timeout: 15_000 }), 30_000, 'payment')).is_confirmed,
+      async () =>
+        (await withTimeout(ln.pay({ lnd: net.customer.lnd, request: method.destination, tokens: 7777, pathfinding_timeout: 15_000 }), 30_000, 'payment'))
+          .is_confirmed,
       { timeoutMs: 60_000, intervalMs: 500 },
     );
     const paid = await waitFor(

@@ -110,6 +110,8 @@ describe('health on real LND nodes', () => {
     const metrics = (await clustered.http.get('/metrics').expect(200)).text;
     expect(metrics).toMatch(/^lightning_failovers_total\{group="shop-cluster"\} [1-9]/m);
     expect(metrics).toContain(`lightning_node_can_issue{node="${next.name}",group="shop-cluster",role="leader"} 1`);
-    console.log(`cluster: ${leader.name} killed; /health/nodes showed ${next.name} as leader after ${followMs} ms (leader-session-ttl ${SESSION_TTL_SECONDS} s)`);
+    console.log(
+      `cluster: ${leader.name} killed; /health/nodes showed ${next.name} as leader after ${followMs} ms (leader-session-ttl ${SESSION_TTL_SECONDS} s)`,
+    );
   });
 });

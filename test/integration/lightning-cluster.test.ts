@@ -36,7 +36,9 @@ describe('lightning cluster on a real LND cluster', () => {
   beforeAll(async () => {
     net = await startNetwork({ merchants: 1, clusters: [{ members: 2, leaderSessionTtl: SESSION_TTL_SECONDS }] });
     cluster = net.clusters[0];
-    console.log(`network + cluster setup took ${(net.setupMs / 1000).toFixed(1)} s (${cluster.layout} layout, cluster ${(cluster.setupMs / 1000).toFixed(1)} s)`);
+    console.log(
+      `network + cluster setup took ${(net.setupMs / 1000).toFixed(1)} s (${cluster.layout} layout, cluster ${(cluster.setupMs / 1000).toFixed(1)} s)`,
+    );
     const lightning = { healthIntervalSeconds: 1, reconcileIntervalSeconds: 3600 };
     app = await startTestApp({ config: { lightning: { ...lightning, backend: clusterBackend() } } });
     poolApp = await startTestApp({
@@ -44,7 +46,14 @@ describe('lightning cluster on a real LND cluster', () => {
     });
     poolApiKey = (await poolApp.createStore('Pool shop')).apiKey;
     apiKey = (await app.createStore('Cluster shop')).apiKey;
-    await waitFor('the cluster leader to be able to issue', () => backend().health().some((h) => h.canIssue), { timeoutMs: 60_000, intervalMs: 200 });
+    await waitFor(
+      'the cluster leader to be able to issue',
+      () =>
+        backend()
+          .health()
+          .some((h) => h.canIssue),
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
   });
 
   afterAll(async () => {
@@ -60,7 +69,9 @@ describe('lightning cluster on a real LND cluster', () => {
   /** The leader's channel peers as GET /health/nodes shows them. */
   const leaderPeers = async () => {
     const res = await app.http.get('/health/nodes').expect(200);
-    const leader = (res.body.nodes as Array<{ role: string; channelPeers?: Array<{ pubkey: string; connected: boolean; lastError: string | null }> }>).find((n) => n.role === 'leader');
+    const leader = (res.body.nodes as Array<{ role: string; channelPeers?: Array<{ pubkey: string; connected: boolean; lastError: string | null }> }>).find(
+      (n) => n.role === 'leader',
+    );
     return leader?.channelPeers;
   };
   const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -72,7 +83,11 @@ describe('lightning cluster on a real LND cluster', () => {
     const created = await shop.create({ amount: 2100, customerId: 'alice' });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ nodeName: 'shop-cluster', nodePubkey: cluster.pubkey });
-    const roles = Object.fromEntries(backend().health().map((h) => [h.name, h.role]));
+    const roles = Object.fromEntries(
+      backend()
+        .health()
+        .map((h) => [h.name, h.role]),
+    );
     expect(roles).toEqual(Object.fromEntries(cluster.members.map((m) => [m.name, m === leader ? 'leader' : 'follower'])));
     await pay(net.customer, created.body.bolt11);
     await shop.waitStatus(created.body.id, 'Settled', 30_000);
@@ -82,7 +97,15 @@ describe('lightning cluster on a real LND cluster', () => {
     const shop = shopClient(app, apiKey);
     const poolShop = shopClient(poolApp, poolApiKey);
     const pooled = clusterCustomer();
-    await waitFor('the pool to see the cluster able to issue', () => poolApp.app.get(LightningService).health().some((h) => h.group === 'shop-cluster' && h.canIssue), { timeoutMs: 30_000, intervalMs: 200 });
+    await waitFor(
+      'the pool to see the cluster able to issue',
+      () =>
+        poolApp.app
+          .get(LightningService)
+          .health()
+          .some((h) => h.group === 'shop-cluster' && h.canIssue),
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
     expect((await poolShop.create({ amount: 700, customerId: pooled })).body.nodeName).toBe('shop-cluster');
     const before = await shop.create({ amount: 5000, customerId: 'bob', description: 'issued before the failover' });
     expect(before.status).toBe(201);
@@ -136,17 +159,31 @@ describe('lightning cluster on a real LND cluster', () => {
     await pay(net.customer, before.body.bolt11, 90_000);
     const paidMs = Date.now() - killedAt;
     const settled = await shop.waitStatus(before.body.id, 'Settled', 30_000);
-    console.log(`invoice issued before the leader kill paid ${seconds(paidMs)} after the kill (${seconds(paidMs - lndActiveMs!)} after the new leader was SERVER_ACTIVE), no manual reconnection`);
+    console.log(
+      `invoice issued before the leader kill paid ${seconds(paidMs)} after the kill (${seconds(paidMs - lndActiveMs!)} after the new leader was SERVER_ACTIVE), no manual reconnection`,
+    );
     expect(settled.nodeName).toBe('shop-cluster');
     expect(await settledEvents(app, before.body.id)).toBe(1);
-    const peers = await waitFor('/health/nodes to show the customer connected', async () => {
-      const p = await leaderPeers();
-      return p?.some((x) => x.pubkey === net.customer.pubkey && x.connected) && p;
-    }, { timeoutMs: 30_000, intervalMs: 250 });
+    const peers = await waitFor(
+      '/health/nodes to show the customer connected',
+      async () => {
+        const p = await leaderPeers();
+        return p?.some((x) => x.pubkey === net.customer.pubkey && x.connected) && p;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
     expect(peers.map((p) => p.pubkey)).toContain(net.customer.pubkey);
 
     // The pool's cluster customer goes back to the cluster once its new leader is healthy.
-    await waitFor('the pool to see the cluster again', () => poolApp.app.get(LightningService).health().some((h) => h.group === 'shop-cluster' && h.canIssue), { timeoutMs: 30_000, intervalMs: 200 });
+    await waitFor(
+      'the pool to see the cluster again',
+      () =>
+        poolApp.app
+          .get(LightningService)
+          .health()
+          .some((h) => h.group === 'shop-cluster' && h.canIssue),
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
     expect((await poolShop.create({ amount: 700, customerId: pooled })).body.nodeName).toBe('shop-cluster');
   });
 
@@ -172,8 +209,18 @@ describe('lightning cluster on a real LND cluster', () => {
     const failoversBefore = backend().failovers;
     // Bring the other member back (killed, or shut down after its freeze): it campaigns and waits as the follower.
     await follower.restart({ waitReady: false });
-    await waitFor('the restarted member to wait as follower', async () => (await cluster.states())[follower.id] === 'WAITING_TO_START', { timeoutMs: 60_000, intervalMs: 250 });
-    await waitFor('the server to see the follower', () => backend().health().find((h) => h.name === follower.name)?.reachable, { timeoutMs: 30_000, intervalMs: 200 });
+    await waitFor('the restarted member to wait as follower', async () => (await cluster.states())[follower.id] === 'WAITING_TO_START', {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
+    await waitFor(
+      'the server to see the follower',
+      () =>
+        backend()
+          .health()
+          .find((h) => h.name === follower.name)?.reachable,
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
     const customerPeer = async () => (await ln.getPeers({ lnd: net.customer.lnd })).peers.find((p) => p.public_key === cluster.pubkey);
     const customerView = async () => {
       const peer = await customerPeer();
@@ -181,22 +228,39 @@ describe('lightning cluster on a real LND cluster', () => {
     };
     if (customerDialsOut) {
       // Set-up, not recovery: replace the connection by one the customer opens to the leader.
-      await waitFor('the customer to hold an outbound connection to the leader', async () => {
-        const peer = await customerPeer();
-        if (peer && !peer.is_inbound) return true;
-        if (peer) await ln.removePeer({ lnd: net.customer.lnd, public_key: cluster.pubkey }).catch(() => undefined);
-        await ln.addPeer({ lnd: net.customer.lnd, public_key: cluster.pubkey, socket: leader.p2pSocket, is_temporary: true, retry_count: 0, timeout: 5000 }).catch(() => undefined);
-        return false;
-      }, { timeoutMs: 60_000, intervalMs: 500 });
+      await waitFor(
+        'the customer to hold an outbound connection to the leader',
+        async () => {
+          const peer = await customerPeer();
+          if (peer && !peer.is_inbound) return true;
+          if (peer) await ln.removePeer({ lnd: net.customer.lnd, public_key: cluster.pubkey }).catch(() => undefined);
+          await ln
+            .addPeer({ lnd: net.customer.lnd, public_key: cluster.pubkey, socket: leader.p2pSocket, is_temporary: true, retry_count: 0, timeout: 5000 })
+            .catch(() => undefined);
+          return false;
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
     }
     const channelId = net.clusterChannels[0].id;
-    await waitFor('the cluster channel active at the customer', async () => (await ln.getChannels({ lnd: net.customer.lnd, is_active: true })).channels.some((c) => c.id === channelId), {
-      timeoutMs: 60_000,
-      intervalMs: 250,
-    });
+    await waitFor(
+      'the cluster channel active at the customer',
+      async () => (await ln.getChannels({ lnd: net.customer.lnd, is_active: true })).channels.some((c) => c.id === channelId),
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      },
+    );
     // The server issues only on a leader with an active channel: wait until its probe has seen the
     // channel back after the reconnection above (1 s health interval).
-    await waitFor('the server to see the leader able to issue', () => backend().health().some((h) => h.role === 'leader' && h.canIssue), { timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor(
+      'the server to see the leader able to issue',
+      () =>
+        backend()
+          .health()
+          .some((h) => h.role === 'leader' && h.canIssue),
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
     const before = await shop.create({ amount: 4000, customerId: 'erin', description: `issued before the freeze (${label})` });
     expect(before.status).toBe(201);
     console.log(`${label}: customer's connection to the cluster before the freeze: ${await customerView()}`);
@@ -209,7 +273,10 @@ describe('lightning cluster on a real LND cluster', () => {
     let paidWhileFrozenMs: number | undefined;
     try {
       let switchedAt: number | undefined;
-      void serverSwitched.then((at) => (switchedAt = at), () => undefined);
+      void serverSwitched.then(
+        (at) => (switchedAt = at),
+        () => undefined,
+      );
       // When the customer's node holds its connection to the frozen process, the new leader's channel
       // stays inactive: it must refuse to issue (503) rather than hand out invoices nobody can pay.
       const giveUp = () => (customerDialsOut && switchedAt !== undefined ? Date.now() - switchedAt > 15_000 : Date.now() - pausedAt > bound);
@@ -226,12 +293,19 @@ describe('lightning cluster on a real LND cluster', () => {
       const switchLagMs = (await serverSwitched) - pausedAt - lndActiveMs;
       console.log(
         `${label}: cluster failover, leader frozen (SIGSTOP): new leader SERVER_ACTIVE after ${seconds(lndActiveMs)}; server switched ${seconds(switchLagMs)} after that (lag over LND's own); ` +
-          (created ? `first successful checkout after ${seconds(Date.now() - pausedAt)}` : 'no checkout while the frozen process holds the only channel peer (503, leader cannot issue)') +
+          (created
+            ? `first successful checkout after ${seconds(Date.now() - pausedAt)}`
+            : 'no checkout while the frozen process holds the only channel peer (503, leader cannot issue)') +
           `; leader-session-ttl ${SESSION_TTL_SECONDS} s`,
       );
       expect(switchLagMs).toBeLessThan(5000); // generous: the target is 0.5 s, printed above
       if (created || !customerDialsOut) expect(created?.body.nodeName).toBe('shop-cluster');
-      else expect(backend().health().find((h) => h.role === 'leader')?.canIssue).toBe(false);
+      else
+        expect(
+          backend()
+            .health()
+            .find((h) => h.role === 'leader')?.canIssue,
+        ).toBe(false);
       expect(backend().leaderName).toBe(follower.name);
       expect(backend().failovers).toBe(failoversBefore + 1);
 
@@ -254,7 +328,9 @@ describe('lightning cluster on a real LND cluster', () => {
       const killedAt = Date.now();
       await leader.kill('SIGKILL');
       const paidAt = await payWithin(before.body.id, before.body.bolt11, 120_000);
-      console.log(`${label}: after the frozen old leader was killed the invoice was ${paidAt ? `paid ${seconds(paidAt - killedAt)} later (${seconds(paidAt - pausedAt)} after the freeze)` : 'still not paid after 120 s'}`);
+      console.log(
+        `${label}: after the frozen old leader was killed the invoice was ${paidAt ? `paid ${seconds(paidAt - killedAt)} later (${seconds(paidAt - pausedAt)} after the freeze)` : 'still not paid after 120 s'}`,
+      );
       expect(paidAt).toBeDefined();
     }
     expect(await settledEvents(app, before.body.id)).toBe(1);

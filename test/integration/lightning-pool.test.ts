@@ -39,7 +39,11 @@ describe('lightning pool on real LND nodes', () => {
     await app.close();
     apps.splice(apps.indexOf(app), 1);
   };
-  const nodeHealth = (app: TestApp, name: string) => app.app.get(LightningService).health().find((h) => h.name === name)!;
+  const nodeHealth = (app: TestApp, name: string) =>
+    app.app
+      .get(LightningService)
+      .health()
+      .find((h) => h.name === name)!;
   const owner = (customerId: string) => rendezvousOrder(customerId, names)[0];
   /** Customers whose rendezvous owner (over all members) is this node. */
   const customersOf = (node: string, count: number) => {

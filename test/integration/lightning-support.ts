@@ -41,10 +41,14 @@ export function shopClient(t: TestApp, apiKey: string) {
       return res.body;
     },
     waitStatus(id: string, status: string, timeoutMs = 60_000): Promise<Checkout> {
-      return waitFor(`checkout ${id} to be ${status}`, async () => {
-        const c = await this.get(id);
-        return c.status === status && c;
-      }, { timeoutMs, intervalMs: 250 });
+      return waitFor(
+        `checkout ${id} to be ${status}`,
+        async () => {
+          const c = await this.get(id);
+          return c.status === status && c;
+        },
+        { timeoutMs, intervalMs: 250 },
+      );
     },
   };
 }
@@ -62,5 +66,8 @@ export async function pay(customer: LndNode, bolt11: string, timeoutMs = 60_000)
 }
 
 export async function settledEvents(t: TestApp, checkoutId: string): Promise<number> {
-  return t.app.get(DataSource).getRepository(CheckoutEvent).count({ where: { checkoutId, type: CheckoutEventType.InvoiceSettled } });
+  return t.app
+    .get(DataSource)
+    .getRepository(CheckoutEvent)
+    .count({ where: { checkoutId, type: CheckoutEventType.InvoiceSettled } });
 }

@@ -19,7 +19,9 @@ describe('invoice expiry and cancel on real LND', () => {
   beforeAll(async () => {
     net = await startNetwork({ merchants: 1 });
     merchant = net.merchants[0];
-    t = await startTestApp({ config: { lightning: { healthIntervalSeconds: 1, reconcileIntervalSeconds: 3600, backend: lndBackend(merchant, { timeoutMs: 1500 }) } } });
+    t = await startTestApp({
+      config: { lightning: { healthIntervalSeconds: 1, reconcileIntervalSeconds: 3600, backend: lndBackend(merchant, { timeoutMs: 1500 }) } },
+    });
     const { apiKey } = await t.createStore();
     shop = shopClient(t, apiKey);
     auth = { Authorization: `token ${apiKey}` };
@@ -70,7 +72,10 @@ describe('invoice expiry and cancel on real LND', () => {
     expect(await repo.findOneByOrFail({ id: c.id })).toMatchObject({ status: 'Invalid', invoiceCancelPending: true });
 
     await merchant.restart();
-    await waitFor('reconciliation to cancel the invoice on the node', async () => !(await repo.findOneByOrFail({ id: c.id })).invoiceCancelPending, { timeoutMs: 180_000, intervalMs: 500 });
+    await waitFor('reconciliation to cancel the invoice on the node', async () => !(await repo.findOneByOrFail({ id: c.id })).invoiceCancelPending, {
+      timeoutMs: 180_000,
+      intervalMs: 500,
+    });
     const invoice = await ln.getInvoice({ lnd: merchant.lnd, id: c.paymentHash });
     expect(invoice.is_canceled).toBe(true);
     await cannotPay(c.bolt11);
@@ -91,13 +96,19 @@ describe('invoice expiry and cancel on real LND', () => {
       await new Promise((r) => setTimeout(r, i * 40));
       const cancel = await t.http.post(`/api/v1/checkouts/${c.id}/cancel`).set(auth).timeout(30_000);
       const customerPaid = await payment;
-      await waitFor('the cancel to be settled with the node', async () => !(await repo.findOneByOrFail({ id: c.id })).invoiceCancelPending, { timeoutMs: 60_000, intervalMs: 250 });
+      await waitFor('the cancel to be settled with the node', async () => !(await repo.findOneByOrFail({ id: c.id })).invoiceCancelPending, {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      });
       const invoice = await ln.getInvoice({ lnd: merchant.lnd, id: c.paymentHash });
       expect(invoice.is_confirmed).toBe(customerPaid);
       const row = await repo.findOneByOrFail({ id: c.id });
       if (invoice.is_confirmed) {
         // Money taken: recorded with the amount the node received, whatever the status.
-        await waitFor('the payment to be recorded', async () => (await repo.findOneByOrFail({ id: c.id })).amountPaidSats !== null, { timeoutMs: 30_000, intervalMs: 250 });
+        await waitFor('the payment to be recorded', async () => (await repo.findOneByOrFail({ id: c.id })).amountPaidSats !== null, {
+          timeoutMs: 30_000,
+          intervalMs: 250,
+        });
         const paid = await repo.findOneByOrFail({ id: c.id });
         expect(paid.amountPaidSats).toBe(invoice.received);
         expect([`${paid.status}/${paid.additionalStatus}`]).toEqual([cancel.status === 200 ? 'Invalid/PaidLate' : 'Settled/None']);

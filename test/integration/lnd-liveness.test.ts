@@ -3,7 +3,19 @@
 // leader's do) is SIGKILLed, so the wrapper exits and the container would be restarted.
 import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { binPaths, createLnd, registerCleanup, sleep, spawnProcess, startBtcd, stopAll, waitFor, withTimeout, type LndNode, type ManagedProcess } from '../harness';
+import {
+  binPaths,
+  createLnd,
+  registerCleanup,
+  sleep,
+  spawnProcess,
+  startBtcd,
+  stopAll,
+  waitFor,
+  withTimeout,
+  type LndNode,
+  type ManagedProcess,
+} from '../harness';
 
 jest.setTimeout(5 * 60_000);
 
@@ -84,7 +96,9 @@ describe('lnd liveness wrapper (deploy/regtest/lnd-with-liveness.sh)', () => {
     expect(await node.state(1000)).toBe('UNRESPONSIVE');
     const exit = await withTimeout(wrapper.exited, 60_000, 'the wrapper to exit');
     const seconds = (Date.now() - frozenAt) / 1000;
-    console.log(`frozen lnd killed and the wrapper exited ${seconds.toFixed(1)} s after SIGSTOP (probes ${INTERVAL_S} s apart, ${TIMEOUT_S} s timeout, ${FAILURES} failures)`);
+    console.log(
+      `frozen lnd killed and the wrapper exited ${seconds.toFixed(1)} s after SIGSTOP (probes ${INTERVAL_S} s apart, ${TIMEOUT_S} s timeout, ${FAILURES} failures)`,
+    );
     expect(exit.code).toBe(128 + 9);
     expect(alive(lndPid)).toBe(false);
     expect(wrapper.tail(20)).toContain('is frozen: SIGKILL');

@@ -14,7 +14,8 @@ const lightning = { healthIntervalSeconds: 1, reconcileIntervalSeconds: 3600 };
 const LEAST_PRIVILEGE = ['invoices:write', 'invoices:read', 'info:read', 'offchain:read', 'macaroon:read'];
 
 /** The stock macaroons lnd writes next to admin.macaroon. */
-const stockMacaroon = (node: LndNode, file: 'invoice.macaroon' | 'readonly.macaroon') => readFileSync(join(dirname(node.macaroonPath), file)).toString('base64');
+const stockMacaroon = (node: LndNode, file: 'invoice.macaroon' | 'readonly.macaroon') =>
+  readFileSync(join(dirname(node.macaroonPath), file)).toString('base64');
 
 function backendWith(node: LndNode, macaroon: string, name = node.name): Record<string, unknown> {
   return { type: 'lnd', name, socket: node.socket, cert: node.certPath, macaroon, timeoutMs: 3000 };
@@ -50,7 +51,12 @@ describe('LND macaroon permissions (real lnd)', () => {
   it("another node's macaroon: reachable, rejected by name, not ready, checkouts 503", async () => {
     const t = await app(backendWith(a, b.macaroon));
     const [node] = await nodes(t);
-    expect(node).toMatchObject({ name: a.name, reachable: true, canIssue: false, permissions: expect.objectContaining({ granted: [], rejected: expect.any(String) }) });
+    expect(node).toMatchObject({
+      name: a.name,
+      reachable: true,
+      canIssue: false,
+      permissions: expect.objectContaining({ granted: [], rejected: expect.any(String) }),
+    });
     expect(node.permissions!.missing).toEqual(expect.arrayContaining(['invoices:write', 'invoices:read']));
     console.log(`  wrong node's macaroon → rejected: ${node.permissions!.rejected}`);
     const res = await t.http.get('/health/ready').expect(503);
@@ -67,7 +73,16 @@ describe('LND macaroon permissions (real lnd)', () => {
   it('a pool whose only member has readonly.macaroon is not ready, and every checkout gets 503', async () => {
     const t = await app({ type: 'pool', name: 'ro-pool', members: [backendWith(a, stockMacaroon(a, 'readonly.macaroon'))] });
     const [node] = await nodes(t);
-    expect(node).toMatchObject({ reachable: true, canIssue: false, permissions: { verifiedBy: 'CheckMacaroonPermissions', missing: ['invoices:write'], granted: ['invoices:read', 'info:read', 'offchain:read'], rejected: null } });
+    expect(node).toMatchObject({
+      reachable: true,
+      canIssue: false,
+      permissions: {
+        verifiedBy: 'CheckMacaroonPermissions',
+        missing: ['invoices:write'],
+        granted: ['invoices:read', 'info:read', 'offchain:read'],
+        rejected: null,
+      },
+    });
     const { apiKey } = await t.createStore('readonly shop');
     const shop = shopClient(t, apiKey);
     const statuses: number[] = [];
@@ -114,7 +129,12 @@ describe('LND macaroon permissions (real lnd)', () => {
     const t = await app(backendWith(a, macaroon));
     await waitFor('ready', async () => (await ready(t)) === 200, { timeoutMs: 30_000, intervalMs: 250 });
     const [node] = await nodes(t);
-    expect(node).toMatchObject({ canIssue: true, liquidity: 'known', warnings: [], permissions: { verifiedBy: 'CheckMacaroonPermissions', missing: [], rejected: null } });
+    expect(node).toMatchObject({
+      canIssue: true,
+      liquidity: 'known',
+      warnings: [],
+      permissions: { verifiedBy: 'CheckMacaroonPermissions', missing: [], rejected: null },
+    });
     expect(node.inboundSats).toBeGreaterThan(0);
     const { apiKey } = await t.createStore('least-priv shop');
     const created = await shopClient(t, apiKey).create({ amount: 1500 });
@@ -137,8 +157,14 @@ describe('LND macaroon permissions (real lnd)', () => {
       { timeoutMs: 20_000, intervalMs: 100 },
     );
     const outMs = Date.now() - revokedAt;
-    console.log(`  revoked root key ${id}: member out after ${outMs} ms (probe every ${lightning.healthIntervalSeconds} s); reason: ${out.permissions?.rejected}`);
-    expect(out).toMatchObject({ reachable: true, canIssue: false, permissions: expect.objectContaining({ rejected: expect.stringMatching(/root key|macaroon|verification/i) }) });
+    console.log(
+      `  revoked root key ${id}: member out after ${outMs} ms (probe every ${lightning.healthIntervalSeconds} s); reason: ${out.permissions?.rejected}`,
+    );
+    expect(out).toMatchObject({
+      reachable: true,
+      canIssue: false,
+      permissions: expect.objectContaining({ rejected: expect.stringMatching(/root key|macaroon|verification/i) }),
+    });
     expect(out.lastError).toMatch(/rejected the macaroon.*missing invoices:write, invoices:read/);
     // Every checkout goes to the other member now; readiness holds.
     const { apiKey } = await t.createStore('revoked shop');
@@ -157,11 +183,17 @@ describe('LND macaroon permissions (real lnd)', () => {
 
     beforeAll(async () => {
       etcd = await startEtcd({ name: 'app-etcd' });
-      t = await app({ type: 'pool', name: 'etcd-pool', members: [backendWith(a, a.macaroon), backendWith(b, b.macaroon)] }, { etcd: { hosts: [etcd.clientUrl], electionTtlSeconds: 2 } });
+      t = await app(
+        { type: 'pool', name: 'etcd-pool', members: [backendWith(a, a.macaroon), backendWith(b, b.macaroon)] },
+        { etcd: { hosts: [etcd.clientUrl], electionTtlSeconds: 2 } },
+      );
     });
 
     it('readiness stays 200 with etcd degraded, the singleton work pauses, checkouts succeed', async () => {
-      await waitFor('singleton leader', async () => (await t.http.get('/health/replica').expect(200)).body.isLeader === true, { timeoutMs: 30_000, intervalMs: 200 });
+      await waitFor('singleton leader', async () => (await t.http.get('/health/replica').expect(200)).body.isLeader === true, {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
       expect(await ready(t)).toBe(200);
       const stoppedAt = Date.now();
       await etcd.stop();

@@ -39,7 +39,13 @@ describe('plugin deliveries with two replicas fanning out at once', () => {
       Array.from({ length: 40 }, async (_, i) => {
         const t = i % 2 ? a : b;
         const auth = { Authorization: keys[i % 2] };
-        const c = (await t.http.post('/api/v1/checkouts').set(auth).send({ amount: 100 + i }).expect(201)).body;
+        const c = (
+          await t.http
+            .post('/api/v1/checkouts')
+            .set(auth)
+            .send({ amount: 100 + i })
+            .expect(201)
+        ).body;
         expected.push(`InvoiceCreated:${c.id}`);
         if (i % 3 === 0) {
           await t.http.post(`/api/v1/checkouts/${c.id}/cancel`).set(auth).expect(200);

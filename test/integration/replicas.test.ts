@@ -111,10 +111,14 @@ describe('replicas elect one singleton leader through etcd', () => {
   const statusOf = async (id: string) => (await sql.query<{ status: string }>('SELECT status FROM checkouts WHERE id = $1', [id])).rows[0]?.status;
 
   it('runs the singleton work on exactly one replica and fails over when it dies', async () => {
-    const [first] = await waitFor('a leader', async () => {
-      const found = await leaders(replicas);
-      return found.length > 0 && found;
-    }, 30_000);
+    const [first] = await waitFor(
+      'a leader',
+      async () => {
+        const found = await leaders(replicas);
+        return found.length > 0 && found;
+      },
+      30_000,
+    );
     // Stable: still exactly one after a few lease renewals.
     await new Promise((r) => setTimeout(r, 1500));
     expect((await leaders(replicas)).map((r) => r.name)).toEqual([first.name]);
@@ -145,13 +149,19 @@ describe('replicas elect one singleton leader through etcd', () => {
 
     await waitFor('the survivor to take over', async () => (await getJson(`${survivor.url}/health/replica`)).isLeader === true, (TTL_SECONDS + 8) * 1000);
     const takeoverMs = Date.now() - killedAt;
-    await waitFor('etcd to name the survivor', async () => {
-      const status = await getJson(`${survivor.url}/health/replica`);
-      return status.leaderId === status.replicaId;
-    }, 5000);
+    await waitFor(
+      'etcd to name the survivor',
+      async () => {
+        const status = await getJson(`${survivor.url}/health/replica`);
+        return status.leaderId === status.replicaId;
+      },
+      5000,
+    );
     await waitFor('the new leader to expire the due checkout', async () => (await statusOf(after)) === 'Expired', 10_000);
     const expiredMs = Date.now() - killedAt;
-    console.log(`replica failover: leader killed, survivor elected after ${takeoverMs} ms, due checkout expired after ${expiredMs} ms (lease TTL ${TTL_SECONDS} s)`);
+    console.log(
+      `replica failover: leader killed, survivor elected after ${takeoverMs} ms, due checkout expired after ${expiredMs} ms (lease TTL ${TTL_SECONDS} s)`,
+    );
     expect(takeoverMs).toBeLessThan((TTL_SECONDS + 8) * 1000);
     expect(await (await fetch(`${survivor.url}/metrics`)).text()).toMatch(/^replica_is_leader 1$/m);
   });
@@ -163,7 +173,11 @@ describe('replicas elect one singleton leader through etcd', () => {
     const pausedAt = Date.now();
     try {
       // Polled through /metrics: it never waits on etcd (the leader lookup on /health/replica does, up to 1 s).
-      await waitFor('the leader to step down', async () => /^replica_is_leader 0$/m.test(await (await fetch(`${leader.url}/metrics`)).text()), TTL_SECONDS * 2000);
+      await waitFor(
+        'the leader to step down',
+        async () => /^replica_is_leader 0$/m.test(await (await fetch(`${leader.url}/metrics`)).text()),
+        TTL_SECONDS * 2000,
+      );
       const stepDownMs = Date.now() - pausedAt;
       // Readiness reports etcd as degraded, within the probe's own timeout, and stays 200: the
       // replica still takes checkouts while only the singleton work pauses.

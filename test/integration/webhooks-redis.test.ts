@@ -30,15 +30,19 @@ class OwnRedis {
     this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     const client = new IORedis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on('error', () => undefined);
-    await waitFor(async () => {
-      try {
-        if (client.status !== 'ready') await client.connect();
-        return (await client.ping()) === 'PONG';
-      } catch {
-        client.disconnect();
-        return false;
-      }
-    }, 10_000, `redis-server on ${this.port}`);
+    await waitFor(
+      async () => {
+        try {
+          if (client.status !== 'ready') await client.connect();
+          return (await client.ping()) === 'PONG';
+        } catch {
+          client.disconnect();
+          return false;
+        }
+      },
+      10_000,
+      `redis-server on ${this.port}`,
+    );
     client.disconnect();
   }
 
@@ -75,7 +79,11 @@ describe('webhooks through BullMQ (own redis-server)', () => {
   });
 
   async function hook(app: TestApp, auth: Record<string, string>, path: string, behaviour: Parameters<WebhookReceiver['route']>[1]) {
-    const res = await app.http.post('/api/v1/webhooks').set(auth).send({ url: receiver.route(path, behaviour), events: ['InvoiceCreated'] }).expect(201);
+    const res = await app.http
+      .post('/api/v1/webhooks')
+      .set(auth)
+      .send({ url: receiver.route(path, behaviour), events: ['InvoiceCreated'] })
+      .expect(201);
     receiver.setSecret(path, res.body.secret);
     return res.body.id as string;
   }
@@ -109,7 +117,16 @@ describe('webhooks through BullMQ (own redis-server)', () => {
     await hook(t, auth, '/slow', (n) => (n === 1 ? { status: 200, delayMs: 2500 } : 200));
     await hook(t, auth, '/flaky', () => (redisBack ? 200 : 503));
     const ids: string[] = [];
-    for (let i = 0; i < 4; i++) ids.push((await t.http.post('/api/v1/checkouts').set(auth).send({ amount: 10 + i }).expect(201)).body.id);
+    for (let i = 0; i < 4; i++)
+      ids.push(
+        (
+          await t.http
+            .post('/api/v1/checkouts')
+            .set(auth)
+            .send({ amount: 10 + i })
+            .expect(201)
+        ).body.id,
+      );
     await waitFor(() => receiver.on('/slow').length >= 1 && receiver.on('/flaky').length >= 2, 20_000, 'deliveries in flight and retrying');
 
     expect(receiver.on('/slow')[0].answered).toBe('pending');
@@ -118,7 +135,11 @@ describe('webhooks through BullMQ (own redis-server)', () => {
     await redis.start();
     redisBack = true;
 
-    await waitFor(() => receiver.accepted('/slow').length === 4 && receiver.accepted('/flaky').length === 4, 45_000, 'every event delivered after the Redis restart');
+    await waitFor(
+      () => receiver.accepted('/slow').length === 4 && receiver.accepted('/flaky').length === 4,
+      45_000,
+      'every event delivered after the Redis restart',
+    );
     for (const path of ['/slow', '/flaky']) {
       const accepted = receiver.accepted(path);
       expect(accepted.map((r) => r.body.checkoutId)).toEqual(ids);

@@ -35,13 +35,25 @@ describe('webhooks with two replicas on one database', () => {
       ['/steady', () => 200],
       ['/flaky', (n: number) => (n % 3 === 1 ? 500 : 200)],
     ] as const) {
-      const res = await a!.http.post('/api/v1/webhooks').set(auth).send({ url: receiver.route(path, behaviour), events: ['InvoiceCreated'] }).expect(201);
+      const res = await a!.http
+        .post('/api/v1/webhooks')
+        .set(auth)
+        .send({ url: receiver.route(path, behaviour), events: ['InvoiceCreated'] })
+        .expect(201);
       receiver.setSecret(path, res.body.secret);
     }
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) {
       const replica = i % 2 === 0 ? a! : b!;
-      ids.push((await replica.http.post('/api/v1/checkouts').set(auth).send({ amount: 100 + i }).expect(201)).body.id);
+      ids.push(
+        (
+          await replica.http
+            .post('/api/v1/checkouts')
+            .set(auth)
+            .send({ amount: 100 + i })
+            .expect(201)
+        ).body.id,
+      );
     }
     await waitFor(() => receiver.accepted('/steady').length >= 12 && receiver.accepted('/flaky').length >= 12, 30_000, 'all delivered');
     // Both replicas poll every 100 ms: give a double send the chance to show.

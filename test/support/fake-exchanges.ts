@@ -34,7 +34,15 @@ export interface FakeExchange {
 }
 
 /** Kraken's keys: X/Z-prefixed for its oldest pairs, plain for newer ones. */
-const KRAKEN_KEYS: Record<string, string> = { USD: 'XXBTZUSD', EUR: 'XXBTZEUR', GBP: 'XXBTZGBP', JPY: 'XXBTZJPY', CAD: 'XXBTZCAD', CHF: 'XBTCHF', AUD: 'XBTAUD' };
+const KRAKEN_KEYS: Record<string, string> = {
+  USD: 'XXBTZUSD',
+  EUR: 'XXBTZEUR',
+  GBP: 'XXBTZGBP',
+  JPY: 'XXBTZJPY',
+  CAD: 'XXBTZCAD',
+  CHF: 'XBTCHF',
+  AUD: 'XBTAUD',
+};
 
 function answer(ex: FakeExchange, url: URL): { status: number; body: string } {
   const p = ex.prices;
@@ -68,7 +76,21 @@ function answer(ex: FakeExchange, url: URL): { status: number; body: string } {
       const last = p[currency];
       return {
         status: 200,
-        body: JSON.stringify({ timestamp: '1733090000', open: last, high: last, low: last, last, volume: '1520.12345678', vwap: last, bid: last, ask: last, side: '0', open_24: last, percent_change_24: '0.12', market_type: 'SPOT' }),
+        body: JSON.stringify({
+          timestamp: '1733090000',
+          open: last,
+          high: last,
+          low: last,
+          last,
+          volume: '1520.12345678',
+          vwap: last,
+          bid: last,
+          ask: last,
+          side: '0',
+          open_24: last,
+          percent_change_24: '0.12',
+          market_type: 'SPOT',
+        }),
       };
     }
     case 'coinbase': {
@@ -109,7 +131,10 @@ export async function startFakeExchange(name: ExchangeName, prices: Record<strin
         return send(503, '<html><body>503 Service Temporarily Unavailable</body></html>', 'text/html');
       case 'slow':
         // Answers correctly, but only after any sensible timeout.
-        return void setTimeout(() => { const a = answer(ex, url); if (!res.destroyed) send(a.status, a.body); }, 5_000).unref();
+        return void setTimeout(() => {
+          const a = answer(ex, url);
+          if (!res.destroyed) send(a.status, a.body);
+        }, 5_000).unref();
       case 'garbage':
         return send(200, name === 'coingecko' ? '{"bitcoin":{"chf":"n/a","jpy":"n/a","usd":"n/a"}}' : '{"result": <html>');
       case 'endless': {

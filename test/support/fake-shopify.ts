@@ -33,8 +33,10 @@ export async function startFakeShopify(accessToken: string, apiVersion = '2025-1
     if (query.includes('orderMarkAsPaid(')) {
       const gid = gidOf(variables?.input?.id);
       const order = gid ? orders.get(gid) : undefined;
-      if (!order) return { status: 200, body: { data: { orderMarkAsPaid: { order: null, userErrors: [{ field: ['id'], message: 'Order does not exist' }] } } } };
-      if (order.displayFinancialStatus === 'PAID') return { status: 200, body: { data: { orderMarkAsPaid: { order: null, userErrors: [{ field: null, message: 'Order cannot be marked as paid.' }] } } } };
+      if (!order)
+        return { status: 200, body: { data: { orderMarkAsPaid: { order: null, userErrors: [{ field: ['id'], message: 'Order does not exist' }] } } } };
+      if (order.displayFinancialStatus === 'PAID')
+        return { status: 200, body: { data: { orderMarkAsPaid: { order: null, userErrors: [{ field: null, message: 'Order cannot be marked as paid.' }] } } } };
       order.displayFinancialStatus = 'PAID';
       return { status: 200, body: { data: { orderMarkAsPaid: { order: { id: gid, displayFinancialStatus: 'PAID' }, userErrors: [] } } } };
     }
@@ -70,7 +72,11 @@ export async function startFakeShopify(accessToken: string, apiVersion = '2025-1
 }
 
 /** The `orders/create` webhook body (REST order shape, trimmed to what matters) and its signed headers. */
-export function shopifyOrderWebhook(secret: string, order: { id: number; total_price?: string; currency?: string; gateway?: string; financial_status?: string }, eventId = `evt-${order.id}`) {
+export function shopifyOrderWebhook(
+  secret: string,
+  order: { id: number; total_price?: string; currency?: string; gateway?: string; financial_status?: string },
+  eventId = `evt-${order.id}`,
+) {
   const body = JSON.stringify({
     id: order.id,
     admin_graphql_api_id: `gid://shopify/Order/${order.id}`,

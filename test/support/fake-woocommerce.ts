@@ -37,7 +37,8 @@ export async function startFakeWooCommerce(credentials: { consumerKey: string; c
     if (!match || !order) return { status: 404, body: { code: 'woocommerce_rest_shop_order_invalid_id', message: 'Invalid ID.', data: { status: 404 } } };
     const input = (body ?? {}) as Record<string, unknown>;
     if (match[2] && req.method === 'POST') {
-      if (typeof input.note !== 'string') return { status: 400, body: { code: 'rest_missing_callback_param', message: 'Missing parameter(s): note', data: { status: 400 } } };
+      if (typeof input.note !== 'string')
+        return { status: 400, body: { code: 'rest_missing_callback_param', message: 'Missing parameter(s): note', data: { status: 400 } } };
       order.notes.push({ note: input.note, customer_note: input.customer_note === true });
       return { status: 201, body: { id: order.notes.length, note: input.note, customer_note: input.customer_note === true } };
     }

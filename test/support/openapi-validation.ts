@@ -12,7 +12,7 @@ export const UNDOCUMENTED_ROUTES: { pattern: RegExp; reason: string }[] = [
   { pattern: /^\/docs(\/|$|-json)/, reason: 'the document and Swagger UI themselves' },
   { pattern: /^\/metrics$/, reason: 'Prometheus text format for the scraper' },
   { pattern: /^\/modal\//, reason: "BTCPay's modal script (JavaScript)" },
-  { pattern: /^\/plugins\//, reason: "platform webhooks and pay links (Shopify, WooCommerce), called by those platforms with their own signatures" },
+  { pattern: /^\/plugins\//, reason: 'platform webhooks and pay links (Shopify, WooCommerce), called by those platforms with their own signatures' },
   { pattern: /^\/invoices\//, reason: "BTCPay's hosted-invoice URL: a redirect to /i/:id" },
 ];
 
@@ -67,7 +67,10 @@ export class OpenApiResponseValidator {
       for (const op of Object.values(item)) {
         for (const [status, response] of Object.entries(op?.responses ?? {})) {
           const entries = Object.entries(response.content ?? {});
-          mediaTypes.set(`${op.operationId} ${status}`, entries.map(([type]) => type));
+          mediaTypes.set(
+            `${op.operationId} ${status}`,
+            entries.map(([type]) => type),
+          );
           if (entries.length === 1) response.content = { 'application/json': entries[0][1] };
         }
       }
@@ -75,7 +78,11 @@ export class OpenApiResponseValidator {
     closeObjects(copy);
     // quick: validators compiled on first use, per operation (compiling all of them up front took
     // seconds per app on a busy machine); the document's own validity is checked in openapi.test.ts.
-    const backend = new OpenAPIBackend({ definition: copy as Document, strict: true, quick: true, validate: true,
+    const backend = new OpenAPIBackend({
+      definition: copy as Document,
+      strict: true,
+      quick: true,
+      validate: true,
       ajvOpts: { strict: false },
       // date-time, uri, ...: without them ajv ignores `format` (and warns).
       customizeAjv: (ajv) => {

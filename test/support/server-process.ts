@@ -120,7 +120,10 @@ export function spawnServer(options: SpawnServerOptions): ServerProcess {
     }),
   );
   const ready = new Promise<string>((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${options.name} did not start in time; output:\n${chunks.join('').slice(-4000)}`)), options.startTimeoutMs ?? 120_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${options.name} did not start in time; output:\n${chunks.join('').slice(-4000)}`)),
+      options.startTimeoutMs ?? 120_000,
+    );
     const onData = (chunk: Buffer) => {
       chunks.push(chunk.toString('utf8'));
       const match = /listening on (http:\/\/\S+)/.exec(chunks.join(''));

@@ -38,11 +38,31 @@ describe('hosted page formatting', () => {
 
   it('explains a locked rate: value, sources, median, time, spread', () => {
     const at = new Date('2026-12-01T21:14:59Z');
-    const lock = { currency: 'CHF', rate: '1096.075873', rateBtc: '91234.56', rateSources: ['kraken', 'bitstamp', 'coingecko'], rateAt: at, rateSpreadPercent: '0' };
-    expect(rateDetails(lock, translator('en'))).toEqual({ rate: '1 BTC = 91,234.56 CHF', sources: 'Kraken, Bitstamp and CoinGecko (median)', at, spread: '0%' });
-    expect(rateDetails({ ...lock, rateSources: ['coinbase'], rateSpreadPercent: '1.5' }, translator('en'))).toMatchObject({ sources: 'Coinbase', spread: '1.5%' });
+    const lock = {
+      currency: 'CHF',
+      rate: '1096.075873',
+      rateBtc: '91234.56',
+      rateSources: ['kraken', 'bitstamp', 'coingecko'],
+      rateAt: at,
+      rateSpreadPercent: '0',
+    };
+    expect(rateDetails(lock, translator('en'))).toEqual({
+      rate: '1 BTC = 91,234.56 CHF',
+      sources: 'Kraken, Bitstamp and CoinGecko (median)',
+      at,
+      spread: '0%',
+    });
+    expect(rateDetails({ ...lock, rateSources: ['coinbase'], rateSpreadPercent: '1.5' }, translator('en'))).toMatchObject({
+      sources: 'Coinbase',
+      spread: '1.5%',
+    });
     const de = rateDetails({ ...lock, currency: 'JPY', rateBtc: '15007500.5', rateSpreadPercent: '2' }, translator('de'), 'de-DE')!;
-    expect({ ...de, spread: de.spread.replace(/\s/g, ' ') }).toEqual({ rate: '1 BTC = 15.007.501 JPY', sources: 'Kraken, Bitstamp und CoinGecko (Median)', at, spread: '2 %' });
+    expect({ ...de, spread: de.spread.replace(/\s/g, ' ') }).toEqual({
+      rate: '1 BTC = 15.007.501 JPY',
+      sources: 'Kraken, Bitstamp und CoinGecko (Median)',
+      at,
+      spread: '2 %',
+    });
     expect(rateDetails({ ...lock, rateBtc: null }, translator('en'))).toBeNull();
   });
 

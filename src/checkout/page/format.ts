@@ -59,8 +59,15 @@ export function formatRemaining(ms: number, days = '{d}d {h}h {m}m'): string {
 /** A fixed point in time, for pages seen without JavaScript (the script shows local time): "23 Nov 2026, 11:09 UTC". */
 export function formatUtc(date: Date, locale = 'en-GB'): string {
   return (
-    new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }).format(date) +
-    ' UTC'
+    new Intl.DateTimeFormat(locale, {
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZone: 'UTC',
+    }).format(date) + ' UTC'
   );
 }
 

@@ -80,9 +80,9 @@ export class HostedPageController {
     }
     if (ctx.logoUrl) setPageSecurityHeaders(res, nonce, frameOrigins, [ctx.logoUrl]);
     const keepQuery: Record<string, string> = view === 'modal' ? { view } : {};
-    res.status(HttpStatus.OK).send(
-      renderCheckoutPage({ ...ctx, qrSvg: svg, nonce, devBackend: this.lightning.isDev, now: new Date(), frameOrigins, language, keepQuery }),
-    );
+    res
+      .status(HttpStatus.OK)
+      .send(renderCheckoutPage({ ...ctx, qrSvg: svg, nonce, devBackend: this.lightning.isDev, now: new Date(), frameOrigins, language, keepQuery }));
   }
 
   /** The polling fallback of the page's live status. */

@@ -50,7 +50,9 @@ describe('hosted page view', () => {
     const markup = page(language);
     expect(markup).toContain(`<html lang="${language}">`);
     // Placeholders that merchant text happens to contain stay as typed; none of the page's own remain.
-    const leftovers = visible(markup).replace(/Café \{seconds\} &lt;b&gt;|A-\{store\}|Two coffees \{sats\}/g, '').match(/\{\w+\}/g);
+    const leftovers = visible(markup)
+      .replace(/Café \{seconds\} &lt;b&gt;|A-\{store\}|Two coffees \{sats\}/g, '')
+      .match(/\{\w+\}/g);
     expect(leftovers).toBeNull();
     expect(markup).not.toContain('<b>');
     expect(markup).toContain('<progress id="time-left" max="900" value="600"');

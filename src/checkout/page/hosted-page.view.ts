@@ -35,11 +35,21 @@ const FAVICON =
   "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Ccircle cx='16' cy='16' r='16' fill='%23f7931a'/%3E%3Cpath d='M18 4 8 18h7l-2 10 10-14h-7z' fill='%23fff'/%3E%3C/svg%3E";
 
 const ICONS = {
-  check: trustedHtml('<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.6" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M5 12.5l4.5 4.5L19 7.5"/></svg>'),
-  clock: trustedHtml('<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/></svg>'),
-  cross: trustedHtml('<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" aria-hidden="true"><path d="M7 7l10 10M17 7L7 17"/></svg>'),
-  alert: trustedHtml('<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M12 3l9.5 17h-19z"/><path d="M12 10v4M12 17.5v.01"/></svg>'),
-  bolt: trustedHtml('<svg viewBox="0 0 24 24" width="18" height="18" fill="currentColor" aria-hidden="true"><path d="M13.5 2 4 13.5h6.5L9.5 22 20 10h-6.5z"/></svg>'),
+  check: trustedHtml(
+    '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.6" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M5 12.5l4.5 4.5L19 7.5"/></svg>',
+  ),
+  clock: trustedHtml(
+    '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/></svg>',
+  ),
+  cross: trustedHtml(
+    '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" aria-hidden="true"><path d="M7 7l10 10M17 7L7 17"/></svg>',
+  ),
+  alert: trustedHtml(
+    '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M12 3l9.5 17h-19z"/><path d="M12 10v4M12 17.5v.01"/></svg>',
+  ),
+  bolt: trustedHtml(
+    '<svg viewBox="0 0 24 24" width="18" height="18" fill="currentColor" aria-hidden="true"><path d="M13.5 2 4 13.5h6.5L9.5 22 20 10h-6.5z"/></svg>',
+  ),
 };
 
 /** Texts the page script needs after rendering (live updates, copy button, simulate). */
@@ -50,12 +60,17 @@ const SCRIPT_MESSAGES = ['expiredChecking', 'copy', 'copied', 'pressCtrlC', 'sim
  * the sentence's own words are escaped, the parts are already safe. Word order stays the language's.
  */
 function sentence(template: string, parts: Record<string, SafeHtml | string>): SafeHtml {
-  return trustedHtml(template.split(/(\{\w+\})/).map((piece) => {
-    const name = /^\{(\w+)\}$/.exec(piece)?.[1];
-    if (name === undefined || !(name in parts)) return escapeHtml(piece);
-    const part = parts[name];
-    return part instanceof SafeHtml ? part.value : escapeHtml(part);
-  }).join(''));
+  return trustedHtml(
+    template
+      .split(/(\{\w+\})/)
+      .map((piece) => {
+        const name = /^\{(\w+)\}$/.exec(piece)?.[1];
+        if (name === undefined || !(name in parts)) return escapeHtml(piece);
+        const part = parts[name];
+        return part instanceof SafeHtml ? part.value : escapeHtml(part);
+      })
+      .join(''),
+  );
 }
 
 export function renderCheckoutPage(m: CheckoutPageModel): string {

@@ -9,7 +9,10 @@ function darkBox(svg: string): { size: number; left: number; top: number; right:
   let y = 0;
   const box = { size, left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
   for (const [, cmd, args] of d.matchAll(/([MmHhVv])([^MmHhVv]*)/g)) {
-    const n = args.trim().split(/[\s,]+/).map(Number);
+    const n = args
+      .trim()
+      .split(/[\s,]+/)
+      .map(Number);
     if (cmd === 'M') [x, y] = n;
     else if (cmd === 'm') [x, y] = [x + n[0], y + n[1]];
     else if (cmd === 'h') {

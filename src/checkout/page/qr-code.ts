@@ -28,7 +28,12 @@ export class QrCodeRenderer {
       this.cache.set(text, cached);
       return cached;
     }
-    const rendered = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: QUIET_ZONE_MODULES, color: { dark: '#000000', light: '#ffffff' } });
+    const rendered = await QRCode.toString(text, {
+      type: 'svg',
+      errorCorrectionLevel: 'M',
+      margin: QUIET_ZONE_MODULES,
+      color: { dark: '#000000', light: '#ffffff' },
+    });
     const svg = rendered.trim();
     this.cache.set(text, svg);
     if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);

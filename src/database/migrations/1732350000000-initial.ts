@@ -30,10 +30,7 @@ export class Initial1732350000000 implements MigrationInterface {
           { name: 'revokedAt', type: ts, isNullable: true },
         ],
         foreignKeys: [{ columnNames: ['storeId'], referencedTableName: 'stores', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
-        indices: [
-          new TableIndex({ columnNames: ['storeId'] }),
-          new TableIndex({ columnNames: ['keyHash'], isUnique: true }),
-        ],
+        indices: [new TableIndex({ columnNames: ['storeId'] }), new TableIndex({ columnNames: ['keyHash'], isUnique: true })],
       }),
     );
     await queryRunner.createTable(

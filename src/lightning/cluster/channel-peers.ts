@@ -158,7 +158,10 @@ export class ChannelPeers {
         setTimeout(() => void this.refresh(), STARTING_RETRY_MS).unref();
         return;
       }
-      this.logger.warn({ leader: client.name, peer: peer.pubkey, error: current.lastError }, 'cluster leader could not connect to a channel peer; retrying later');
+      this.logger.warn(
+        { leader: client.name, peer: peer.pubkey, error: current.lastError },
+        'cluster leader could not connect to a channel peer; retrying later',
+      );
     } finally {
       dialing.delete(peer.pubkey);
     }

@@ -64,8 +64,12 @@ class FakeProcess {
     return {
       name: this.name,
       probe,
-      confirmInvoiceAccess: () => this.authed(() => { if (!this.granted.includes('invoices:read')) throw new Error(`${this.name} lookupInvoice: permission denied`); }),
-      walletState: (): Promise<WalletState> => this.answer(() => (this.active ? { state: 'server_active', leaderCandidate: true } : { state: 'waiting', leaderCandidate: false })),
+      confirmInvoiceAccess: () =>
+        this.authed(() => {
+          if (!this.granted.includes('invoices:read')) throw new Error(`${this.name} lookupInvoice: permission denied`);
+        }),
+      walletState: (): Promise<WalletState> =>
+        this.answer(() => (this.active ? { state: 'server_active', leaderCandidate: true } : { state: 'waiting', leaderCandidate: false })),
       subscribeState: () => {
         if (!this.streams) throw new Error('unsupported');
         const s = new EventEmitter();
@@ -73,7 +77,12 @@ class FakeProcess {
         if (this.up && !this.frozen) setImmediate(() => s.emit(this.active ? 'ready' : 'waiting', {}));
         return s;
       },
-      info: () => this.authed(() => ({ pubkey: 'shared-pubkey', syncedToChain: true, activeChannels: this.channelPeers.length ? this.channelPeers.filter((p) => this.connected.has(p)).length : 1 })),
+      info: () =>
+        this.authed(() => ({
+          pubkey: 'shared-pubkey',
+          syncedToChain: true,
+          activeChannels: this.channelPeers.length ? this.channelPeers.filter((p) => this.connected.has(p)).length : 1,
+        })),
       inboundSats: () => this.authed(() => 1_000_000),
       createInvoice: () =>
         this.authed(() => {
@@ -81,19 +90,22 @@ class FakeProcess {
           this.invoices++;
           return { bolt11: 'lnbcrt1', paymentHash: `${this.name}-${this.invoices}`, expiresAt: new Date() };
         }),
-      channelPeers: () => this.authed(() => {
-        if (!this.granted.includes('offchain:read')) throw new Error(`${this.name} getChannels: permission denied`);
-        return this.channelPeers.map((pubkey) => ({ pubkey, channels: 1, activeChannels: this.connected.has(pubkey) ? 1 : 0 }));
-      }),
+      channelPeers: () =>
+        this.authed(() => {
+          if (!this.granted.includes('offchain:read')) throw new Error(`${this.name} getChannels: permission denied`);
+          return this.channelPeers.map((pubkey) => ({ pubkey, channels: 1, activeChannels: this.connected.has(pubkey) ? 1 : 0 }));
+        }),
       connectedPeers: () => this.authed(() => new Set(this.connected)),
       nodeAddresses: (pubkey: string) => this.authed(() => this.graph.get(pubkey) ?? []),
       connectPeer: (pubkey: string, address: string) =>
-        this.hangDials ? new Promise(() => undefined) : this.authed(() => {
-          this.dials.push(`${pubkey}@${address}`);
-          if (this.startingDials > 0 && this.startingDials--) throw new Error(`${this.name} connectPeer: server is still in the process of starting`);
-          if (!this.reachable.has(address)) throw new Error(`dial tcp ${address}: connection refused`);
-          this.connected.add(pubkey);
-        }),
+        this.hangDials
+          ? new Promise(() => undefined)
+          : this.authed(() => {
+              this.dials.push(`${pubkey}@${address}`);
+              if (this.startingDials > 0 && this.startingDials--) throw new Error(`${this.name} connectPeer: server is still in the process of starting`);
+              if (!this.reachable.has(address)) throw new Error(`dial tcp ${address}: connection refused`);
+              this.connected.add(pubkey);
+            }),
       subscribeInvoices: () => {
         const sub = new EventEmitter();
         this.subscriptions.push(sub);
@@ -140,7 +152,11 @@ describe('ClusterBackend', () => {
     const etcd = election
       ? ({ leaderId: async () => election(), watch: (onChange: () => void) => (electionChanged = onChange), close: () => undefined } as unknown as EtcdElection)
       : undefined;
-    cluster = new ClusterBackend('cluster', processes.map((p) => ({ name: p.name, clusterId: p.name, client: p.asClient() })), { healthIntervalMs: 50, leaderPollMs: 20, election: etcd, ...opts });
+    cluster = new ClusterBackend(
+      'cluster',
+      processes.map((p) => ({ name: p.name, clusterId: p.name, client: p.asClient() })),
+      { healthIntervalMs: 50, leaderPollMs: 20, election: etcd, ...opts },
+    );
     return cluster;
   }
 
@@ -329,7 +345,12 @@ describe('ClusterBackend', () => {
     });
 
     it('resumed, it is not taken back when the new leader misses one State call (no etcd, or etcd unreachable)', async () => {
-      for (const election of [undefined, () => { throw new Error('etcd unreachable'); }]) {
+      for (const election of [
+        undefined,
+        () => {
+          throw new Error('etcd unreachable');
+        },
+      ]) {
         const [a, b] = [new FakeProcess('a'), new FakeProcess('b')];
         a.active = true;
         const c = start([a, b], election);
@@ -428,7 +449,14 @@ describe('ClusterBackend', () => {
       await waitUntil('switch to b', () => c.leaderName === 'b');
       await waitUntil('both peers connected', () => b.connected.size === 2);
       expect(b.dials.sort()).toEqual([`${CUSTOMER}@10.0.0.5:9735`, `${SHOP}@10.0.0.7:9735`]);
-      await waitUntil('health shows them connected', () => c.health().find((h) => h.role === 'leader')?.channelPeers?.every((p) => p.connected) === true);
+      await waitUntil(
+        'health shows them connected',
+        () =>
+          c
+            .health()
+            .find((h) => h.role === 'leader')
+            ?.channelPeers?.every((p) => p.connected) === true,
+      );
       const leader = c.health().find((h) => h.role === 'leader')!;
       expect(leader.channelPeers!.map((p) => [p.pubkey, p.connected]).sort()).toEqual([
         [CUSTOMER, true],
@@ -490,7 +518,10 @@ describe('ClusterBackend', () => {
     it('a peer announcing a flood of addresses in the graph costs a bounded number of dials per attempt, and its error stays short', async () => {
       const [a] = [new FakeProcess('a')];
       a.channelPeers = [CUSTOMER];
-      a.graph.set(CUSTOMER, Array.from({ length: 500 }, (_, i) => `10.1.${i >> 8}.${i & 255}:9735`));
+      a.graph.set(
+        CUSTOMER,
+        Array.from({ length: 500 }, (_, i) => `10.1.${i >> 8}.${i & 255}:9735`),
+      );
       a.active = true;
       const c = start([a], undefined, { healthIntervalMs: 60_000 });
       await c.start();

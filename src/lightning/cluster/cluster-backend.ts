@@ -1,7 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import { Subject } from 'rxjs';
-import { CreateInvoiceRequest, InvoiceRef, InvoiceState, IssuedInvoice, LightningBackend, NoBackendAvailableError, NodeHealth, Settlement, UnknownNodeError } from '../lightning-backend';
+import {
+  CreateInvoiceRequest,
+  InvoiceRef,
+  InvoiceState,
+  IssuedInvoice,
+  LightningBackend,
+  NoBackendAvailableError,
+  NodeHealth,
+  Settlement,
+  UnknownNodeError,
+} from '../lightning-backend';
 import { InvoiceStream } from '../lnd/invoice-stream';
 import { LndClient, WalletState } from '../lnd/lnd-client';
 import { assessProbe, isPermissionDenied, NodeProbe, permissionFingerprint, ProbeAssessment } from '../lnd/permissions';
@@ -159,7 +169,7 @@ export class ClusterBackend implements LightningBackend {
     for (const m of this.members) this.watchState(m);
     this.options.election?.watch(
       () => this.electionChanged(),
-      (err) => this.logger.warn({ err: err.message }, 'etcd election watch failed; relying on the members\' State RPC'),
+      (err) => this.logger.warn({ err: err.message }, "etcd election watch failed; relying on the members' State RPC"),
     );
     await this.tick();
     this.schedule();
@@ -185,7 +195,8 @@ export class ClusterBackend implements LightningBackend {
     const probe = this.leaderProbe;
     if (!leader || !probe) throw new NoBackendAvailableError(`cluster "${this.name}" has no leader right now`);
     // The leader is a fact of the cluster; whether it can issue is ours to check (channels, permissions).
-    if (!this.leaderCanIssue(probe)) throw new NoBackendAvailableError(`cluster "${this.name}": leader ${leader.spec.name} cannot issue (${this.issueProblem(probe)})`);
+    if (!this.leaderCanIssue(probe))
+      throw new NoBackendAvailableError(`cluster "${this.name}": leader ${leader.spec.name} cannot issue (${this.issueProblem(probe)})`);
     try {
       const created = await leader.spec.client.createInvoice(request.amountSats, request.description, request.expirySeconds);
       this.lastInvoiceAt = new Date();
@@ -195,7 +206,10 @@ export class ClusterBackend implements LightningBackend {
       if (isPermissionDenied(err)) {
         // Not a lost leader: the same leader with the same permissions must stay out until they change.
         this.denied = { member: leader.spec.name, fingerprint: permissionFingerprint(probe.permissions) };
-        this.logger.error({ leader: leader.spec.name, missing: ['invoices:write'] }, 'LND refused to create an invoice: permission denied; kept out until the macaroon permissions change');
+        this.logger.error(
+          { leader: leader.spec.name, missing: ['invoices:write'] },
+          'LND refused to create an invoice: permission denied; kept out until the macaroon permissions change',
+        );
         throw err;
       }
       this.leaderLost(`createInvoice: ${(err as Error).message}`, leader);
@@ -483,7 +497,8 @@ export class ClusterBackend implements LightningBackend {
     if (fingerprint === permissionFingerprint(this.leaderProbe?.permissions)) return;
     const { verifiedBy, granted, missing, rejected } = probe.permissions;
     const assessed = assessProbe(probe);
-    if (!assessed.canIssue && assessed.problem && (rejected || missing.some((p) => p.startsWith('invoices:')))) this.logger.error({ verifiedBy, granted, missing }, assessed.problem);
+    if (!assessed.canIssue && assessed.problem && (rejected || missing.some((p) => p.startsWith('invoices:'))))
+      this.logger.error({ verifiedBy, granted, missing }, assessed.problem);
     else if (assessed.warnings.length) this.logger.warn({ verifiedBy, granted, missing }, assessed.warnings.join('; '));
   }
 

@@ -20,7 +20,11 @@ export class EtcdElection {
   }
 
   async leaderId(): Promise<string | undefined> {
-    const kvs = await withTimeout(this.client.getAll().prefix(this.electionKey).sort('Create', 'Ascend').limit(1).strings(), this.timeoutMs, 'etcd election lookup');
+    const kvs = await withTimeout(
+      this.client.getAll().prefix(this.electionKey).sort('Create', 'Ascend').limit(1).strings(),
+      this.timeoutMs,
+      'etcd election lookup',
+    );
     return Object.values(kvs)[0];
   }
 

@@ -5,7 +5,16 @@ import { Subject } from 'rxjs';
 import * as bolt11 from 'bolt11';
 import { invoiceExpiresAt } from '../invoice-expiry';
 import { invoiceMemo } from '../invoice-memo';
-import { CreateInvoiceRequest, InvoiceRef, InvoiceState, IssuedInvoice, LightningBackend, NodeHealth, Settlement, UnknownNodeError } from '../lightning-backend';
+import {
+  CreateInvoiceRequest,
+  InvoiceRef,
+  InvoiceState,
+  IssuedInvoice,
+  LightningBackend,
+  NodeHealth,
+  Settlement,
+  UnknownNodeError,
+} from '../lightning-backend';
 import { DevInvoiceStore, MemoryDevInvoices } from './dev-invoice-store';
 
 const DEMO_AMOUNTLESS_SATS = 1000;
@@ -44,7 +53,9 @@ export class DevBackend implements LightningBackend {
     readonly amountlessInvoices = true,
   ) {
     if (env.NODE_ENV === 'production') {
-      throw new Error('The dev Lightning backend is for development and demos only; it is refused when NODE_ENV=production. Configure lightning.backend as lnd, pool or cluster.');
+      throw new Error(
+        'The dev Lightning backend is for development and demos only; it is refused when NODE_ENV=production. Configure lightning.backend as lnd, pool or cluster.',
+      );
     }
     this.privateKey = loadOrCreateKey(keyPath);
     const ecdh = createECDH('secp256k1');
@@ -82,7 +93,16 @@ export class DevBackend implements LightningBackend {
     const paymentRequest = signed.paymentRequest as string;
     // What the invoice itself says, as for LND: the server never expires a checkout before the node does.
     const expiresAt = invoiceExpiresAt(paymentRequest);
-    await this.store.add({ paymentHash, nodeName: this.name, amountSats: request.amountSats ?? 0, createdAt: new Date(timestamp * 1000), expiresAt, settledAt: null, amountPaidSats: null, canceledAt: null });
+    await this.store.add({
+      paymentHash,
+      nodeName: this.name,
+      amountSats: request.amountSats ?? 0,
+      createdAt: new Date(timestamp * 1000),
+      expiresAt,
+      settledAt: null,
+      amountPaidSats: null,
+      canceledAt: null,
+    });
     this.lastInvoiceAt = new Date();
     return { bolt11: paymentRequest, paymentHash, nodeName: this.name, nodePubkey: this.pubkey, expiresAt };
   }

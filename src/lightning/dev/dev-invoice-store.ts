@@ -2,7 +2,10 @@ import { IsNull } from 'typeorm';
 import type { UnitOfWork } from '../../database/unit-of-work';
 import { DevInvoice } from './dev-invoice.entity';
 
-export type DevInvoiceRecord = Pick<DevInvoice, 'paymentHash' | 'nodeName' | 'amountSats' | 'createdAt' | 'expiresAt' | 'settledAt' | 'amountPaidSats' | 'canceledAt'>;
+export type DevInvoiceRecord = Pick<
+  DevInvoice,
+  'paymentHash' | 'nodeName' | 'amountSats' | 'createdAt' | 'expiresAt' | 'settledAt' | 'amountPaidSats' | 'canceledAt'
+>;
 
 /** Where the dev node keeps its invoices. Settling and canceling are conditional: the first one wins. */
 export interface DevInvoiceStore {

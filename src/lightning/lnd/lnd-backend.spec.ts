@@ -52,7 +52,12 @@ describe('LndBackend permissions', () => {
     const b = await start(node);
     for (let i = 0; i < 3; i++) {
       await b.probe();
-      expect(b.health()[0]).toMatchObject({ reachable: true, canIssue: false, lastError: 'macaroon lacks invoices:write', permissions: expect.objectContaining({ missing: ['invoices:write'] }) });
+      expect(b.health()[0]).toMatchObject({
+        reachable: true,
+        canIssue: false,
+        lastError: 'macaroon lacks invoices:write',
+        permissions: expect.objectContaining({ missing: ['invoices:write'] }),
+      });
     }
   });
 
@@ -80,7 +85,13 @@ describe('LndBackend permissions', () => {
     const client = (b as unknown as { client: { createInvoice: (...a: unknown[]) => Promise<unknown> } }).client;
     const create = client.createInvoice;
     // A gRPC ServiceError as LND sends it with the PostgreSQL backend: the macaroon was accepted.
-    client.createInvoice = () => Promise.reject(Object.assign(new Error('n addInvoice: 2 UNKNOWN: ERROR: permission denied for table invoices (SQLSTATE 42501)'), { code: 2, details: 'ERROR: permission denied for table invoices (SQLSTATE 42501)' }));
+    client.createInvoice = () =>
+      Promise.reject(
+        Object.assign(new Error('n addInvoice: 2 UNKNOWN: ERROR: permission denied for table invoices (SQLSTATE 42501)'), {
+          code: 2,
+          details: 'ERROR: permission denied for table invoices (SQLSTATE 42501)',
+        }),
+      );
     await expect(b.createInvoice(request)).rejects.toThrow(/permission denied for table/);
     expect(b.health()[0].canIssue).toBe(false);
     client.createInvoice = create; // the DBA restores the grant; the macaroon never changed
@@ -100,7 +111,10 @@ describe('LndBackend permissions', () => {
 
   it('logs a missing permission by name, once per change', async () => {
     const lines: string[] = [];
-    const capture = (level: string) => (message: unknown, ...rest: unknown[]) => lines.push(`${level} ${JSON.stringify([message, ...rest])}`);
+    const capture =
+      (level: string) =>
+      (message: unknown, ...rest: unknown[]) =>
+        lines.push(`${level} ${JSON.stringify([message, ...rest])}`);
     Logger.overrideLogger({ log: capture('log'), error: capture('error'), warn: capture('warn'), debug: () => undefined, verbose: () => undefined });
     try {
       const node = new FakeNode();

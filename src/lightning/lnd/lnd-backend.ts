@@ -2,7 +2,16 @@ import { Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Subject } from 'rxjs';
 import { ScheduledJob, ScheduledJobs } from '../../common/scheduled-job';
-import { CreateInvoiceRequest, InvoiceRef, InvoiceState, IssuedInvoice, LightningBackend, NodeHealth, Settlement, UnknownNodeError } from '../lightning-backend';
+import {
+  CreateInvoiceRequest,
+  InvoiceRef,
+  InvoiceState,
+  IssuedInvoice,
+  LightningBackend,
+  NodeHealth,
+  Settlement,
+  UnknownNodeError,
+} from '../lightning-backend';
 import { InvoiceStream } from './invoice-stream';
 import { LndClient, LndClientOptions } from './lnd-client';
 import { assessProbe, isPermissionDenied, permissionFingerprint } from './permissions';
@@ -40,7 +49,17 @@ export class LndBackend implements LightningBackend {
   ) {
     this.logger = new Logger(`LndBackend:${name}`);
     this.client = client ?? new LndClient({ ...options, name });
-    this.state = { name, type: 'lnd', role: 'independent', reachable: false, syncedToChain: false, activeChannels: 0, inboundSats: 0, canIssue: false, checkedAt: new Date(0) };
+    this.state = {
+      name,
+      type: 'lnd',
+      role: 'independent',
+      reachable: false,
+      syncedToChain: false,
+      activeChannels: 0,
+      inboundSats: 0,
+      canIssue: false,
+      checkedAt: new Date(0),
+    };
     this.stream = new InvoiceStream(
       { nodeName: name },
       {
@@ -148,7 +167,11 @@ export class LndBackend implements LightningBackend {
         lastError: problem ?? this.state.lastError,
         checkedAt: new Date(),
       };
-      if (!wasReachable) this.logger.log({ pubkey: this.state.pubkey, activeChannels: assessed.activeChannels, inboundSats: assessed.liquidityKnown ? assessed.inboundSats : 'unknown' }, 'node reachable');
+      if (!wasReachable)
+        this.logger.log(
+          { pubkey: this.state.pubkey, activeChannels: assessed.activeChannels, inboundSats: assessed.liquidityKnown ? assessed.inboundSats : 'unknown' },
+          'node reachable',
+        );
       if (recovering) {
         // A node that was unreachable (e.g. paused) may hold a subscription that silently stalled:
         // start a fresh one, which also triggers reconciliation of its open invoices.
@@ -168,7 +191,8 @@ export class LndBackend implements LightningBackend {
     this.loggedPermissions = fingerprint;
     const fields = { verifiedBy: permissions.verifiedBy, granted: permissions.granted, missing: permissions.missing };
     if (permissions.rejected) this.logger.error({ ...fields, reason: permissions.rejected }, 'LND rejected the macaroon: this node cannot be used');
-    else if (permissions.missing.some((p) => p.startsWith('invoices:'))) this.logger.error(fields, `macaroon lacks ${permissions.missing.join(', ')}: this node cannot issue invoices`);
+    else if (permissions.missing.some((p) => p.startsWith('invoices:')))
+      this.logger.error(fields, `macaroon lacks ${permissions.missing.join(', ')}: this node cannot issue invoices`);
     else if (warnings.length) this.logger.warn(fields, warnings.join('; '));
     else this.logger.log(fields, 'macaroon permissions verified');
   }

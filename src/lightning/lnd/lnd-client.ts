@@ -140,7 +140,8 @@ export class LndClient {
       canCheck = await this.hasPermission(CHECK_PERMISSION);
     } catch (err) {
       // LND's own reason, without our call label and ln-service's wrapper code.
-      if (isMacaroonRejected(err)) return { verifiedBy: 'CheckMacaroonPermissions', granted: [], missing: [...ALL_PERMISSIONS], rejected: errorText(err).replace(/^.*\(\d{3}\): /, '') };
+      if (isMacaroonRejected(err))
+        return { verifiedBy: 'CheckMacaroonPermissions', granted: [], missing: [...ALL_PERMISSIONS], rejected: errorText(err).replace(/^.*\(\d{3}\): /, '') };
       throw err;
     }
     const verifiedBy = canCheck ? ('CheckMacaroonPermissions' as const) : ('calls' as const);
@@ -187,7 +188,8 @@ export class LndClient {
     const hash = randomBytes(32);
     const raw = this.authenticated as unknown as Record<string, Record<string, (req: object, done: (err: Error | null) => void) => void>>;
     const calls: Record<Permission, () => Promise<unknown>> = {
-      'invoices:write': () => new Promise((resolve, reject) => raw.invoices.cancelInvoice({ payment_hash: hash }, (err) => (err ? reject(err) : resolve(null)))),
+      'invoices:write': () =>
+        new Promise((resolve, reject) => raw.invoices.cancelInvoice({ payment_hash: hash }, (err) => (err ? reject(err) : resolve(null)))),
       'invoices:read': () => new Promise((resolve, reject) => raw.default.lookupInvoice({ r_hash: hash }, (err) => (err ? reject(err) : resolve(null)))),
       'info:read': () => new Promise((resolve, reject) => raw.default.getInfo({}, (err) => (err ? reject(err) : resolve(null)))),
       'offchain:read': () => new Promise((resolve, reject) => raw.default.listChannels({ active_only: true }, (err) => (err ? reject(err) : resolve(null)))),
@@ -261,7 +263,9 @@ export class LndClient {
   async connectPeer(pubkey: string, address: string): Promise<void> {
     // LND's own dial timeout below the call's bound, so LND gives up before we stop waiting.
     const dialMs = Math.max(1000, this.timeoutMs - 500);
-    await this.call('connectPeer', () => ln.addPeer({ lnd: this.authenticated, public_key: pubkey, socket: address, is_temporary: true, retry_count: 0, timeout: dialMs }));
+    await this.call('connectPeer', () =>
+      ln.addPeer({ lnd: this.authenticated, public_key: pubkey, socket: address, is_temporary: true, retry_count: 0, timeout: dialMs }),
+    );
   }
 
   /** The raw invoice subscription; InvoiceStream owns its life cycle. */

@@ -30,7 +30,8 @@ function clientFor(macaroonHolds: string[], rejected?: string): { client: LndCli
       listChannels: (_: object, done: Callback) => guard('listChannels', 'offchain:read', done, () => done(null, { channels: [] })),
     },
     invoices: {
-      cancelInvoice: (_: object, done: Callback) => guard('cancelInvoice', 'invoices:write', done, () => done({ code: 2, details: 'unable to locate invoice' })),
+      cancelInvoice: (_: object, done: Callback) =>
+        guard('cancelInvoice', 'invoices:write', done, () => done({ code: 2, details: 'unable to locate invoice' })),
     },
   };
   const client = Object.create(LndClient.prototype) as LndClient;
@@ -65,8 +66,12 @@ describe('LndClient.verifyPermissions', () => {
 
   it('a macaroon the node rejects (another node’s, a deleted root key) has nothing, with the reason', async () => {
     const check = await clientFor(ADMIN, 'verification failed: signature mismatch after caveat verification').client.verifyPermissions();
-    expect(check).toMatchObject({ granted: [], missing: ['invoices:write', 'invoices:read', 'info:read', 'offchain:read'], rejected: expect.stringMatching(/signature mismatch/) });
-    const revoked = await clientFor(ADMIN, 'cannot get macaroon: root key with id 7 doesn\'t exist').client.verifyPermissions();
+    expect(check).toMatchObject({
+      granted: [],
+      missing: ['invoices:write', 'invoices:read', 'info:read', 'offchain:read'],
+      rejected: expect.stringMatching(/signature mismatch/),
+    });
+    const revoked = await clientFor(ADMIN, "cannot get macaroon: root key with id 7 doesn't exist").client.verifyPermissions();
     expect(revoked.rejected).toMatch(/root key with id 7/);
   });
 
@@ -84,7 +89,11 @@ describe('LndClient.verifyPermissions', () => {
   });
 });
 
-const probe = (granted: Permission[], info = { pubkey: 'pk', syncedToChain: true, activeChannels: 2 }, channels = { activeChannels: 2, inboundSats: 5000 }): NodeProbe => {
+const probe = (
+  granted: Permission[],
+  info = { pubkey: 'pk', syncedToChain: true, activeChannels: 2 },
+  channels = { activeChannels: 2, inboundSats: 5000 },
+): NodeProbe => {
   const all: Permission[] = ['invoices:write', 'invoices:read', 'info:read', 'offchain:read'];
   return {
     permissions: { verifiedBy: 'CheckMacaroonPermissions', granted, missing: all.filter((p) => !granted.includes(p)) },
@@ -95,7 +104,12 @@ const probe = (granted: Permission[], info = { pubkey: 'pk', syncedToChain: true
 
 describe('assessProbe', () => {
   it('can issue with every permission, a synced node and an active channel', () => {
-    expect(assessProbe(probe(['invoices:write', 'invoices:read', 'info:read', 'offchain:read']))).toMatchObject({ canIssue: true, inboundSats: 5000, liquidityKnown: true, warnings: [] });
+    expect(assessProbe(probe(['invoices:write', 'invoices:read', 'info:read', 'offchain:read']))).toMatchObject({
+      canIssue: true,
+      inboundSats: 5000,
+      liquidityKnown: true,
+      warnings: [],
+    });
   });
 
   it('cannot issue without invoices:write (readonly.macaroon), naming it', () => {
@@ -126,8 +140,18 @@ describe('assessProbe', () => {
   });
 
   it('a rejected macaroon cannot issue, and says why', () => {
-    const a = assessProbe({ permissions: { verifiedBy: 'CheckMacaroonPermissions', granted: [], missing: ['invoices:write', 'invoices:read', 'info:read', 'offchain:read'], rejected: 'root key gone' } });
-    expect(a).toMatchObject({ canIssue: false, problem: expect.stringMatching(/rejected the macaroon \(root key gone\); missing invoices:write, invoices:read/) });
+    const a = assessProbe({
+      permissions: {
+        verifiedBy: 'CheckMacaroonPermissions',
+        granted: [],
+        missing: ['invoices:write', 'invoices:read', 'info:read', 'offchain:read'],
+        rejected: 'root key gone',
+      },
+    });
+    expect(a).toMatchObject({
+      canIssue: false,
+      problem: expect.stringMatching(/rejected the macaroon \(root key gone\); missing invoices:write, invoices:read/),
+    });
   });
 });
 

@@ -81,7 +81,11 @@ function grpcDetails(err: unknown): string | undefined {
  */
 export function isMacaroonRejected(err: unknown): boolean {
   const text = errorText(err);
-  return /verification failed|root key|cannot get macaroon|macaroon (has )?expired|invalid (macaroon )?id|unknown macaroon version|signature mismatch|caveat/i.test(text) && !/permission denied/i.test(text);
+  return (
+    /verification failed|root key|cannot get macaroon|macaroon (has )?expired|invalid (macaroon )?id|unknown macaroon version|signature mismatch|caveat/i.test(
+      text,
+    ) && !/permission denied/i.test(text)
+  );
 }
 
 /** Message text of an Error, an ln-service error array or a gRPC ServiceError; never a credential. */
@@ -95,7 +99,7 @@ export function errorText(err: unknown): string {
 }
 
 /** Stable summary of a check, to tell whether the permissions changed between two probes. */
-export function permissionFingerprint(check: Pick<PermissionCheck, 'rejected'> & { missing: readonly string[] } | undefined): string {
+export function permissionFingerprint(check: (Pick<PermissionCheck, 'rejected'> & { missing: readonly string[] }) | undefined): string {
   if (!check) return '';
   return check.rejected ? `rejected` : `missing:${[...check.missing].sort().join(',')}`;
 }
@@ -131,7 +135,8 @@ export function assessProbe(probe: NodeProbe): ProbeAssessment {
     warnings,
   };
   let problem: string | undefined;
-  if (permissions.rejected || requiredMissing.length > 0) problem = describeMissing(permissions.rejected ? permissions : { ...permissions, missing: requiredMissing });
+  if (permissions.rejected || requiredMissing.length > 0)
+    problem = describeMissing(permissions.rejected ? permissions : { ...permissions, missing: requiredMissing });
   else if (info && !info.syncedToChain) problem = 'not synced to the chain';
   else if (channelsKnown && activeChannels === 0) problem = 'no active channel';
   return { ...base, canIssue: problem === undefined, problem };

@@ -1,6 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { Subject } from 'rxjs';
-import { CreateInvoiceRequest, InvoiceRef, InvoiceState, IssuedInvoice, LightningBackend, NoBackendAvailableError, NodeHealth, Settlement, UnknownNodeError } from '../lightning-backend';
+import {
+  CreateInvoiceRequest,
+  InvoiceRef,
+  InvoiceState,
+  IssuedInvoice,
+  LightningBackend,
+  NoBackendAvailableError,
+  NodeHealth,
+  Settlement,
+  UnknownNodeError,
+} from '../lightning-backend';
 import { PoolBackend } from './pool-backend';
 
 type Behaviour = 'ok' | 'fail' | 'hang';
@@ -18,7 +28,17 @@ class FakeMember implements LightningBackend {
     readonly name: string,
     inboundSats = 1_000_000,
   ) {
-    this.state = { name, type: 'lnd', role: 'independent', reachable: true, syncedToChain: true, activeChannels: 1, inboundSats, canIssue: true, checkedAt: new Date(Date.now() - 1000) };
+    this.state = {
+      name,
+      type: 'lnd',
+      role: 'independent',
+      reachable: true,
+      syncedToChain: true,
+      activeChannels: 1,
+      inboundSats,
+      canIssue: true,
+      checkedAt: new Date(Date.now() - 1000),
+    };
   }
 
   async start(): Promise<void> {}
@@ -28,7 +48,13 @@ class FakeMember implements LightningBackend {
     this.created++;
     if (this.behaviour === 'fail') throw new Error(`${this.name} is down`);
     if (this.behaviour === 'hang') await new Promise(() => undefined);
-    return { bolt11: `lnbcrt-${this.name}`, paymentHash: `${this.name}-${this.created}`, nodeName: this.name, nodePubkey: `pk-${this.name}`, expiresAt: new Date(Date.now() + request.expirySeconds * 1000) };
+    return {
+      bolt11: `lnbcrt-${this.name}`,
+      paymentHash: `${this.name}-${this.created}`,
+      nodeName: this.name,
+      nodePubkey: `pk-${this.name}`,
+      expiresAt: new Date(Date.now() + request.expirySeconds * 1000),
+    };
   }
 
   async lookupInvoice(ref: InvoiceRef): Promise<InvoiceState> {

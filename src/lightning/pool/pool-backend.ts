@@ -76,9 +76,13 @@ export class PoolBackend implements LightningBackend {
       const illiquid = selection.excluded.filter((e) => e.reason === 'illiquid').map((e) => e.name);
       this.logger.error(
         { amountSats: request.amountSats ?? 0, minInboundSats: this.options.minInboundSats, members: views },
-        illiquid.length ? `no member has ${request.amountSats} + ${this.options.minInboundSats} sats of inbound liquidity (illiquid: ${illiquid.join(', ')})` : 'no healthy member can issue invoices',
+        illiquid.length
+          ? `no member has ${request.amountSats} + ${this.options.minInboundSats} sats of inbound liquidity (illiquid: ${illiquid.join(', ')})`
+          : 'no healthy member can issue invoices',
       );
-      throw new NoBackendAvailableError(illiquid.length ? `not enough inbound liquidity on ${illiquid.join(', ')}` : `no healthy member in pool "${this.name}"`);
+      throw new NoBackendAvailableError(
+        illiquid.length ? `not enough inbound liquidity on ${illiquid.join(', ')}` : `no healthy member in pool "${this.name}"`,
+      );
     }
     const deadline = Date.now() + this.options.requestBudgetMs;
     const failures: string[] = [];
@@ -93,7 +97,10 @@ export class PoolBackend implements LightningBackend {
         failures.push(`${memberName}: ${message}`);
         this.suspendedAt.set(memberName, Date.now());
         this.failovers$.next(this.name);
-        this.logger.warn({ member: memberName, err: message, timeout: err instanceof TimeoutError }, 'member failed to create an invoice; suspended, trying the next one');
+        this.logger.warn(
+          { member: memberName, err: message, timeout: err instanceof TimeoutError },
+          'member failed to create an invoice; suspended, trying the next one',
+        );
       }
     }
     throw new NoBackendAvailableError(`every candidate failed (${failures.join('; ') || 'request budget exhausted'})`);

@@ -2,7 +2,8 @@ import { MemberView, rendezvousOrder, selectMembers } from './selection';
 
 const nodes = (names: string[], inboundSats = 1_000_000): MemberView[] => names.map((name) => ({ name, canIssue: true, inboundSats }));
 const customers = Array.from({ length: 600 }, (_, i) => `customer-${i}`);
-const owner = (customer: string, members: MemberView[]) => selectMembers(members, { amountSats: 1000, customerId: customer, minInboundSats: 0, roundRobin: 0 }).order[0];
+const owner = (customer: string, members: MemberView[]) =>
+  selectMembers(members, { amountSats: 1000, customerId: customer, minInboundSats: 0, roundRobin: 0 }).order[0];
 
 describe('pool member selection', () => {
   it('keeps a customer on the same member across calls and orders independent of input order', () => {

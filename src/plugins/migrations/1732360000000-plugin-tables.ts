@@ -32,10 +32,7 @@ export class PluginTables1732360000000 implements MigrationInterface {
           { name: 'createdAt', type: ts },
           { name: 'updatedAt', type: ts },
         ],
-        indices: [
-          new TableIndex({ columnNames: ['consumer', 'eventSeq'], isUnique: true }),
-          new TableIndex({ columnNames: ['status', 'nextAttemptAt'] }),
-        ],
+        indices: [new TableIndex({ columnNames: ['consumer', 'eventSeq'], isUnique: true }), new TableIndex({ columnNames: ['status', 'nextAttemptAt'] })],
       }),
     );
     await queryRunner.createTable(
@@ -51,10 +48,7 @@ export class PluginTables1732360000000 implements MigrationInterface {
           { name: 'createdAt', type: ts, default: 'CURRENT_TIMESTAMP' },
         ],
         foreignKeys: [{ columnNames: ['storeId'], referencedTableName: 'stores', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
-        indices: [
-          new TableIndex({ columnNames: ['plugin', 'storeId', 'orderId'], isUnique: true }),
-          new TableIndex({ columnNames: ['checkoutId'] }),
-        ],
+        indices: [new TableIndex({ columnNames: ['plugin', 'storeId', 'orderId'], isUnique: true }), new TableIndex({ columnNames: ['checkoutId'] })],
       }),
     );
   }

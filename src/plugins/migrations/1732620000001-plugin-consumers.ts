@@ -30,7 +30,10 @@ export class PluginConsumers1732620000001 implements MigrationInterface {
       }),
     );
     await queryRunner.query(
-      `INSERT INTO plugin_consumers (consumer, types, "sinceSeq", "createdAt", "updatedAt") SELECT consumer, $types, "lastSeq", "updatedAt", "updatedAt" FROM plugin_cursors`.replace('$types', `'${JSON.stringify(ALL_TYPES)}'`),
+      `INSERT INTO plugin_consumers (consumer, types, "sinceSeq", "createdAt", "updatedAt") SELECT consumer, $types, "lastSeq", "updatedAt", "updatedAt" FROM plugin_cursors`.replace(
+        '$types',
+        `'${JSON.stringify(ALL_TYPES)}'`,
+      ),
     );
     // The old cursor moved on its own timer, so events past it may already be dispatched to webhooks;
     // the fan-out never takes those again, so they are queued for the consumer here.

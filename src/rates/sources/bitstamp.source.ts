@@ -14,12 +14,14 @@ export class BitstampSource extends RateProvider {
   }
 
   async quote(currencies: readonly string[], signal: AbortSignal): Promise<Quotes> {
-    const answers = await Promise.allSettled(currencies.map(async (currency) => {
-      const pair = `btc${currency.toLowerCase()}`;
-      const body = await getJson(joinUrl(this.url, `/api/v2/ticker/${pair}/`), signal);
-      if (!isRecord(body)) throw new SourceError(`bitstamp: ${pair} answer is not an object`);
-      return [currency, priceField(body.last, `bitstamp ${pair}.last`)] as const;
-    }));
+    const answers = await Promise.allSettled(
+      currencies.map(async (currency) => {
+        const pair = `btc${currency.toLowerCase()}`;
+        const body = await getJson(joinUrl(this.url, `/api/v2/ticker/${pair}/`), signal);
+        if (!isRecord(body)) throw new SourceError(`bitstamp: ${pair} answer is not an object`);
+        return [currency, priceField(body.last, `bitstamp ${pair}.last`)] as const;
+      }),
+    );
     const quotes: Quotes = new Map();
     const failures: string[] = [];
     for (const answer of answers) {

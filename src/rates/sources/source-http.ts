@@ -20,7 +20,7 @@ export async function getJson(url: string, signal: AbortSignal): Promise<unknown
   try {
     res = await fetch(url, { signal, headers: { accept: 'application/json' }, redirect: 'error' });
   } catch (err) {
-    const reason = signal.aborted ? 'timed out' : ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message;
+    const reason = signal.aborted ? 'timed out' : (((err as Error).cause as Error | undefined)?.message ?? (err as Error).message);
     throw new SourceError(`${new URL(url).host}: ${reason}`);
   }
   if (res.status !== 200) {
@@ -29,7 +29,9 @@ export async function getJson(url: string, signal: AbortSignal): Promise<unknown
   }
   const text = await readCapped(res, url);
   try {
-    return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) => (typeof value === 'number' && context?.source ? context.source : value)) as unknown;
+    return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+      typeof value === 'number' && context?.source ? context.source : value,
+    ) as unknown;
   } catch {
     throw new SourceError(`${new URL(url).host}: answer is not JSON`);
   }

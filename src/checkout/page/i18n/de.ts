@@ -44,16 +44,20 @@ export const de: Messages = {
   returnTo: 'Zurück zu {store}',
   closePage: 'Sie können diese Seite jetzt schließen.',
   expiredTitle: 'Bezahlvorgang abgelaufen',
-  expiredText: 'Vor Ablauf der Rechnung ist keine Zahlung eingegangen. Bitte bezahlen Sie diese Rechnung nicht mehr, sondern starten Sie bei {store} einen neuen Bezahlvorgang.',
+  expiredText:
+    'Vor Ablauf der Rechnung ist keine Zahlung eingegangen. Bitte bezahlen Sie diese Rechnung nicht mehr, sondern starten Sie bei {store} einen neuen Bezahlvorgang.',
   backTo: 'Zurück zu {store}',
   canceledTitle: 'Bezahlvorgang storniert',
   canceledText: '{store} hat diese Zahlungsanforderung storniert. Bitte bezahlen Sie sie nicht.',
   paidLateTitle: 'Nach Ablauf bezahlt',
-  paidLateText: 'Ihre Zahlung ist erst nach Ablauf dieses Bezahlvorgangs eingegangen. Sie wurde erfasst und {store} wurde benachrichtigt: Bitte wenden Sie sich an den Shop, um Ihre Bestellung abzuschließen oder eine Erstattung zu vereinbaren.',
+  paidLateText:
+    'Ihre Zahlung ist erst nach Ablauf dieses Bezahlvorgangs eingegangen. Sie wurde erfasst und {store} wurde benachrichtigt: Bitte wenden Sie sich an den Shop, um Ihre Bestellung abzuschließen oder eine Erstattung zu vereinbaren.',
   close: 'Schließen',
   checkoutRef: 'Bezahlvorgang {id}',
   notFoundTitle: 'Bezahlvorgang nicht gefunden',
-  notFoundText: 'Dieser Zahlungslink ist ungültig. Prüfen Sie, ob Sie den vollständigen Link des Shops geöffnet haben, oder kehren Sie zum Shop zurück und starten Sie den Bezahlvorgang erneut.',
+  notFoundText:
+    'Dieser Zahlungslink ist ungültig. Prüfen Sie, ob Sie den vollständigen Link des Shops geöffnet haben, oder kehren Sie zum Shop zurück und starten Sie den Bezahlvorgang erneut.',
   unavailableTitle: 'Vorübergehend nicht verfügbar',
-  unavailableText: 'Der Bezahlvorgang konnte gerade nicht geladen werden. Diese Seite versucht es in wenigen Sekunden selbst erneut; eine bereits geleistete Zahlung geht nicht verloren.',
+  unavailableText:
+    'Der Bezahlvorgang konnte gerade nicht geladen werden. Diese Seite versucht es in wenigen Sekunden selbst erneut; eine bereits geleistete Zahlung geht nicht verloren.',
 };

@@ -51,11 +51,13 @@ export const en = {
   canceledTitle: 'Checkout canceled',
   canceledText: '{store} canceled this payment request. Please do not pay it.',
   paidLateTitle: 'Paid after expiry',
-  paidLateText: 'Your payment arrived after this checkout had expired. It has been recorded and {store} has been notified: please contact them to complete your order or arrange a refund.',
+  paidLateText:
+    'Your payment arrived after this checkout had expired. It has been recorded and {store} has been notified: please contact them to complete your order or arrange a refund.',
   close: 'Close',
   checkoutRef: 'Checkout {id}',
   notFoundTitle: 'Checkout not found',
-  notFoundText: 'This payment link is not valid. Check that you opened the complete link the shop gave you, or go back to the shop and start the checkout again.',
+  notFoundText:
+    'This payment link is not valid. Check that you opened the complete link the shop gave you, or go back to the shop and start the checkout again.',
   unavailableTitle: 'Temporarily unavailable',
   unavailableText: 'The checkout could not be loaded just now. This page retries by itself in a few seconds; a payment you already made is not lost.',
 };

@@ -49,11 +49,14 @@ export const es: Messages = {
   canceledTitle: 'Pago cancelado',
   canceledText: '{store} ha cancelado esta solicitud de pago. No la pagues.',
   paidLateTitle: 'Pagado tras el vencimiento',
-  paidLateText: 'Tu pago llegó cuando este pago ya había caducado. Ha quedado registrado y se ha avisado a {store}: ponte en contacto con la tienda para completar tu pedido o acordar un reembolso.',
+  paidLateText:
+    'Tu pago llegó cuando este pago ya había caducado. Ha quedado registrado y se ha avisado a {store}: ponte en contacto con la tienda para completar tu pedido o acordar un reembolso.',
   close: 'Cerrar',
   checkoutRef: 'Pago {id}',
   notFoundTitle: 'Pago no encontrado',
-  notFoundText: 'Este enlace de pago no es válido. Comprueba que has abierto el enlace completo que te dio la tienda, o vuelve a la tienda e inicia el pago de nuevo.',
+  notFoundText:
+    'Este enlace de pago no es válido. Comprueba que has abierto el enlace completo que te dio la tienda, o vuelve a la tienda e inicia el pago de nuevo.',
   unavailableTitle: 'No disponible temporalmente',
-  unavailableText: 'No se ha podido cargar el pago en este momento. Esta página lo volverá a intentar en unos segundos; un pago que ya hayas hecho no se pierde.',
+  unavailableText:
+    'No se ha podido cargar el pago en este momento. Esta página lo volverá a intentar en unos segundos; un pago que ya hayas hecho no se pierde.',
 };

@@ -44,16 +44,20 @@ export const fr: Messages = {
   returnTo: 'Retourner sur {store}',
   closePage: 'Vous pouvez fermer cette page.',
   expiredTitle: 'Paiement expiré',
-  expiredText: 'Aucun paiement n’est arrivé avant l’expiration de la facture. Merci de ne plus payer cette facture ; lancez plutôt un nouveau paiement sur {store}.',
+  expiredText:
+    'Aucun paiement n’est arrivé avant l’expiration de la facture. Merci de ne plus payer cette facture ; lancez plutôt un nouveau paiement sur {store}.',
   backTo: 'Retour à {store}',
   canceledTitle: 'Paiement annulé',
   canceledText: '{store} a annulé cette demande de paiement. Merci de ne pas la payer.',
   paidLateTitle: 'Payé après expiration',
-  paidLateText: 'Votre paiement est arrivé après l’expiration de ce paiement. Il a été enregistré et {store} a été préven : contactez la boutique pour finaliser votre commande ou convenir d’un remboursement.',
+  paidLateText:
+    'Votre paiement est arrivé après l’expiration de ce paiement. Il a été enregistré et {store} a été préven : contactez la boutique pour finaliser votre commande ou convenir d’un remboursement.',
   close: 'Fermer',
   checkoutRef: 'Paiement {id}',
   notFoundTitle: 'Paiement introuvable',
-  notFoundText: 'Ce lien de paiement n’est pas valide. Vérifiez que vous avez ouvert le lien complet fourni par la boutique, ou retournez sur la boutique et recommencez le paiement.',
+  notFoundText:
+    'Ce lien de paiement n’est pas valide. Vérifiez que vous avez ouvert le lien complet fourni par la boutique, ou retournez sur la boutique et recommencez le paiement.',
   unavailableTitle: 'Temporairement indisponible',
-  unavailableText: 'Le paiement n’a pas pu être chargé pour le moment. Cette page réessaie d’elle-même dans quelques secondes ; un paiement déjà effectué n’est pas perdu.',
+  unavailableText:
+    'Le paiement n’a pas pu être chargé pour le moment. Cette page réessaie d’elle-même dans quelques secondes ; un paiement déjà effectué n’est pas perdu.',
 };

@@ -49,11 +49,14 @@ export const it: Messages = {
   canceledTitle: 'Pagamento annullato',
   canceledText: '{store} ha annullato questa richiesta di pagamento. Non pagarla.',
   paidLateTitle: 'Pagato dopo la scadenza',
-  paidLateText: 'Il tuo pagamento è arrivato dopo la scadenza di questo pagamento. È stato registrato e {store} è stato avvisato: contatta il negozio per completare l’ordine o concordare un rimborso.',
+  paidLateText:
+    'Il tuo pagamento è arrivato dopo la scadenza di questo pagamento. È stato registrato e {store} è stato avvisato: contatta il negozio per completare l’ordine o concordare un rimborso.',
   close: 'Chiudi',
   checkoutRef: 'Pagamento {id}',
   notFoundTitle: 'Pagamento non trovato',
-  notFoundText: 'Questo link di pagamento non è valido. Controlla di aver aperto il link completo che ti ha dato il negozio, oppure torna al negozio e avvia di nuovo il pagamento.',
+  notFoundText:
+    'Questo link di pagamento non è valido. Controlla di aver aperto il link completo che ti ha dato il negozio, oppure torna al negozio e avvia di nuovo il pagamento.',
   unavailableTitle: 'Temporaneamente non disponibile',
-  unavailableText: 'Non è stato possibile caricare il pagamento in questo momento. La pagina riprova da sola tra pochi secondi; un pagamento già effettuato non va perso.',
+  unavailableText:
+    'Non è stato possibile caricare il pagamento in questo momento. La pagina riprova da sola tra pochi secondi; un pagamento già effettuato non va perso.',
 };

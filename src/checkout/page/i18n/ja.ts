@@ -49,7 +49,8 @@ export const ja: Messages = {
   canceledTitle: 'お支払いはキャンセルされました',
   canceledText: '{store} がこの支払いリクエストをキャンセルしました。支払わないでください。',
   paidLateTitle: '期限後に支払い済み',
-  paidLateText: 'お支払いは有効期限が切れた後に届きました。支払いは記録され、{store} に通知済みです。注文の完了または返金については、ショップにお問い合わせください。',
+  paidLateText:
+    'お支払いは有効期限が切れた後に届きました。支払いは記録され、{store} に通知済みです。注文の完了または返金については、ショップにお問い合わせください。',
   close: '閉じる',
   checkoutRef: 'お支払い番号 {id}',
   notFoundTitle: 'お支払いが見つかりません',

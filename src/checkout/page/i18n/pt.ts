@@ -49,11 +49,13 @@ export const pt: Messages = {
   canceledTitle: 'Pagamento cancelado',
   canceledText: '{store} cancelou este pedido de pagamento. Não o pague.',
   paidLateTitle: 'Pago após o vencimento',
-  paidLateText: 'O seu pagamento chegou depois de este pagamento ter expirado. Foi registado e {store} foi notificado: contacte a loja para concluir a sua encomenda ou combinar um reembolso.',
+  paidLateText:
+    'O seu pagamento chegou depois de este pagamento ter expirado. Foi registado e {store} foi notificado: contacte a loja para concluir a sua encomenda ou combinar um reembolso.',
   close: 'Fechar',
   checkoutRef: 'Pagamento {id}',
   notFoundTitle: 'Pagamento não encontrado',
   notFoundText: 'Este link de pagamento não é válido. Verifique se abriu o link completo que a loja lhe deu, ou volte à loja e inicie o pagamento novamente.',
   unavailableTitle: 'Temporariamente indisponível',
-  unavailableText: 'Não foi possível carregar o pagamento neste momento. Esta página tenta novamente sozinha dentro de alguns segundos; um pagamento que já tenha feito não se perde.',
+  unavailableText:
+    'Não foi possível carregar o pagamento neste momento. Esta página tenta novamente sozinha dentro de alguns segundos; um pagamento que já tenha feito não se perde.',
 };
