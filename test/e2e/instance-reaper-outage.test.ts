@@ -20,7 +20,7 @@ describe('heartbeats after an outage every process shared', () => {
   let beating: NodeJS.Timeout | undefined;
 
   beforeAll(async () => {
-    t = await startTestApp({ config: { instances: { heartbeatMs: 500, deadAfterMs: 1500 } } });
+    t = await startTestApp({ config: { instances: { heartbeatMs: 500, deadAfterMs: 3000 } } });
   });
   afterAll(async () => {
     clearInterval(beating);
