@@ -18,6 +18,7 @@ describe('ScheduledJobs', () => {
   let busy: string[];
   let errors: unknown[][];
   let logs: unknown[][];
+  let warnings: unknown[][];
   const started: ScheduledJob[] = [];
 
   beforeEach(() => {
@@ -34,6 +35,8 @@ describe('ScheduledJobs', () => {
     });
     errors = [];
     logs = [];
+    warnings = [];
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((...args: unknown[]) => void warnings.push(args));
     jest.spyOn(Logger.prototype, 'error').mockImplementation((...args: unknown[]) => void errors.push(args));
     jest.spyOn(Logger.prototype, 'log').mockImplementation((...args: unknown[]) => void logs.push(args));
     jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
@@ -75,6 +78,23 @@ describe('ScheduledJobs', () => {
     await advance(1000);
     expect(started).toBe(3);
     expect(job.busyTicks).toBe(3);
+  });
+
+  it('warns once, by name, when a run has lasted ten periods (at least a minute), and again for the next stuck run', async () => {
+    let release = gate();
+    const job = jobs.every({ name: 'reconcile', everyMs: 5000, run: () => release.opened });
+    await advance(5000 + 55_000);
+    expect(warnings).toEqual([]);
+    await advance(5000);
+    expect(warnings).toEqual([[{ job: 'reconcile', runningMs: 60_000 }, expect.stringMatching(/scheduled job reconcile has been running for 60 s/)]]);
+    await advance(120_000);
+    expect(warnings).toHaveLength(1);
+    release.open();
+    release = gate();
+    await advance(5000);
+    expect(job.busyTicks).toBeGreaterThan(10);
+    await advance(65_000);
+    expect(warnings).toHaveLength(2);
   });
 
   it('with whenBusy coalesce, ticks during a run become exactly one more run right after it', async () => {

@@ -15,12 +15,17 @@ export interface ScheduledJobOptions {
   whenBusy?: 'skip' | 'coalesce';
 }
 
+const STUCK_AFTER_MS = 60_000;
+const STUCK_AFTER_PERIODS = 10;
+
 /**
  * One named interval in Nest's SchedulerRegistry with an overlap guard: never two runs at once,
  * and a failing run is logged under its name and never ends the loop.
  */
 export class ScheduledJob {
   private running?: Promise<void>;
+  private runStartedAt = 0;
+  private warnedStuck = false;
   private again = false;
   private stopped = false;
   private handle?: NodeJS.Timeout;
@@ -63,8 +68,11 @@ export class ScheduledJob {
       this.onBusyTick(this.options.name);
       if (this.options.whenBusy === 'coalesce') this.again = true;
       else this.logger.debug({ job: this.options.name }, 'previous run still going; tick skipped');
+      this.warnIfStuck();
       return this.running;
     }
+    this.runStartedAt = Date.now();
+    this.warnedStuck = false;
     this.running = (async () => {
       do {
         this.again = false;
@@ -76,6 +84,20 @@ export class ScheduledJob {
       } while (this.again && !this.stopped);
     })().finally(() => (this.running = undefined));
     return this.running;
+  }
+
+  /**
+   * A run has no time limit (the loops it replaced had none, and cutting a sweep off halfway helps
+   * nobody), so one that hangs would otherwise show only as busy ticks: say so once per run.
+   */
+  private warnIfStuck(): void {
+    const runningMs = Date.now() - this.runStartedAt;
+    if (this.warnedStuck || runningMs < Math.max(STUCK_AFTER_MS, STUCK_AFTER_PERIODS * this.options.everyMs)) return;
+    this.warnedStuck = true;
+    this.logger.warn(
+      { job: this.options.name, runningMs },
+      `scheduled job ${this.options.name} has been running for ${Math.round(runningMs / 1000)} s; the next run waits for it`,
+    );
   }
 
   /** Clears the interval (whether or not the scheduler already did at shutdown) and waits for a run in flight. */
