@@ -1,15 +1,14 @@
 import { AddressInfo, createConnection, createServer, Server, Socket } from 'node:net';
-import IORedis from 'ioredis';
 import { DeliveryQueue } from '../../src/webhooks/delivery-queue';
 import { WebhookDeliveryProcessor } from '../../src/webhooks/webhook-delivery.processor';
 import { startTestApp, TestApp } from '../support/test-app';
+import { dropRedisPrefix, REDIS_URL } from '../support/redis';
 
 /**
  * Shutdown with the @nestjs/bullmq worker must stay bounded when Redis has gone away: the queue's
  * own stop() bounds BullMQ's closes, and Nest's later closes of the same worker and queue must not
  * wait on the unbounded promises it gave up on.
  */
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 jest.setTimeout(60_000);
 
 /** A TCP proxy to Redis that can be made to stop answering (a partition) or refuse (Redis down). */
@@ -51,16 +50,6 @@ async function redisProxy(): Promise<{ url: string; partition(): void; refuse():
   };
 }
 
-async function dropPrefix(prefix: string): Promise<void> {
-  const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
-}
-
 async function closesWithin(t: TestApp, ms: number): Promise<number | 'hung'> {
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
@@ -84,7 +73,7 @@ for (const how of ['refuse', 'partition'] as const) {
       expect(await closesWithin(t, 20_000)).not.toBe('hung');
     } finally {
       await proxy.refuse().catch(() => undefined);
-      await dropPrefix(prefix);
+      await dropRedisPrefix(prefix);
     }
   });
 }
@@ -133,6 +122,6 @@ it('the worker takes jobs again once Redis is back', async () => {
   } finally {
     await t.close();
     await proxy.refuse().catch(() => undefined);
-    await dropPrefix(prefix);
+    await dropRedisPrefix(prefix);
   }
 });

@@ -7,13 +7,13 @@ import { DeliveryQueue } from '../../src/webhooks/delivery-queue';
 import { InProcessDeliveryQueue } from '../../src/webhooks/in-process-delivery-queue';
 import { WebhookDeliveryProcessor } from '../../src/webhooks/webhook-delivery.processor';
 import { startTestApp, TestApp } from '../support/test-app';
+import { dropRedisPrefix, REDIS_URL } from '../support/redis';
 
 /**
  * The framework's own tools under the loops and the queue: every periodic loop is a named interval
  * in Nest's SchedulerRegistry, and with Redis configured webhook deliveries go through
  * @nestjs/bullmq's queue and worker, set up from the configuration and closed at shutdown.
  */
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -27,16 +27,6 @@ async function clientsNamed(prefix: string): Promise<number> {
   try {
     const list = (await redis.client('LIST')) as string;
     return list.split('\n').filter((line) => line.includes(`name=${prefix}:`)).length;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function dropPrefix(prefix: string): Promise<void> {
-  const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
   } finally {
     redis.disconnect();
   }
@@ -88,6 +78,6 @@ it('with Redis, the BullMQ worker is configured from the config, runs, and is cl
     expect(worker.isRunning()).toBe(false);
     expect(await clientsNamed(prefix)).toBe(0);
   } finally {
-    await dropPrefix(prefix);
+    await dropRedisPrefix(prefix);
   }
 });

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { compileServer, CompiledServer, runCli, ServerProcess, spawnServer } from '../support/server-process';
 import { createPostgresDatabase, createTestDatabase, queryDatabase, TestDatabase } from '../support/test-db';
 import { ReceivedRequest, waitFor, WebhookReceiver } from './webhooks-receiver';
+import { dropRedisPrefix, REDIS_URL } from '../support/redis';
 
 /**
  * Webhooks after `kill -9` of the server with deliveries in flight (the receiver hangs, so each
@@ -17,7 +18,6 @@ import { ReceivedRequest, waitFor, WebhookReceiver } from './webhooks-receiver';
  */
 jest.setTimeout(300_000);
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Long, so that a lease that is merely waited out (timeoutMs + 30 s) would fail the bounds below. */
 const ATTEMPT_TIMEOUT_MS = 30_000;
 /** The live replica's attempt must stay in flight (not time out and retry) through the whole kill-and-restart. */
@@ -96,16 +96,6 @@ async function redisKeys(prefix: string): Promise<string[]> {
   const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
     return await redis.keys(`${prefix}:*`);
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function dropRedisPrefix(prefix: string): Promise<void> {
-  const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
   } finally {
     redis.disconnect();
   }
